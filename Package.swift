@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+// elsa-sim: a cycle-accurate simulator of the ELSA self-attention accelerator (Ham et al., ISCA 2021).
+// Toolchain only: no package dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "elsa-sim",
+    products: [
+        .executable(name: "elsa-sim", targets: ["elsa-sim"]),
+        .library(name: "ElsaModel", targets: ["ElsaModel"]),
+    ],
+    targets: [
+        // A generic discrete-event engine: cycles, events, bounded FIFOs, statistics. Knows nothing of ELSA.
+        .target(name: "SimCore"),
+        // In-memory attention workloads (Q/K/V per layer and head) and synthetic generators. No I/O.
+        .target(name: "Workload"),
+        // The ELSA accelerator: hardware config, the approximation algorithm, the pipeline modules.
+        .target(name: "ElsaModel", dependencies: ["SimCore", "Workload"]),
+        // The edges: .npy and trace directories, config and thresholds JSON, report writers.
+        .target(name: "SimIO", dependencies: ["Workload", "ElsaModel"]),
+        // Commands as a library: runMain(arguments) -> exit code, so tests drive the CLI in-process.
+        .target(name: "SimCLI", dependencies: ["SimIO", "ElsaModel", "Workload", "SimCore"]),
+        .executableTarget(name: "elsa-sim", dependencies: ["SimCLI"]),
+
+        .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload"]),
+        .testTarget(name: "ElsaModelTests", dependencies: ["ElsaModel", "Workload", "SimCore"]),
+        .testTarget(name: "SimIOTests", dependencies: ["SimIO", "Workload", "ElsaModel"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimCLITests", dependencies: ["SimCLI", "SimIO", "ElsaModel", "Workload"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

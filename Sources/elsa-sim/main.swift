@@ -1,0 +1,3 @@
+import SimCLI
+import Foundation
+exit(runMain(Array(CommandLine.arguments.dropFirst())))
