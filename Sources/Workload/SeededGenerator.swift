@@ -5,7 +5,7 @@ import Foundation
 /// Every random choice in elsa-sim (synthetic traces, hash projections, randomized tests) draws from this
 /// generator, so the same seed gives bit-identical results on every machine and thread count.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    public private(set) var state: UInt64
+    public var state: UInt64
 
     public init(seed: UInt64) { state = seed }
 
