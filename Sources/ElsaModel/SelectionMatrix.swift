@@ -1,0 +1,53 @@
+/// Which (query, key) pairs the candidate selectors choose in one head invocation: the functional
+/// model's output and the timing model's input (`docs/model.md` §2, `sel(i, j)`).
+///
+/// Row `i` holds `visible[i]` meaningful bits (keys `0 ..< visible[i]`), packed little-endian into
+/// `UInt64` words; bits at or past `visible[i]` are always zero.
+public struct SelectionMatrix: Sendable, Equatable {
+    /// Real tokens: queries and keys are `0 ..< keys`.
+    public let keys: Int
+    /// `v_i`: keys query `i` may attend.
+    public let visible: ContiguousArray<Int>
+    public let wordsPerRow: Int
+    public var bits: ContiguousArray<UInt64>
+
+    public init(keys: Int, visible: ContiguousArray<Int>) {
+        precondition(visible.count == keys, "visible has \(visible.count) rows for \(keys) queries")
+        self.keys = keys
+        self.visible = visible
+        wordsPerRow = max(1, (keys + 63) / 64)
+        bits = ContiguousArray(repeating: 0, count: wordsPerRow * keys)
+    }
+
+    /// All visible pairs selected (exact mode).
+    public static func all(keys: Int, visible: ContiguousArray<Int>) -> SelectionMatrix {
+        var m = SelectionMatrix(keys: keys, visible: visible)
+        for i in 0 ..< keys { for j in 0 ..< visible[i] { m.set(query: i, key: j) } }
+        return m
+    }
+
+    public var queries: Int { keys }
+
+    @inlinable
+    public func isSelected(query: Int, key: Int) -> Bool {
+        (bits[query * wordsPerRow + key >> 6] >> UInt64(key & 63)) & 1 == 1
+    }
+
+    @inlinable
+    public mutating func set(query: Int, key: Int) {
+        precondition(key < visible[query], "key \(key) is not visible to query \(query) (v = \(visible[query]))")
+        bits[query * wordsPerRow + key >> 6] |= 1 << UInt64(key & 63)
+    }
+
+    /// Selected keys of query `query`.
+    public func selectedCount(query: Int) -> Int {
+        var c = 0
+        for w in 0 ..< wordsPerRow { c += bits[query * wordsPerRow + w].nonzeroBitCount }
+        return c
+    }
+
+    /// Σ over queries of selected keys.
+    public var selectedPairs: Int { bits.reduce(0) { $0 + $1.nonzeroBitCount } }
+    /// Σ over queries of visible keys.
+    public var totalPairs: Int { visible.reduce(0, +) }
+}
