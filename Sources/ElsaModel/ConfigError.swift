@@ -50,7 +50,7 @@ extension ElsaConfig {
         try range("selector.pipeline_depth", selector.pipelineDepth, 1, 1024)
         try range("selector.queue_depth", selector.queueDepth, 1, 1 << 20)
         try range("attention.latency", attention.latency, 1, 1 << 16)
-        try range("attention.accumulators", attention.accumulators, 1, 1024)
+        try range("attention.accumulators", attention.accumulators, 2, 1024)
         try range("output_division.multipliers", outputDivision.multipliers, 1, 1 << 20)
         try range("output_division.latency", outputDivision.latency, 0, 1 << 16)
         if let r = norm.keysPerCycle { try range("norm.keys_per_cycle", r, 1, 1 << 20) }

@@ -1,0 +1,134 @@
+import SimCore
+
+/// The ELSA accelerator processing one head invocation (ELSA §IV-B/C; `docs/model.md`): preprocessing
+/// (hash unit and norm unit), then the query loop — hash unit, `Pa` key banks, output division — on
+/// the discrete-event engine.
+///
+/// Events are query starts (`docs/model.md` step 1), the only moments at which the banks interact.
+/// Key banks are components with their own clocks: at each start the pipeline catches every bank up to
+/// it and then lets it run ahead until it is ready for the next start (a bank's cycles between two
+/// starts depend on no other bank). The output division's start times are derived as soon as all
+/// partials of a query are known (`docs/architecture.md`).
+public struct ElsaPipeline: EventDrivenModel {
+    public enum Event: Sendable {
+        /// Step 1: query `i` starts (all selectors switch to it).
+        case queryStart(Int)
+    }
+
+    let parameters: TimingParameters
+    let selection: SelectionMatrix
+    let keys: Int
+    /// `P`.
+    let preprocessingEnd: Cycle
+    var banks: [KeyBank]
+    /// `S_i`.
+    var queryStart: [Cycle]
+    /// `OD_i` (−1 until known).
+    var outputDivisionStart: [Cycle]
+    var nextOutputDivision = 0
+    var lastOutputDivisionStart: Cycle? = nil
+    var hashBlocked: Cycle = 0
+
+    init(parameters: TimingParameters, selection: SelectionMatrix) {
+        self.parameters = parameters
+        self.selection = selection
+        keys = selection.keys
+        preprocessingEnd = ElsaPipeline.preprocessingCycles(parameters: parameters, keys: keys)
+        banks = (0 ..< parameters.attentionModules).map {
+            KeyBank(bank: $0, parameters: parameters, keys: selection.keys, start: 0)
+        }
+        queryStart = Array(repeating: -1, count: keys)
+        outputDivisionStart = Array(repeating: -1, count: keys)
+        for b in banks.indices { banks[b] = KeyBank(bank: b, parameters: parameters, keys: keys, start: preprocessingEnd) }
+    }
+
+    /// `P = max(H·(n+1), ceil(n / R_norm) + L_norm)`; 0 in exact mode (`docs/model.md` §3).
+    public static func preprocessingCycles(parameters: TimingParameters, keys: Int) -> Cycle {
+        guard !parameters.exact else { return 0 }
+        let hash = parameters.hashCycles * Cycle(keys + 1)
+        let norm = Cycle((keys + parameters.normKeysPerCycle - 1) / parameters.normKeysPerCycle) + parameters.normLatency
+        return max(hash, norm)
+    }
+
+    public mutating func handle(_ event: Event, at now: Cycle, queue: inout EventQueue<Event>) {
+        switch event {
+        case let .queryStart(i):
+            queryStart[i] = now
+            var ready = parameters.exact ? now : now + parameters.hashCycles   // hash of i+1 (rule 5)
+            for b in banks.indices {
+                banks[b].run(until: now, selection: selection, outputDivisionStart: outputDivisionStart)
+                banks[b].startQuery(i, at: now, visible: selection.visible[i])
+                ready = max(ready, banks[b].runUntilReady(selection: selection, outputDivisionStart: outputDivisionStart))
+            }
+            // Every bank has left query i−1 by `ready`, so its output division start is now known.
+            deriveOutputDivisions(through: i - 1)
+            if i + 1 < keys {
+                if !parameters.exact && i + 2 < keys { hashBlocked += ready - (now + parameters.hashCycles) }
+                queue.schedule(.queryStart(i + 1), at: ready)
+            } else {
+                for b in banks.indices {
+                    banks[b].runUntilDrained(selection: selection, outputDivisionStart: outputDivisionStart)
+                }
+                deriveOutputDivisions(through: i)
+            }
+        }
+    }
+
+    /// `OD_q = max(max_b PA(q, b), OD_{q−1} + II)` for every query whose partials are all known.
+    private mutating func deriveOutputDivisions(through last: Int) {
+        while nextOutputDivision <= last {
+            let q = nextOutputDivision
+            var start = banks.reduce(Cycle.min) { max($0, $1.partialAvailable[q]) }
+            if let previous = lastOutputDivisionStart { start = max(start, previous + parameters.outputDivisionCycles) }
+            outputDivisionStart[q] = start
+            lastOutputDivisionStart = start
+            nextOutputDivision += 1
+        }
+    }
+
+    /// Runs one head invocation and returns every counter of `docs/model.md` §5.
+    public static func simulate(parameters: TimingParameters, selection: SelectionMatrix) -> HeadTiming {
+        let n = selection.keys
+        precondition(n >= 1, "a head invocation needs at least one token")
+        precondition(parameters.accumulators >= 2, "the event engine needs attention.accumulators ≥ 2")
+        var simulator = Simulator(model: ElsaPipeline(parameters: parameters, selection: selection))
+        simulator.schedule(.queryStart(0), at: simulator.model.preprocessingEnd)
+        simulator.run()
+        return simulator.model.timing()
+    }
+
+    /// Collects the statistics once the last event has run.
+    func timing() -> HeadTiming {
+        let p = parameters
+        let n = keys
+        let P = preprocessingEnd
+        let lastOD = outputDivisionStart[n - 1]
+        let total = lastOD + p.outputDivisionCycles + p.outputDivisionLatency
+
+        var hash = UnitActivity(idle: total)
+        var norm = UnitActivity(idle: total)
+        if !p.exact {
+            let busy = p.hashCycles * Cycle(2 * n)
+            let lastBusy = n >= 2 ? queryStart[n - 2] + p.hashCycles - 1 : p.hashCycles * Cycle(n + 1) - 1
+            hash = .fromWindow(busy: busy, blocked: hashBlocked, windowStart: 0, lastBusy: lastBusy, total: total)
+            let normBusy = Cycle((n + p.normKeysPerCycle - 1) / p.normKeysPerCycle)
+            norm = .fromWindow(busy: normBusy, blocked: 0, windowStart: 0, lastBusy: normBusy - 1, total: total)
+        }
+        var selectors: [UnitActivity] = []
+        var queues: [OccupancyStats] = []
+        var attention: [UnitActivity] = []
+        for bank in banks {
+            for s in 0 ..< p.selectorsPerModule {
+                selectors.append(.fromWindow(busy: bank.selectorBusy[s], blocked: bank.selectorBlocked[s],
+                                             windowStart: P, lastBusy: bank.selectorLastBusy[s], total: total))
+                queues.append(bank.occupancy[s])
+            }
+            attention.append(.fromWindow(busy: bank.attentionBusy, blocked: bank.attentionBlocked,
+                                         windowStart: P, lastBusy: bank.attentionLastBusy, total: total))
+        }
+        let outputDivision = UnitActivity.fromWindow(busy: Cycle(n) * p.outputDivisionCycles, blocked: 0, windowStart: P,
+                                                     lastBusy: lastOD + p.outputDivisionCycles - 1, total: total)
+        return HeadTiming(totalCycles: total, preprocessingCycles: P, hash: hash, norm: norm, selectors: selectors,
+                          attention: attention, outputDivision: outputDivision, queues: queues)
+    }
+}

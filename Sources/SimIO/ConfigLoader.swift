@@ -1,0 +1,131 @@
+import Foundation
+import ElsaModel
+
+/// Reads an `elsa-config/1` hardware config (`docs/config.md`): JSON → `ElsaConfig`, with `--set`
+/// overrides applied first, unknown fields rejected with a suggestion, types and ranges checked.
+public enum ConfigLoader {
+    /// Loads `file`, applying `overrides` (`dotted.path` → value) on top.
+    public static func load(file: String, overrides: [(path: String, value: JSONValue)] = []) throws(ConfigError) -> ElsaConfig {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+            throw .unreadable(file: file, reason: FileManager.default.fileExists(atPath: file)
+                              ? "cannot be read" : "no such file")
+        }
+        let root: JSONValue
+        do { root = try JSONValue.parse(data) } catch {
+            throw .unreadable(file: file, reason: "not valid JSON (\(Self.describe(error)))")
+        }
+        var config: ElsaConfig
+        do {
+            config = try decode(root, overrides: overrides)
+        } catch {
+            throw .inFile(file: file, error: error)
+        }
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+        config.hash.matrixFile = config.hash.matrixFile.map { resolve($0, against: directory) }
+        config.approximation.thresholdsFile = config.approximation.thresholdsFile.map { resolve($0, against: directory) }
+        return config
+    }
+
+    /// Decodes a parsed document (plus overrides) and validates it.
+    public static func decode(_ root: JSONValue, overrides: [(path: String, value: JSONValue)] = []) throws(ConfigError) -> ElsaConfig {
+        guard var tree = root.objectValue else {
+            throw .wrongType(path: "(top level)", found: root.kindDescription, expected: "an object")
+        }
+        let fields = ConfigSchema.fields
+        let byPath = Dictionary(uniqueKeysWithValues: fields.map { ($0.path, $0) })
+        for (path, value) in overrides {
+            guard byPath[path] != nil else {
+                throw .unknownField(path: "--set \(path)", suggestion: closest(path, among: fields.map(\.path)))
+            }
+            set(&tree, path.split(separator: ".").map(String.init), value)
+        }
+        if let format = tree["format"], format != .string(ConfigSchema.format) {
+            throw .invalidValue(path: "format", value: format.stringValue ?? format.kindDescription,
+                                expected: "\"\(ConfigSchema.format)\"")
+        }
+        var config = ElsaConfig()
+        try walk(tree, prefix: "", byPath: byPath, into: &config)
+        try config.validate()
+        return config
+    }
+
+    /// The effective config as JSON (every field, defaults filled in), grouped as in the file format.
+    public static func effectiveJSON(_ config: ElsaConfig) -> JSONValue {
+        var tree: [String: JSONValue] = ["format": .string(ConfigSchema.format)]
+        for field in ConfigSchema.fields {
+            set(&tree, field.path.split(separator: ".").map(String.init), field.read(config))
+        }
+        return .object(tree)
+    }
+
+    private static let documentFields: Set<String> = ["format", "description", "comment"]
+
+    private static func walk(_ object: [String: JSONValue], prefix: String, byPath: [String: ConfigField],
+                             into config: inout ElsaConfig) throws(ConfigError) {
+        for key in object.keys.sorted() {
+            let value = object[key]!
+            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            if prefix.isEmpty && documentFields.contains(key) { continue }
+            if let field = byPath[path] {
+                try field.write(&config, value, path)
+            } else if byPath.keys.contains(where: { $0.hasPrefix(path + ".") }) {
+                guard let inner = value.objectValue else {
+                    throw .wrongType(path: path, found: value.kindDescription, expected: "an object")
+                }
+                try walk(inner, prefix: path, byPath: byPath, into: &config)
+            } else {
+                let known = Array(byPath.keys) + documentFields
+                throw .unknownField(path: path, suggestion: closest(path, among: known))
+            }
+        }
+    }
+
+    static func set(_ tree: inout [String: JSONValue], _ components: [String], _ value: JSONValue) {
+        guard let first = components.first else { return }
+        if components.count == 1 { tree[first] = value; return }
+        var inner = tree[first]?.objectValue ?? [:]
+        set(&inner, Array(components.dropFirst()), value)
+        tree[first] = .object(inner)
+    }
+
+    /// The known path nearest to `path` by edit distance, if it is close enough to be a likely typo.
+    static func closest(_ path: String, among known: [String]) -> String? {
+        var best: (name: String, distance: Int)? = nil
+        for candidate in known.sorted() {
+            let distance = editDistance(path, candidate)
+            if best == nil || distance < best!.distance { best = (candidate, distance) }
+        }
+        guard let found = best, found.distance <= max(2, path.count / 3) else { return nil }
+        return found.name
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        var row = Array(0 ... b.count)
+        for i in 1 ... max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1 ... max(b.count, 1) where !b.isEmpty {
+                let saved = row[j]
+                let substitution: Int = previous + (a[i - 1] == b[j - 1] ? 0 : 1)
+                let deletion: Int = row[j] + 1
+                let insertion: Int = row[j - 1] + 1
+                row[j] = Swift.min(deletion, insertion, substitution)
+                previous = saved
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
+    }
+
+    static func resolve(_ path: String, against directory: URL) -> String {
+        path.hasPrefix("/") ? path : directory.appendingPathComponent(path).path
+    }
+
+    static func describe(_ error: Error) -> String {
+        if case let DecodingError.dataCorrupted(context) = error {
+            return (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// A parsed JSON document that keeps the distinction between booleans, integers and other numbers,
+/// so that config errors can say exactly what was found (`found a string "4"; expected an integer`).
+public enum JSONValue: Sendable, Equatable, Decodable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? c.decode(Int64.self) { self = .int(i) }
+        else if let d = try? c.decode(Double.self) { self = .double(d) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    /// Parses `data`; the error message is Foundation's, without its noise.
+    public static func parse(_ data: Data) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// Parses a command-line value: JSON when it is valid JSON (`4`, `true`, `[4,4,2]`, `"x"`), else the
+    /// bare text as a string (`round-robin`).
+    public static func parseLiteral(_ text: String) -> JSONValue {
+        if let v = try? parse(Data(text.utf8)) { return v }
+        return .string(text)
+    }
+
+    /// What a user would call this value in a message: `an integer 4`, `a string "4"`.
+    public var kindDescription: String {
+        switch self {
+        case .null: return "null"
+        case let .bool(b): return "a boolean \(b)"
+        case let .int(i): return "an integer \(i)"
+        case let .double(d): return "a number \(d)"
+        case let .string(s): return "a string \"\(s)\""
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    public var objectValue: [String: JSONValue]? { if case let .object(o) = self { return o } else { return nil } }
+    public var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
+
+    /// Numeric value of an integer or a number.
+    public var doubleValue: Double? {
+        switch self {
+        case let .int(i): return Double(i)
+        case let .double(d): return d
+        default: return nil
+        }
+    }
+
+    /// Serializes as compact JSON with sorted keys (stable bytes for hashing and comparison).
+    public func serialized() -> String {
+        switch self {
+        case .null: return "null"
+        case let .bool(b): return b ? "true" : "false"
+        case let .int(i): return String(i)
+        case let .double(d): return JSONValue.format(d)
+        case let .string(s): return JSONValue.quote(s)
+        case let .array(a): return "[" + a.map { $0.serialized() }.joined(separator: ",") + "]"
+        case let .object(o):
+            return "{" + o.keys.sorted().map { JSONValue.quote($0) + ":" + o[$0]!.serialized() }.joined(separator: ",") + "}"
+        }
+    }
+
+    /// Shortest round-tripping decimal for a double; integers print without a fraction.
+    public static func format(_ d: Double) -> String {
+        if !d.isFinite { return "null" }
+        if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) }
+        return "\(d)"
+    }
+
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
