@@ -31,6 +31,12 @@ public struct ElsaConfig: Sendable, Equatable {
     public var approximation = ApproximationConfig()
 
     public init() {}
+
+    /// Every visible key is a candidate: `exact` mode (ELSA-base), or `learned` with `p = 0`, which the
+    /// paper defines as exact attention (ELSA IV-E). No hashing and no preprocessing then.
+    public var isExact: Bool {
+        approximation.mode == .exact || (approximation.mode == .learned && approximation.p == 0)
+    }
 }
 
 /// The hash computation module and the projection it applies (ELSA III-B, III-C, IV-C).

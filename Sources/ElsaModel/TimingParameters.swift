@@ -65,7 +65,7 @@ public struct TimingParameters: Sendable, Equatable {
                   normLatency: Cycle(config.norm.latency),
                   arbiter: config.arbiter,
                   bankMapping: config.bankMapping,
-                  exact: config.approximation.mode == .exact)
+                  exact: config.isExact)
     }
 
     /// Total candidate selectors `Pa·Pc`; selector `s` of bank `b` has index `b·Pc + s`.

@@ -96,3 +96,24 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         return out + "\""
     }
 }
+
+extension JSONValue {
+    /// Pretty JSON with sorted keys and two-space indentation; byte-stable for equal values.
+    public func pretty(indent: String = "") -> String {
+        let inner = indent + "  "
+        switch self {
+        case let .array(a):
+            if a.isEmpty { return "[]" }
+            if a.allSatisfy({ if case .object = $0 { return false }; if case .array = $0 { return false }; return true }) {
+                return "[" + a.map { $0.serialized() }.joined(separator: ", ") + "]"
+            }
+            return "[\n" + a.map { inner + $0.pretty(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case let .object(o):
+            if o.isEmpty { return "{}" }
+            return "{\n" + o.keys.sorted().map { inner + JSONValue.quote($0) + ": " + o[$0]!.pretty(indent: inner) }
+                .joined(separator: ",\n") + "\n" + indent + "}"
+        default:
+            return serialized()
+        }
+    }
+}

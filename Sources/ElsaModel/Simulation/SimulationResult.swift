@@ -1,0 +1,128 @@
+import SimCore
+
+/// The simulated timing and selection of one head invocation (one layer, one query head).
+public struct HeadResult: Sendable, Equatable {
+    public var layer: Int
+    public var head: Int
+    /// Accelerator that ran it (`head mod accelerators`).
+    public var accelerator: Int
+    public var timing: HeadTiming
+    public var selectedPairs: Int
+    public var totalPairs: Int
+    /// The threshold `t` the selectors compared against (`nil` in exact mode).
+    public var threshold: Double?
+
+    public init(layer: Int, head: Int, accelerator: Int, timing: HeadTiming, selectedPairs: Int, totalPairs: Int,
+                threshold: Double?) {
+        self.layer = layer
+        self.head = head
+        self.accelerator = accelerator
+        self.timing = timing
+        self.selectedPairs = selectedPairs
+        self.totalPairs = totalPairs
+        self.threshold = threshold
+    }
+
+    /// Busy share of the invocation's cycles, averaged over the instances of each module kind.
+    public var utilization: ModuleUtilization { ModuleUtilization(timing) }
+}
+
+/// Utilization of each module kind: mean over its instances of busy cycles / total cycles (`docs/model.md` §5).
+public struct ModuleUtilization: Sendable, Equatable {
+    public var hash: Double
+    public var norm: Double
+    public var candidateSelection: Double
+    public var attention: Double
+    public var outputDivision: Double
+
+    public init(_ t: HeadTiming) {
+        func mean(_ units: [UnitActivity]) -> Double {
+            units.isEmpty ? 0 : units.reduce(0.0) { $0 + $1.utilization } / Double(units.count)
+        }
+        hash = t.hash.utilization
+        norm = t.norm.utilization
+        candidateSelection = mean(t.selectors)
+        attention = mean(t.attention)
+        outputDivision = t.outputDivision.utilization
+    }
+
+    public init(hash: Double, norm: Double, candidateSelection: Double, attention: Double, outputDivision: Double) {
+        self.hash = hash
+        self.norm = norm
+        self.candidateSelection = candidateSelection
+        self.attention = attention
+        self.outputDivision = outputDivision
+    }
+}
+
+/// One layer: its heads, and the layer's time — that of its slowest accelerator, each accelerator
+/// running its heads back to back (`docs/model.md` §1).
+public struct LayerResult: Sendable, Equatable {
+    public var name: String
+    public var heads: [HeadResult]
+    /// The accelerator that bounds the layer (lowest index on ties).
+    public var criticalAccelerator: Int
+    public var cycles: Cycle
+    public var preprocessingCycles: Cycle
+    public var executionCycles: Cycle { cycles - preprocessingCycles }
+
+    public init(name: String, heads: [HeadResult], accelerators: Int) {
+        self.name = name
+        self.heads = heads
+        var total = Array(repeating: Cycle(0), count: accelerators)
+        var pre = Array(repeating: Cycle(0), count: accelerators)
+        for h in heads {
+            total[h.accelerator] += h.timing.totalCycles
+            pre[h.accelerator] += h.timing.preprocessingCycles
+        }
+        var critical = 0
+        for a in 1 ..< accelerators where total[a] > total[critical] { critical = a }
+        criticalAccelerator = critical
+        cycles = total[critical]
+        preprocessingCycles = pre[critical]
+    }
+
+    public var selectedPairs: Int { heads.reduce(0) { $0 + $1.selectedPairs } }
+    public var totalPairs: Int { heads.reduce(0) { $0 + $1.totalPairs } }
+}
+
+/// Where the thresholds came from, as reports state it.
+public enum ThresholdSource: Sendable, Equatable, CustomStringConvertible {
+    case exact
+    case calibratedOnTrace(p: Double)
+    case file(String)
+
+    public var description: String {
+        switch self {
+        case .exact: return "exact"
+        case .calibratedOnTrace: return "calibrated-on-trace"
+        case let .file(path): return "file:\(path)"
+        }
+    }
+}
+
+/// A whole trace simulated on one config: layers in order, totals summed over layers.
+public struct SimulationResult: Sendable, Equatable {
+    public var configName: String
+    public var traceName: String
+    public var thresholds: ThresholdSource
+    public var clockGHz: Double
+    public var layers: [LayerResult]
+
+    public init(configName: String, traceName: String, thresholds: ThresholdSource, clockGHz: Double, layers: [LayerResult]) {
+        self.configName = configName
+        self.traceName = traceName
+        self.thresholds = thresholds
+        self.clockGHz = clockGHz
+        self.layers = layers
+    }
+
+    public var cycles: Cycle { layers.reduce(0) { $0 + $1.cycles } }
+    public var preprocessingCycles: Cycle { layers.reduce(0) { $0 + $1.preprocessingCycles } }
+    public var executionCycles: Cycle { cycles - preprocessingCycles }
+    public var selectedPairs: Int { layers.reduce(0) { $0 + $1.selectedPairs } }
+    public var totalPairs: Int { layers.reduce(0) { $0 + $1.totalPairs } }
+
+    /// Microseconds at the configured clock.
+    public func microseconds(_ cycles: Cycle) -> Double { Double(cycles) / (clockGHz * 1000) }
+}

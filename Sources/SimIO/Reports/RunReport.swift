@@ -1,0 +1,155 @@
+import Foundation
+import SimCore
+import ElsaModel
+
+/// The report of `elsa-sim run`: the human table, the JSON document and the CSV rows, all built from one
+/// `SimulationResult` so the three always agree. Field meanings: `docs/reports.md`.
+public struct RunReport {
+    public let result: SimulationResult
+
+    public init(result: SimulationResult) { self.result = result }
+
+    // MARK: JSON
+
+    public func json() -> JSONValue {
+        let r = result
+        return .object([
+            "config": .string(r.configName),
+            "trace": .string(r.traceName),
+            "thresholds": .string(r.thresholds.description),
+            "clock_ghz": .double(r.clockGHz),
+            "totals": .object([
+                "cycles": .int(r.cycles),
+                "preprocessing_cycles": .int(r.preprocessingCycles),
+                "execution_cycles": .int(r.executionCycles),
+                "selected_pairs": .int(Int64(r.selectedPairs)),
+                "total_pairs": .int(Int64(r.totalPairs)),
+                "time_us": .double(r.microseconds(r.cycles)),
+            ]),
+            "layers": .array(r.layers.map(layerJSON)),
+        ])
+    }
+
+    func layerJSON(_ layer: LayerResult) -> JSONValue {
+        .object([
+            "name": .string(layer.name),
+            "cycles": .int(layer.cycles),
+            "preprocessing_cycles": .int(layer.preprocessingCycles),
+            "execution_cycles": .int(layer.executionCycles),
+            "critical_accelerator": .int(Int64(layer.criticalAccelerator)),
+            "selected_pairs": .int(Int64(layer.selectedPairs)),
+            "total_pairs": .int(Int64(layer.totalPairs)),
+            "utilization": utilizationJSON(Self.layerUtilization(layer)),
+            "heads": .array(layer.heads.map(headJSON)),
+        ])
+    }
+
+    func headJSON(_ h: HeadResult) -> JSONValue {
+        let t = h.timing
+        func activity(_ a: UnitActivity) -> JSONValue {
+            .object(["busy": .int(a.busy), "blocked": .int(a.blocked), "starved": .int(a.starved), "idle": .int(a.idle)])
+        }
+        let queueMax = t.queues.map(\.maximum).max() ?? 0
+        let queueMean = t.queues.isEmpty ? 0 : t.queues.reduce(0.0) { $0 + $1.mean(over: t.executionCycles) } / Double(t.queues.count)
+        return .object([
+            "head": .int(Int64(h.head)),
+            "accelerator": .int(Int64(h.accelerator)),
+            "cycles": .int(t.totalCycles),
+            "preprocessing_cycles": .int(t.preprocessingCycles),
+            "execution_cycles": .int(t.executionCycles),
+            "selected_pairs": .int(Int64(h.selectedPairs)),
+            "total_pairs": .int(Int64(h.totalPairs)),
+            "threshold": h.threshold.map { .double($0) } ?? .null,
+            "utilization": utilizationJSON(h.utilization),
+            "stall_cycles": .object(["candidate_selection": .int(t.selectorStallCycles)]),
+            "modules": .object([
+                "hash": activity(t.hash),
+                "norm": activity(t.norm),
+                "candidate_selection": activity(t.selectors.reduce(UnitActivity(), +)),
+                "attention": activity(t.attention.reduce(UnitActivity(), +)),
+                "output_division": activity(t.outputDivision),
+            ]),
+            "selector_queues": .object(["max_occupancy": .int(Int64(queueMax)), "mean_occupancy": .double(queueMean)]),
+        ])
+    }
+
+    func utilizationJSON(_ u: ModuleUtilization) -> JSONValue {
+        .object(["hash": .double(u.hash), "norm": .double(u.norm), "candidate_selection": .double(u.candidateSelection),
+                 "attention": .double(u.attention), "output_division": .double(u.outputDivision)])
+    }
+
+    /// A layer's utilization: Σ busy over its heads / Σ (cycles × instances) — cycle-weighted over heads.
+    public static func layerUtilization(_ layer: LayerResult) -> ModuleUtilization {
+        var busy = [Cycle](repeating: 0, count: 5)
+        var capacity = [Cycle](repeating: 0, count: 5)
+        for h in layer.heads {
+            let t = h.timing
+            let kinds: [(Cycle, Int)] = [(t.hash.busy, 1), (t.norm.busy, 1),
+                                         (t.selectors.reduce(0) { $0 + $1.busy }, t.selectors.count),
+                                         (t.attention.reduce(0) { $0 + $1.busy }, t.attention.count),
+                                         (t.outputDivision.busy, 1)]
+            for (k, (b, instances)) in kinds.enumerated() {
+                busy[k] += b
+                capacity[k] += t.totalCycles * Cycle(instances)
+            }
+        }
+        func share(_ k: Int) -> Double { capacity[k] == 0 ? 0 : Double(busy[k]) / Double(capacity[k]) }
+        return ModuleUtilization(hash: share(0), norm: share(1), candidateSelection: share(2), attention: share(3),
+                                 outputDivision: share(4))
+    }
+
+    // MARK: CSV
+
+    public static let csvHeader = "layer,head,accelerator,cycles,preprocessing_cycles,execution_cycles,selected_pairs,total_pairs,selected_fraction,threshold,util_hash,util_norm,util_candidate_selection,util_attention,util_output_division,stall_cycles_candidate_selection"
+
+    public func csv() -> String {
+        var lines = [Self.csvHeader]
+        for layer in result.layers {
+            for h in layer.heads {
+                let t = h.timing, u = h.utilization
+                let fields: [String] = [
+                    layer.name, "\(h.head)", "\(h.accelerator)", "\(t.totalCycles)", "\(t.preprocessingCycles)",
+                    "\(t.executionCycles)", "\(h.selectedPairs)", "\(h.totalPairs)",
+                    Self.number(h.totalPairs == 0 ? 0 : Double(h.selectedPairs) / Double(h.totalPairs)),
+                    h.threshold.map(Self.number) ?? "",
+                    Self.number(u.hash), Self.number(u.norm), Self.number(u.candidateSelection),
+                    Self.number(u.attention), Self.number(u.outputDivision), "\(t.selectorStallCycles)",
+                ]
+                lines.append(fields.map(Self.csvField).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func number(_ d: Double) -> String { JSONValue.format(d) }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    // MARK: Human table
+
+    public func table() -> String {
+        let r = result
+        var out = "elsa-sim run — config \(r.configName), trace \(r.traceName), thresholds \(r.thresholds), clock \(JSONValue.format(r.clockGHz)) GHz\n"
+        var rows: [[String]] = [["layer", "preproc", "exec", "total", "time µs", "selected", "hash", "norm", "select", "attn", "outdiv"]]
+        for layer in r.layers {
+            let u = Self.layerUtilization(layer)
+            rows.append([layer.name, "\(layer.preprocessingCycles)", "\(layer.executionCycles)", "\(layer.cycles)",
+                         Self.fixed(r.microseconds(layer.cycles), 2),
+                         Self.percent(layer.selectedPairs, layer.totalPairs),
+                         Self.percent(u.hash), Self.percent(u.norm), Self.percent(u.candidateSelection),
+                         Self.percent(u.attention), Self.percent(u.outputDivision)])
+        }
+        rows.append(["total", "\(r.preprocessingCycles)", "\(r.executionCycles)", "\(r.cycles)",
+                     Self.fixed(r.microseconds(r.cycles), 2), Self.percent(r.selectedPairs, r.totalPairs),
+                     "", "", "", "", ""])
+        out += TextTable.render(rows, rightAligned: Set(1 ..< 11), ruleBefore: [1, rows.count - 1])
+        out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind (docs/model.md §5)\n"
+        return out
+    }
+
+    static func fixed(_ d: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", d) }
+    static func percent(_ d: Double) -> String { String(format: "%.1f%%", d * 100) }
+    static func percent(_ a: Int, _ b: Int) -> String { b == 0 ? "—" : percent(Double(a) / Double(b)) }
+}
