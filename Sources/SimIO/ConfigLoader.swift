@@ -90,7 +90,7 @@ public enum ConfigLoader {
     }
 
     /// The known path nearest to `path` by edit distance, if it is close enough to be a likely typo.
-    static func closest(_ path: String, among known: [String]) -> String? {
+    public static func closest(_ path: String, among known: [String]) -> String? {
         var best: (name: String, distance: Int)? = nil
         for candidate in known.sorted() {
             let distance = editDistance(path, candidate)

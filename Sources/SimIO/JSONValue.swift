@@ -117,3 +117,60 @@ extension JSONValue {
         }
     }
 }
+
+extension JSONValue: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(value): try container.encode(value)
+        case let .int(value): try container.encode(value)
+        case let .double(value): try container.encode(value)
+        case let .string(value): try container.encode(value)
+        case let .array(value): try container.encode(value)
+        case let .object(value): try container.encode(value)
+        }
+    }
+}
+
+extension JSONValue {
+    /// What kind of value this is, for messages ("a string", "an integer", ...).
+    public var kind: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int: "an integer"
+        case .double: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
+    /// A short rendering of the value for messages (strings quoted, containers abbreviated).
+    public var brief: String {
+        switch self {
+        case .null: return "null"
+        case let .bool(value): return value ? "true" : "false"
+        case let .int(value): return String(value)
+        case let .double(value): return String(value)
+        case let .string(value):
+            let shown = value.count > 60 ? String(value.prefix(60)) + "…" : value
+            return "\"" + shown + "\""
+        case let .array(items): return "an array of \(items.count)"
+        case let .object(members): return "an object with \(members.count) fields"
+        }
+    }
+
+    /// The integer this value denotes: an integer, or a number with no fractional part.
+    public var integerValue: Int? {
+        switch self {
+        case let .int(value): return Int(value)
+        case let .double(value) where value.rounded() == value && abs(value) < 0x1p62: return Int(value)
+        default: return nil
+        }
+    }
+
+    /// The number this value denotes (an integer or a number).
+    public var numberValue: Double? { doubleValue }
+}

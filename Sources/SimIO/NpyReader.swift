@@ -1,0 +1,99 @@
+import Foundation
+import Workload
+
+/// Reads NumPy `.npy` files (format versions 1.0, 2.0, 3.0) holding little-endian float16, float32 or
+/// float64 in C order, as required by `elsa-trace/1` ("The arrays (`.npy`)").
+///
+/// Each element is converted to `Float` in one pass over the data section; bytes after the data section
+/// are ignored, as NumPy does.
+public enum NpyReader {
+    /// Reads the array stored in the file at `url`.
+    ///
+    /// - Parameter displayPath: the name used in error messages (default: `url.relativePath`).
+    /// - Throws: `NpyError` naming the file.
+    public static func read(contentsOf url: URL, displayPath: String? = nil) throws(NpyError) -> NpyArray {
+        let path = displayPath ?? url.relativePath
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+                throw .fileNotFound(path: path)
+            }
+            throw .unreadable(path: path, reason: isDirectory.boolValue ? "is a directory"
+                                                                          : error.localizedDescription)
+        }
+        return try decode(data, path: path)
+    }
+
+    /// Reads the array at `url` and requires it to have rank `rank` (e.g. 2 for a k×d hash matrix).
+    ///
+    /// - Throws: `NpyError`, including `.wrongRank`.
+    public static func read(contentsOf url: URL, rank: Int, displayPath: String? = nil) throws(NpyError) -> NpyArray {
+        let array = try read(contentsOf: url, displayPath: displayPath)
+        try array.requireRank(rank, path: displayPath ?? url.relativePath)
+        return array
+    }
+
+    /// Reads a rank-3 array as a `[heads, rows, dim]` tensor.
+    public static func readTensor3(contentsOf url: URL, displayPath: String? = nil) throws(NpyError) -> Tensor3 {
+        try read(contentsOf: url, displayPath: displayPath).tensor3(path: displayPath ?? url.relativePath)
+    }
+
+    /// Decodes the bytes of a `.npy` file.
+    ///
+    /// - Parameter path: the file name used in error messages.
+    /// - Complexity: O(file size); no per-element allocation.
+    public static func decode(_ data: Data, path: String) throws(NpyError) -> NpyArray {
+        let result: Result<NpyArray, NpyError> = data.withUnsafeBytes { bytes in
+            Result { () throws(NpyError) -> NpyArray in try decode(bytes, path: path) }
+        }
+        return try result.get()
+    }
+
+    /// Decodes the bytes of a `.npy` file held in memory.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws(NpyError) -> NpyArray {
+        let header = try NpyHeader.parse(bytes, path: path)
+        let needed = header.dataByteCount
+        let available = bytes.count - header.dataOffset
+        guard available >= needed else {
+            throw .truncatedData(path: path, shape: header.shape, descr: header.dtype.descr,
+                                 expectedBytes: needed, foundBytes: available)
+        }
+        let source = UnsafeRawBufferPointer(rebasing: bytes[header.dataOffset ..< header.dataOffset + needed])
+        let count = header.count
+        let values = ContiguousArray<Float>(unsafeUninitializedCapacity: count) { buffer, initialized in
+            convert(source, dtype: header.dtype, into: buffer)
+            initialized = count
+        }
+        return NpyArray(shape: header.shape, values: values, storedDType: header.dtype)
+    }
+
+    /// Converts little-endian elements of `dtype` to `Float`.
+    private static func convert(_ source: UnsafeRawBufferPointer, dtype: NpyDType,
+                                into buffer: UnsafeMutableBufferPointer<Float>) {
+        let count = buffer.count
+        switch dtype {
+        case .float32:
+            #if _endian(little)
+            if count > 0 { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source) }
+            #else
+            for i in 0 ..< count {
+                let bits = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))
+                buffer[i] = Float(bitPattern: bits)
+            }
+            #endif
+        case .float16:
+            for i in 0 ..< count {
+                let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
+                buffer[i] = HalfFloat.float(fromBits: bits)
+            }
+        case .float64:
+            for i in 0 ..< count {
+                let bits = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))
+                buffer[i] = Float(Double(bitPattern: bits))
+            }
+        }
+    }
+}

@@ -1,0 +1,297 @@
+import Foundation
+import Workload
+
+/// Reads an `elsa-trace/1` trace directory (`trace.json` plus `.npy` arrays) into an `AttentionTrace`,
+/// enforcing every rule of the format (`trace-format.md`, "What a reader must reject").
+///
+/// Unknown fields are ignored; `null` counts as absent for optional fields. `scale` defaults to
+/// `1/sqrt(head_dim)`, `causal` to `false`, `input.tokens` to n. Layer paths are relative to the trace
+/// directory. Checks run in a fixed order (manifest fields, then layer by layer q, k, v, out: existence,
+/// the `.npy` itself, shape, finiteness) so the first problem is always the one reported. Finiteness is
+/// required of q, k and v, as the format says; `out` is only shape-checked.
+public enum TraceReader {
+    /// The manifest's file name inside a trace directory.
+    public static let manifestName = "trace.json"
+    /// The only `format` value this reader accepts.
+    public static let formatName = "elsa-trace/1"
+
+    /// Reads the trace in the directory at `path` (messages name files as `path/...`).
+    ///
+    /// - Throws: `TraceError` naming the file and field at fault.
+    public static func read(path: String) throws(TraceError) -> AttentionTrace {
+        var display = path
+        while display.count > 1 && display.hasSuffix("/") { display.removeLast() }
+        return try read(directory: URL(fileURLWithPath: path, isDirectory: true), displayPath: display)
+    }
+
+    /// Reads the trace in `directory`.
+    ///
+    /// - Parameter displayPath: how to name the directory in messages (default `directory.relativePath`).
+    /// - Throws: `TraceError` naming the file and field at fault.
+    public static func read(directory: URL, displayPath: String? = nil) throws(TraceError) -> AttentionTrace {
+        let directoryName = displayPath ?? directory.relativePath
+        let manifestPath = directoryName + "/" + manifestName
+        let manifestURL = directory.appendingPathComponent(manifestName)
+        let data = try readManifest(url: manifestURL, path: manifestPath)
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw .invalidJSON(path: manifestPath, reason: jsonReason(data, error))
+        }
+        let manifest = try Manifest(root, path: manifestPath)
+        var reader = LayerReader(directory: directory, directoryName: directoryName, manifest: manifest)
+        var layers: [AttentionLayer] = []
+        layers.reserveCapacity(manifest.layers.count)
+        for (index, entry) in manifest.layers.enumerated() {
+            layers.append(try reader.read(entry, index: index))
+        }
+        return AttentionTrace(model: manifest.model, description: manifest.description, scale: manifest.scale,
+                              causal: manifest.causal, tokens: manifest.tokens, layers: layers)
+    }
+
+    private static func readManifest(url: URL, path: String) throws(TraceError) -> Data {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw .manifestNotFound(path: path)
+        }
+        if isDirectory.boolValue { throw .manifestUnreadable(path: path, reason: "is a directory") }
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw .manifestUnreadable(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The parser's own words for why `data` is not JSON (JSONDecoder's message has no position).
+    private static func jsonReason(_ data: Data, _ error: any Error) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            if let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
+            return "\(error)"
+        }
+        if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
+        return "\(error)"
+    }
+}
+
+/// The fields of `trace.json` after type checking.
+private struct Manifest {
+    struct Layer {
+        var name: String
+        var q: String
+        var k: String
+        var v: String
+        var out: String?
+    }
+
+    let path: String
+    var model: String
+    var description: String?
+    var heads: Int?
+    var headDim: Int?
+    var scale: Double?
+    var causal: Bool
+    var tokens: Int?
+    var layers: [Layer]
+
+    init(_ root: JSONValue, path: String) throws(TraceError) {
+        self.path = path
+        guard case .object(let top) = root else {
+            throw .wrongType(path: path, field: "(top level)", found: root.kind, expected: "a JSON object")
+        }
+        guard let format = top["format"], format != .null else { throw .missingField(path: path, field: "format") }
+        guard case .string(TraceReader.formatName) = format else { throw .wrongFormat(path: path, found: format.brief) }
+        model = try Self.string(top, "model", in: "", path: path, required: true)!
+        description = try Self.string(top, "description", in: "", path: path, required: false)
+        heads = try Self.positiveInt(top, "heads", in: "", path: path)
+        headDim = try Self.positiveInt(top, "head_dim", in: "", path: path)
+        if let value = Self.present(top["scale"]) {
+            guard let number = value.numberValue else {
+                throw .wrongType(path: path, field: "scale", found: value.brief, expected: "a number")
+            }
+            guard number.isFinite && number > 0 else {
+                throw .invalidValue(path: path, field: "scale", found: value.brief, expected: "a finite number > 0")
+            }
+            scale = number
+        }
+        causal = false
+        if let value = Self.present(top["causal"]) {
+            guard case .bool(let flag) = value else {
+                throw .wrongType(path: path, field: "causal", found: value.brief, expected: "true or false")
+            }
+            causal = flag
+        }
+        _ = try Self.string(top, "dtype", in: "", path: path, required: false) // informational
+        if let input = Self.present(top["input"]) {
+            guard case .object(let members) = input else {
+                throw .wrongType(path: path, field: "input", found: input.brief, expected: "an object")
+            }
+            if let value = Self.present(members["tokens"]) {
+                guard let count = value.integerValue else {
+                    throw .wrongType(path: path, field: "input.tokens", found: value.brief, expected: "an integer")
+                }
+                tokens = count
+            }
+        }
+        guard let layersValue = Self.present(top["layers"]) else { throw .missingField(path: path, field: "layers") }
+        guard case .array(let entries) = layersValue else {
+            throw .wrongType(path: path, field: "layers", found: layersValue.brief, expected: "an array of layer objects")
+        }
+        guard !entries.isEmpty else {
+            throw .invalidValue(path: path, field: "layers", found: "[]", expected: "at least one layer")
+        }
+        layers = []
+        for (index, entry) in entries.enumerated() {
+            let field = "layers[\(index)]"
+            guard case .object(let members) = entry else {
+                throw .wrongType(path: path, field: field, found: entry.brief,
+                                 expected: "an object {\"name\", \"q\", \"k\", \"v\", \"out\"}")
+            }
+            layers.append(Layer(
+                name: try Self.string(members, "name", in: field + ".", path: path, required: true)!,
+                q: try Self.string(members, "q", in: field + ".", path: path, required: true)!,
+                k: try Self.string(members, "k", in: field + ".", path: path, required: true)!,
+                v: try Self.string(members, "v", in: field + ".", path: path, required: true)!,
+                out: try Self.string(members, "out", in: field + ".", path: path, required: false)))
+        }
+    }
+
+    private static func present(_ value: JSONValue?) -> JSONValue? {
+        if let value, value != .null { return value }
+        return nil
+    }
+
+    private static func string(_ object: [String: JSONValue], _ key: String, in prefix: String, path: String,
+                               required: Bool) throws(TraceError) -> String? {
+        guard let value = present(object[key]) else {
+            if required { throw .missingField(path: path, field: prefix + key) }
+            return nil
+        }
+        guard case .string(let text) = value else {
+            throw .wrongType(path: path, field: prefix + key, found: value.brief, expected: "a string")
+        }
+        return text
+    }
+
+    private static func positiveInt(_ object: [String: JSONValue], _ key: String, in prefix: String,
+                                    path: String) throws(TraceError) -> Int? {
+        guard let value = present(object[key]) else { return nil }
+        guard let number = value.integerValue else {
+            throw .wrongType(path: path, field: prefix + key, found: value.brief, expected: "an integer")
+        }
+        guard number >= 1 else {
+            throw .invalidValue(path: path, field: prefix + key, found: value.brief, expected: "an integer >= 1")
+        }
+        return number
+    }
+}
+
+/// Reads and cross-checks the arrays of each layer, remembering n and head_dim from the first.
+private struct LayerReader {
+    let directory: URL
+    let directoryName: String
+    let manifest: Manifest
+    /// (n, head_dim) fixed by layer 0's q.
+    var sequence: (n: Int, headDim: Int)?
+
+    init(directory: URL, directoryName: String, manifest: Manifest) {
+        self.directory = directory
+        self.directoryName = directoryName
+        self.manifest = manifest
+    }
+
+    mutating func read(_ entry: Manifest.Layer, index: Int) throws(TraceError) -> AttentionLayer {
+        let prefix = "layers[\(index)]."
+        let (q, qPath) = try tensor(entry.q, field: prefix + "q")
+        guard q.heads >= 1 && q.rows >= 1 && q.dim >= 1 else {
+            throw .shapeMismatch(path: qPath, field: prefix + "q", shape: q.shape,
+                                 expected: "(heads, n, head_dim) with every extent >= 1", reason: "is empty")
+        }
+        if let heads = manifest.heads, q.heads != heads {
+            throw .shapeMismatch(path: qPath, field: prefix + "q", shape: q.shape,
+                                 expected: pythonShape([heads, q.rows, q.dim]),
+                                 reason: "has \(q.heads) heads but trace.json says heads = \(heads)")
+        }
+        if let headDim = manifest.headDim, q.dim != headDim {
+            throw .shapeMismatch(path: qPath, field: prefix + "q", shape: q.shape,
+                                 expected: pythonShape([q.heads, q.rows, headDim]),
+                                 reason: "has head dimension \(q.dim) but trace.json says head_dim = \(headDim)")
+        }
+        if let (n, headDim) = sequence {
+            guard q.rows == n && q.dim == headDim else {
+                throw .shapeMismatch(path: qPath, field: prefix + "q", shape: q.shape,
+                                     expected: pythonShape([q.heads, n, headDim]),
+                                     reason: "disagrees with layers[0].q (n = \(n), head_dim = \(headDim))")
+            }
+        } else {
+            sequence = (q.rows, q.dim)
+            if let tokens = manifest.tokens, tokens < 1 || tokens > q.rows {
+                throw .tokensOutOfRange(path: manifest.path, tokens: tokens, n: q.rows)
+            }
+        }
+        try requireFinite(q, path: qPath, field: prefix + "q")
+
+        let (k, kPath) = try tensor(entry.k, field: prefix + "k")
+        try requireKeyValueShape(k, path: kPath, field: prefix + "k", q: q)
+        try requireFinite(k, path: kPath, field: prefix + "k")
+
+        let (v, vPath) = try tensor(entry.v, field: prefix + "v")
+        try requireKeyValueShape(v, path: vPath, field: prefix + "v", q: q)
+        if v.heads != k.heads {
+            throw .shapeMismatch(path: vPath, field: prefix + "v", shape: v.shape, expected: pythonShape(k.shape),
+                                 reason: "disagrees with \(prefix)k")
+        }
+        try requireFinite(v, path: vPath, field: prefix + "v")
+
+        var out: Tensor3?
+        if let outFile = entry.out {
+            let (tensor, outPath) = try tensor(outFile, field: prefix + "out")
+            if tensor.shape != q.shape {
+                throw .shapeMismatch(path: outPath, field: prefix + "out", shape: tensor.shape,
+                                     expected: pythonShape(q.shape), reason: "disagrees with \(prefix)q")
+            }
+            out = tensor
+        }
+        return AttentionLayer(name: entry.name, q: q, k: k, v: v, out: out)
+    }
+
+    /// k or v: `[kvHeads, n, head_dim]` with `kvHeads` dividing q's head count.
+    private func requireKeyValueShape(_ t: Tensor3, path: String, field: String, q: Tensor3) throws(TraceError) {
+        guard t.rows == q.rows && t.dim == q.dim else {
+            throw .shapeMismatch(path: path, field: field, shape: t.shape,
+                                 expected: pythonShape([t.heads, q.rows, q.dim]),
+                                 reason: "disagrees with q (n = \(q.rows), head_dim = \(q.dim))")
+        }
+        guard t.heads >= 1 && q.heads % t.heads == 0 else {
+            throw .headCountDoesNotDivide(path: path, field: field, queryHeads: q.heads, kvHeads: t.heads)
+        }
+    }
+
+    /// Reads one rank-3 array, mapping every failure to the manifest field.
+    private func tensor(_ file: String, field: String) throws(TraceError) -> (Tensor3, String) {
+        let url = URL(fileURLWithPath: file, relativeTo: directory)
+        let display = file.hasPrefix("/") ? file : directoryName + "/" + file
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw .layerFileNotFound(path: manifest.path, field: field, file: file)
+        }
+        do {
+            return (try NpyReader.readTensor3(contentsOf: url, displayPath: display), display)
+        } catch {
+            throw .array(field: field, error)
+        }
+    }
+
+    private func requireFinite(_ t: Tensor3, path: String, field: String) throws(TraceError) {
+        let firstBad: Int? = t.storage.withUnsafeBufferPointer { values in
+            for i in values.indices where !values[i].isFinite { return i }
+            return nil
+        }
+        guard let index = firstBad else { return }
+        let value = t.storage[index]
+        let name = value.isNaN ? "NaN" : (value > 0 ? "+infinity" : "-infinity")
+        throw .nonFinite(path: path, field: field, value: name, head: index / (t.rows * t.dim),
+                         row: index / t.dim % t.rows, column: index % t.dim, flatIndex: index)
+    }
+}

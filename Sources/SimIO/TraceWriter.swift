@@ -1,0 +1,86 @@
+import Foundation
+import Workload
+
+/// Writes an `AttentionTrace` as an `elsa-trace/1` directory: `trace.json` plus float32 `.npy` arrays
+/// named `layerN.q.npy`, `layerN.k.npy`, `layerN.v.npy` and, when present, `layerN.out.npy`.
+///
+/// The output is byte-deterministic: `trace.json` is pretty-printed with sorted keys, and the arrays are
+/// written as NumPy's `np.save` writes them. `heads` and `head_dim` are written when every layer agrees
+/// on them; `scale` and `input.tokens` are always written explicitly.
+public enum TraceWriter {
+    /// Writes `trace` into `directory`, creating it (and its parents) if needed and replacing files of the
+    /// same names. Other files in the directory are left alone.
+    ///
+    /// - Throws: `TraceError.unwritable` naming the file that could not be written.
+    public static func write(_ trace: AttentionTrace, to directory: URL) throws(TraceError) {
+        let directoryName = directory.relativePath
+        guard trace.scale.isFinite else {
+            throw .unwritable(path: directoryName + "/" + TraceReader.manifestName,
+                              reason: "scale \(trace.scale) is not a finite number")
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .unwritable(path: directoryName, reason: error.localizedDescription)
+        }
+        for (index, layer) in trace.layers.enumerated() {
+            let files = fileNames(layer: index)
+            var arrays = [(files.q, layer.q), (files.k, layer.k), (files.v, layer.v)]
+            if let out = layer.out { arrays.append((files.out, out)) }
+            for (name, tensor) in arrays {
+                do {
+                    try NpyWriter.write(tensor, dtype: .float32, to: directory.appendingPathComponent(name),
+                                        displayPath: directoryName + "/" + name)
+                } catch {
+                    throw .unwritable(path: error.path, reason: error.problem)
+                }
+            }
+        }
+        let manifestPath = directoryName + "/" + TraceReader.manifestName
+        do {
+            try manifestData(for: trace).write(to: directory.appendingPathComponent(TraceReader.manifestName),
+                                               options: .atomic)
+        } catch {
+            throw .unwritable(path: manifestPath, reason: error.localizedDescription)
+        }
+    }
+
+    /// The `.npy` file names of layer `layer`.
+    public static func fileNames(layer: Int) -> (q: String, k: String, v: String, out: String) {
+        ("layer\(layer).q.npy", "layer\(layer).k.npy", "layer\(layer).v.npy", "layer\(layer).out.npy")
+    }
+
+    /// The bytes of `trace.json` for `trace`: sorted keys, two-space indentation, a final newline.
+    ///
+    /// - Precondition: `trace.scale` is finite (JSON has no NaN or infinity).
+    public static func manifestData(for trace: AttentionTrace) -> Data {
+        var root: [String: JSONValue] = [
+            "format": .string(TraceReader.formatName),
+            "model": .string(trace.model),
+            "scale": .double(trace.scale),
+            "causal": .bool(trace.causal),
+            "dtype": .string("float32"),
+            "input": .object(["tokens": .int(Int64(trace.tokens))]),
+        ]
+        if let description = trace.description { root["description"] = .string(description) }
+        if trace.layers.allSatisfy({ $0.q.heads == trace.queryHeads }) { root["heads"] = .int(Int64(trace.queryHeads)) }
+        if trace.layers.allSatisfy({ $0.q.dim == trace.headDim }) { root["head_dim"] = .int(Int64(trace.headDim)) }
+        root["layers"] = .array(trace.layers.enumerated().map { index, layer in
+            let files = fileNames(layer: index)
+            var entry: [String: JSONValue] = [
+                "name": .string(layer.name), "q": .string(files.q), "k": .string(files.k), "v": .string(files.v),
+            ]
+            if layer.out != nil { entry["out"] = .string(files.out) }
+            return .object(entry)
+        })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            var data = try encoder.encode(JSONValue.object(root))
+            data.append(UInt8(ascii: "\n"))
+            return data
+        } catch {
+            preconditionFailure("encoding a JSON tree cannot fail: \(error)") // only non-finite numbers could
+        }
+    }
+}
