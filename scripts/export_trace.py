@@ -523,7 +523,7 @@ def build_metadata(args, config: dict, model_dir: Path, ids, pieces, real: int,
     n = len(ids)
     truncated = untruncated > real
     padding = n - real
-    source = args.source or (f"text file {args.text_file}" if args.text_file else "--text argument")
+    source = args.source or (f"text file {args.text_file}" if args.text_file else "text given with --text")
     description = (
         f"Self-attention inputs of {args.model_name} on {source}; "
         f"n = {n} positions, {real} real tokens incl. [CLS]/[SEP]"
