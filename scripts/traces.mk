@@ -3,6 +3,9 @@
 #                      and regenerate the shipped trace
 #   make traces-check  validate the exporter and the shipped trace (see docs/traces.md)
 
+# Wherever this file is included, it must not become the default goal.
+TRACES_SAVED_GOAL := $(.DEFAULT_GOAL)
+
 PYTHON3         ?= python3
 TRACES_VENV     := .venv
 TRACES_PY       := $(TRACES_VENV)/bin/python
@@ -35,3 +38,6 @@ traces: $(TRACES_STAMP)
 
 traces-check: $(TRACES_STAMP)
 	$(TRACES_PY) scripts/check_traces.py --trace $(SHIPPED_TRACE)
+
+# Restore the includer's default goal (clearing it lets the next rule parsed be the default).
+.DEFAULT_GOAL := $(TRACES_SAVED_GOAL)
