@@ -579,6 +579,8 @@ def reproduce_args(args) -> list[str]:
     out += ["--max-tokens", str(args.max_tokens), "--model-name", args.model_name]
     if args.source:
         out += ["--source", args.source]
+    if args.backend != "numpy":
+        out += ["--backend", args.backend]
     return out
 
 
@@ -590,53 +592,64 @@ def torch_forward(model_dir: Path, config: dict, input_ids: list[int], real_toke
     """Run the model with torch + transformers and capture q/k/v via forward hooks.
 
     Works for HF encoders whose attention modules have Linear children named
-    query/key/value (BERT family) or q_proj/k_proj/v_proj. q/k/v are the
-    projection outputs (after bias, before the scale); `out` is recomputed in
-    float64 from the float32 q/k/v with the padding mask. Models that transform
-    q/k after the projection (rotary embeddings) are not captured faithfully.
+    query/key/value (BERT family) or q_proj/k_proj/v_proj, k/v possibly with
+    fewer heads (grouped-query attention). q/k/v are the projection outputs
+    (after bias, before the scale) in the model's float32; `out` is recomputed
+    in float64 from the recorded float32 q/k/v with the padding mask, as in the
+    NumPy backend, and its largest difference from the attention module's own
+    output is reported on stderr. Models that transform q/k after the
+    projection (rotary embeddings) are not captured faithfully.
     Returns (last_hidden_state float64, records).
     """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
-        import torch  # noqa: F401  (lazy: only this backend needs it)
+        import torch  # lazy: only this backend needs torch and transformers
         from transformers import AutoModel
+        from transformers.utils import logging as hf_logging
     except ImportError as e:
         raise UserError(f"--backend torch needs torch and transformers ({e})") from None
-    model = AutoModel.from_pretrained(str(model_dir), local_files_only=True,
-                                      attn_implementation="eager", torch_dtype=torch.float32)
-    model.eval()
-    heads = config["num_attention_heads"]
-    kv_heads = config.get("num_key_value_heads", heads)
-    captured: dict[str, torch.Tensor] = {}
-    names = {"query": "q", "key": "k", "value": "v", "q_proj": "q", "k_proj": "k", "v_proj": "v"}
-    hooks, layer_keys = [], []
-    for mod_name, module in model.named_modules():
-        leaf = mod_name.rsplit(".", 1)[-1]
-        if leaf in names and isinstance(module, torch.nn.Linear):
-            parent = mod_name.rsplit(".", 1)[0]
-            if parent not in layer_keys:
-                layer_keys.append(parent)
-            key = (parent, names[leaf])
-
-            def hook(_m, _inp, output, key=key):
-                captured[key] = output.detach()
-            hooks.append(module.register_forward_hook(hook))
-    if not layer_keys:
+    hf_logging.disable_progress_bar()
+    try:
+        model = AutoModel.from_pretrained(str(model_dir), local_files_only=True,
+                                          attn_implementation="eager", dtype=torch.float32)
+    except Exception as e:  # transformers raises many types for a bad model directory
+        raise UserError(f"--backend torch: cannot load {model_dir} "
+                        f"({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+    model.float().eval()
+    captured, parents, hooks = {}, [], []
+    roles = {"query": "q", "key": "k", "value": "v", "q_proj": "q", "k_proj": "k", "v_proj": "v"}
+    modules = dict(model.named_modules())
+    for name, module in modules.items():
+        parent, _, leaf = name.rpartition(".")
+        if leaf in roles and isinstance(module, torch.nn.Linear):
+            if parent not in parents:
+                parents.append(parent)
+                hooks.append(modules[parent].register_forward_hook(
+                    lambda _m, _i, output, key=(parent, "own"): captured.__setitem__(key, output)))
+            hooks.append(module.register_forward_hook(
+                lambda _m, _i, output, key=(parent, roles[leaf]): captured.__setitem__(
+                    key, output.detach())))
+    if not parents:
         raise UserError("--backend torch: no query/key/value projections found in the model")
     ids = torch.tensor([input_ids], dtype=torch.long)
     mask = torch.zeros_like(ids)
     mask[0, :real_tokens] = 1
     with torch.no_grad():
         output = model(input_ids=ids, attention_mask=mask)
-    for h in hooks:
-        h.remove()
-    head_dim = config["hidden_size"] // heads
-    scale = 1.0 / math.sqrt(head_dim)
+    for hook in hooks:
+        hook.remove()
+
+    heads = config["num_attention_heads"]
+    kv_heads = config.get("num_key_value_heads", heads)
+    scale = 1.0 / math.sqrt(config["hidden_size"] // heads)
     key_mask = None
     if real_tokens < len(input_ids):
         key_mask = np.zeros(len(input_ids))
         key_mask[real_tokens:] = np.finfo(np.float32).min
-    records = []
-    for parent in layer_keys:
+    records, own_diff = [], None
+    for parent in parents:
         q = to_f32(split_heads(captured[(parent, "q")][0].numpy(), heads))
         k = to_f32(split_heads(captured[(parent, "k")][0].numpy(), kv_heads))
         v = to_f32(split_heads(captured[(parent, "v")][0].numpy(), kv_heads))
@@ -646,6 +659,15 @@ def torch_forward(model_dir: Path, config: dict, input_ids: list[int], real_toke
                                        np.repeat(v, rep, axis=0).astype(np.float64),
                                        scale, key_mask))
         records.append({"q": q, "k": k, "v": v, "out": out})
+        own = captured.get((parent, "own"))
+        own = own[0] if isinstance(own, (tuple, list)) else own
+        if isinstance(own, torch.Tensor) and tuple(own.shape) == (1, q.shape[1], q.size // q.shape[1]):
+            own = split_heads(own[0].detach().double().numpy(), heads)
+            d = float(np.abs(own[:, :real_tokens] - out[:, :real_tokens]).max())
+            own_diff = d if own_diff is None else max(own_diff, d)
+    if own_diff is not None:
+        print(f"torch backend: max |out - the attention module's own float32 output| = "
+              f"{own_diff:.2e}", file=sys.stderr)
     return output.last_hidden_state[0].double().numpy(), records
 
 
