@@ -36,10 +36,11 @@ REPO = SCRIPTS.parent
 EXPORTER = SCRIPTS / "export_trace.py"
 TOLERANCE = 1e-5
 
-# The all-MiniLM-L6-v2 model card's example sentence. The model card shows the
-# first two values (0.0676569, 0.0634959); the six 8-digit values below are the
-# same vector as published, with three more sentences, by an independent
-# sentence-transformers reimplementation's test suite (token ids included).
+# "This is an example sentence" is the all-MiniLM-L6-v2 model card's example;
+# issue 4 quotes the first two values of its embedding from the model card
+# (MODEL_CARD_PREFIX). The 8-digit values and token ids below, for it and three
+# more sentences, are published by the test suite of an independent public
+# reimplementation (an R package) that checks itself against sentence-transformers.
 PUBLISHED = [
     ("This is an example sentence", [101, 2023, 2003, 2019, 2742, 6251, 102],
      [0.06765693, 0.06349593, 0.04871314, 0.07930495, 0.03744806, 0.00265273]),
