@@ -26,3 +26,4 @@ bench: build
 
 clean:
 	rm -rf .build
+include scripts/traces.mk

@@ -9,7 +9,7 @@ public struct ConfigField: Sendable {
     /// The paper's value and section, or "assumed".
     public let source: String
     public let summary: String
-    let read: @Sendable (ElsaConfig) -> JSONValue
+    public let read: @Sendable (ElsaConfig) -> JSONValue
     let write: @Sendable (inout ElsaConfig, JSONValue, String) throws(ConfigError) -> Void
 }
 

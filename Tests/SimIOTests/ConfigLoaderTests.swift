@@ -79,4 +79,13 @@ import ElsaModel
         let again = try ConfigLoader.decode(ConfigLoader.effectiveJSON(c))
         #expect(again == c)
     }
+
+    /// docs/config.md documents every field the loader accepts (docs match the code).
+    @Test func docsNameEveryField() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/config.md"), encoding: .utf8)
+        for field in ConfigSchema.fields {
+            #expect(doc.contains("| `\(field.path)` |"), "docs/config.md lacks \(field.path)")
+        }
+    }
 }

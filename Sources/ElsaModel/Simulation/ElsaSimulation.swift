@@ -1,0 +1,72 @@
+import Dispatch
+import SimCore
+import Workload
+
+/// Which timing implementation simulates a head: the discrete-event pipeline (fast, the default) or the
+/// cycle-stepped reference model (the test oracle, `docs/validation.md`). Both follow `docs/model.md`.
+public enum TimingEngine: String, Sendable, CaseIterable {
+    case event
+    case reference
+}
+
+/// Simulates every head invocation of a trace on one ELSA config: the functional model picks the
+/// candidates, the timing engine turns them into cycles, heads run in parallel and are merged in
+/// (layer, head) order so results do not depend on the thread count.
+public enum ElsaSimulation {
+    /// - Parameters:
+    ///   - thresholds: per `[layer][head]` thresholds from a file; `nil` learns them on the trace
+    ///     (`learned` mode) or needs none (exact).
+    ///   - threads: worker threads (≥ 1).
+    ///   - progress: called after each head with (heads done, heads total), from worker threads.
+    public static func run(trace: AttentionTrace, traceName: String, model: ElsaFunctionalModel,
+                           thresholds: [[Double?]]? = nil, engine: TimingEngine = .event, threads: Int = 1,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws(ConfigError) -> SimulationResult {
+        let config = model.config
+        try model.validate(trace: trace)
+        if let thresholds {
+            guard thresholds.count == trace.layers.count, thresholds.allSatisfy({ $0.count == trace.queryHeads }) else {
+                throw .inconsistent(path: "approximation.thresholds_file",
+                                    message: "the thresholds cover \(thresholds.count) layers × \(thresholds.first?.count ?? 0) heads; the trace has \(trace.layers.count) × \(trace.queryHeads)")
+            }
+        } else if config.approximation.mode == .thresholdsFile && !model.isExact {
+            throw .inconsistent(path: "approximation.thresholds_file", message: "mode \"thresholds-file\" needs a thresholds file")
+        }
+        let parameters = TimingParameters(config: config)
+        let heads = trace.queryHeads
+        let items = trace.layers.count * heads
+        let results = ResultSlots<HeadResult>(count: items)
+        let counter = ProgressCounter()
+        let workers = max(1, min(threads, items))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var item = worker
+            while item < items {
+                let layer = item / heads, head = item % heads
+                let threshold: Double?
+                if model.isExact { threshold = nil }
+                else if let thresholds { threshold = thresholds[layer][head] }
+                else { threshold = model.learner.statistics(layer: trace.layers[layer], queryHead: head, trace: trace).mean }
+                let selection = model.selectHead(trace: trace, layer: layer, queryHead: head, threshold: threshold).selection
+                let timing: HeadTiming
+                switch engine {
+                case .event: timing = ElsaPipeline.simulate(parameters: parameters, selection: selection)
+                case .reference: timing = ReferencePipeline.simulate(parameters: parameters, selection: selection)
+                }
+                results.store(HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: timing,
+                                         selectedPairs: parameters.exact ? selection.totalPairs : selection.selectedPairs,
+                                         totalPairs: selection.totalPairs, threshold: model.isExact ? nil : threshold),
+                              at: item)
+                if let progress { progress(counter.increment(), items) }
+                item += workers
+            }
+        }
+        let all = results.values()
+        let layers = trace.layers.enumerated().map { l, layer in
+            LayerResult(name: layer.name, heads: Array(all[l * heads ..< (l + 1) * heads]), accelerators: config.accelerators)
+        }
+        let source: ThresholdSource = model.isExact ? .exact
+            : thresholds == nil ? .calibratedOnTrace(p: config.approximation.p)
+            : .file(config.approximation.thresholdsFile ?? "(given)")
+        return SimulationResult(configName: config.name, traceName: traceName, thresholds: source,
+                                clockGHz: config.clockGHz, layers: layers)
+    }
+}

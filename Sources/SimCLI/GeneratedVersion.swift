@@ -1,0 +1,1 @@
+let generatedVersion = "0.1.0-dev"

@@ -1,0 +1,94 @@
+import Foundation
+import ElsaModel
+import SimIO
+
+/// Exit codes (sysexits.h): 0 success, 1 the simulation failed, 64 usage, 65 bad input data, 66 cannot
+/// open an input, 73 cannot write an output.
+public enum ExitCode {
+    public static let success: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let usage: Int32 = 64
+    public static let dataError: Int32 = 65
+    public static let noInput: Int32 = 66
+    public static let cannotCreate: Int32 = 73
+}
+
+/// An output file the CLI could not write.
+struct OutputError: Error, CustomStringConvertible {
+    let path: String
+    let reason: String
+    var description: String { "\(path): cannot write (\(reason))" }
+}
+
+let topLevelHelp = """
+elsa-sim — a cycle-accurate simulator of the ELSA self-attention accelerator (Ham et al., ISCA 2021)
+
+usage: elsa-sim <command> [options]
+
+commands:
+  run         simulate a trace on a hardware config; cycles, utilization, selection
+  calibrate   learn per-head thresholds with p from one or more traces
+  trace       make (synth) or examine (inspect) elsa-trace/1 traces
+  config      print the config fields with their defaults and sources
+
+Run 'elsa-sim <command> --help' for a command's options. Docs: README.md, docs/.
+"""
+
+/// The CLI as a library: parses `arguments` (without the program name), runs the command, and returns
+/// the exit code. Only this layer turns errors into text.
+public func runMain(_ arguments: [String], console: Console = .standard()) -> Int32 {
+    guard let command = arguments.first else {
+        console.err(topLevelHelp + "\n")
+        return ExitCode.usage
+    }
+    let rest = Array(arguments.dropFirst())
+    do {
+        switch command {
+        case "run": return try RunCommand.main(rest, console: console)
+        case "calibrate": return try CalibrateCommand.main(rest, console: console)
+        case "trace": return try TraceCommand.main(rest, console: console)
+        case "config": return try ConfigCommand.main(rest, console: console)
+        case "--help", "-h", "help":
+            console.out(topLevelHelp + "\n")
+            return ExitCode.success
+        case "--version":
+            console.out("elsa-sim \(BuildInfo.version)\n")
+            return ExitCode.success
+        default:
+            throw UsageError.unknownCommand(command, suggestion: ConfigLoader.closest(command, among: ["run", "calibrate", "trace", "config"]))
+        }
+    } catch let error as UsageError {
+        console.err("elsa-sim: \(error)\n")
+        return ExitCode.usage
+    } catch let error as ConfigError {
+        console.err("elsa-sim: \(error)\n")
+        if case .unreadable = error { return ExitCode.noInput }
+        return ExitCode.dataError
+    } catch let error as TraceError {
+        console.err("elsa-sim: \(error)\n")
+        switch error {
+        case .manifestNotFound, .layerFileNotFound: return ExitCode.noInput
+        default: return ExitCode.dataError
+        }
+    } catch let error as NpyError {
+        console.err("elsa-sim: \(error)\n")
+        if case .fileNotFound = error { return ExitCode.noInput }
+        return ExitCode.dataError
+    } catch let error as OutputError {
+        console.err("elsa-sim: \(error)\n")
+        return ExitCode.cannotCreate
+    } catch {
+        console.err("elsa-sim: \(error)\n")
+        return ExitCode.failure
+    }
+}
+
+/// Writes `text` to `path`, or to stdout when `path` is `-`.
+func writeOutput(_ text: String, to path: String, console: Console) throws {
+    if path == "-" { console.out(text); return }
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    } catch {
+        throw OutputError(path: path, reason: (error as NSError).localizedDescription)
+    }
+}

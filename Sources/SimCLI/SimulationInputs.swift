@@ -1,0 +1,53 @@
+import Foundation
+import ElsaModel
+import SimIO
+import Workload
+
+/// The inputs of a simulation as the commands resolve them: the effective config (file + `--set`), the
+/// hash projection (generated or `--hash-matrix`), thresholds (`--thresholds` or the config's file).
+struct SimulationInputs {
+    var config: ElsaConfig
+    var model: ElsaFunctionalModel
+    var thresholds: ThresholdsFile?
+    var thresholdsPath: String?
+
+    static func load(configPath: String, overrides: [(path: String, value: JSONValue)], hashMatrix: String?,
+                     thresholdsPath: String?) throws -> SimulationInputs {
+        var config = try ConfigLoader.load(file: configPath, overrides: overrides)
+        if let hashMatrix {
+            config.hash.projection = .matrixFile
+            config.hash.matrixFile = hashMatrix
+        }
+        if let thresholdsPath {
+            config.approximation.mode = .thresholdsFile
+            config.approximation.thresholdsFile = thresholdsPath
+        }
+        try config.validate()
+        var projection: HashProjection? = nil
+        if config.hash.projection == .matrixFile, let file = config.hash.matrixFile {
+            let array = try NpyReader.read(contentsOf: URL(fileURLWithPath: file), rank: 2, displayPath: file)
+            do {
+                projection = try HashProjection(matrix: array.values, rows: array.shape[0], columns: array.shape[1])
+            } catch {
+                throw ConfigError.inFile(file: file, error: error)
+            }
+        }
+        let model: ElsaFunctionalModel
+        do { model = try ElsaFunctionalModel(config: config, projection: projection) } catch {
+            throw ConfigError.inFile(file: config.hash.matrixFile ?? configPath, error: error)
+        }
+        var thresholds: ThresholdsFile? = nil
+        if config.approximation.mode == .thresholdsFile, let file = config.approximation.thresholdsFile {
+            thresholds = try ThresholdsFile.read(file: file)
+        }
+        return SimulationInputs(config: config, model: model, thresholds: thresholds,
+                                thresholdsPath: config.approximation.thresholdsFile)
+    }
+
+    /// The `[layer][head]` thresholds for `trace`, checked against its shape; `nil` when learned or exact.
+    func thresholdMatrix(for trace: AttentionTrace) throws -> [[Double?]]? {
+        guard let thresholds, !model.isExact else { return nil }
+        try thresholds.check(layerNames: trace.layers.map(\.name), heads: trace.queryHeads, file: thresholdsPath ?? "thresholds")
+        return thresholds.matrix
+    }
+}
