@@ -108,7 +108,7 @@ import Workload
                         let y = relevant.min { probs[$0] < probs[$1] } ?? s.indices.max { s[$0] < s[$1] }!
                         sum += s[y] / (q.reduce(0) { $0 + $1 * $1 }.squareRoot() * kmax)
                     }
-                    #expect(abs(all[l][h].sum - sum) < 1e-9, "layer \(l) head \(h)")
+                    #expect(all[l][h].sum == sum, "layer \(l) head \(h)")   // same operation order: bit-identical
                     #expect(all[l][h].count == 21)
                 }
             }

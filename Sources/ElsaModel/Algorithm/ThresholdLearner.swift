@@ -115,21 +115,25 @@ public struct ThresholdLearner: Sendable {
         let kvHead = layer.kvHead(forQueryHead: queryHead)
         // Keys transposed to [d, n] in Double: the score loop runs over keys, each score still summed in
         // component order (the same result as a plain sequential dot product).
-        var keysT = ContiguousArray<Double>(repeating: 0, count: d * n)
+        // Keys in Double, in panels of 8 keys: element (y, c) at ((y / 8) · d + c) · 8 + y mod 8, so the
+        // score loop streams memory and keeps 8 scores in registers; each score is still summed in
+        // component order (the value of a plain sequential dot product).
+        let blocks = (n + 7) / 8
+        var panels = ContiguousArray<Double>(repeating: 0, count: blocks * d * 8)
         var maxKeyNorm = 0.0
         for y in 0 ..< n {
             let start = layer.k.offset(head: kvHead, row: y)
             var squares = 0.0
             for c in 0 ..< d {
                 let x = Double(layer.k.storage[start + c])
-                keysT[c * n + y] = x
+                panels[((y >> 3) * d + c) * 8 + y & 7] = x
                 squares += x * x
             }
             maxKeyNorm = max(maxKeyNorm, squares.squareRoot())
         }
         var stats = ThresholdStatistics()
-        var scores = ContiguousArray<Double>(repeating: 0, count: n)
-        keysT.withUnsafeBufferPointer { kt in
+        var scores = ContiguousArray<Double>(repeating: 0, count: blocks * 8)
+        panels.withUnsafeBufferPointer { kp in
             layer.q.storage.withUnsafeBufferPointer { qs in
                 scores.withUnsafeMutableBufferPointer { s in
                     for x in 0 ..< n {
@@ -145,12 +149,8 @@ public struct ThresholdLearner: Sendable {
                             continue
                         }
                         let v = trace.visibleKeys(query: x)
-                        for y in 0 ..< v { s[y] = 0 }
-                        for c in 0 ..< d {
-                            let qc = Double(qs[start + c])
-                            let row = kt.baseAddress! + c * n
-                            for y in 0 ..< v { s[y] += qc * row[y] }
-                        }
+                        Self.scores(query: qs.baseAddress! + start, dim: d, panels: kp.baseAddress!,
+                                    keys: v, into: s.baseAddress!)
                         let visibleScores = UnsafeBufferPointer(rebasing: s[0 ..< v])
                         let choice = Self.chooseKey(scores: visibleScores, scale: trace.scale,
                                                     cutoff: cutoff(visible: v, sequenceLength: trace.n))
@@ -162,6 +162,33 @@ public struct ThresholdLearner: Sendable {
             }
         }
         return stats
+    }
+
+    /// `out[y] = Σ_c Double(q[c]) · K[y][c]` for `y < keys` (rounded up to a multiple of 8), `K` in the
+    /// 8-key panels of `statistics`; each sum runs in component order from +0, like a plain sequential
+    /// dot product.
+    @inline(__always)
+    static func scores(query q: UnsafePointer<Float>, dim d: Int, panels: UnsafePointer<Double>,
+                       keys: Int, into out: UnsafeMutablePointer<Double>) {
+        var block = 0
+        while block * 8 < keys {
+            let panel = panels + block * d * 8
+            var a0 = SIMD2<Double>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+            for c in 0 ..< d {
+                let x = SIMD2<Double>(repeating: Double(q[c]))
+                let k = UnsafeRawPointer(panel + c * 8)
+                a0 += x * k.loadUnaligned(as: SIMD2<Double>.self)
+                a1 += x * k.loadUnaligned(fromByteOffset: 16, as: SIMD2<Double>.self)
+                a2 += x * k.loadUnaligned(fromByteOffset: 32, as: SIMD2<Double>.self)
+                a3 += x * k.loadUnaligned(fromByteOffset: 48, as: SIMD2<Double>.self)
+            }
+            let o = UnsafeMutableRawPointer(out + block * 8)
+            o.storeBytes(of: a0, as: SIMD2<Double>.self)
+            o.storeBytes(of: a1, toByteOffset: 16, as: SIMD2<Double>.self)
+            o.storeBytes(of: a2, toByteOffset: 32, as: SIMD2<Double>.self)
+            o.storeBytes(of: a3, toByteOffset: 48, as: SIMD2<Double>.self)
+            block += 1
+        }
     }
 
     /// Statistics of every (layer, query head) of `trace`, indexed `[layer][queryHead]`.
