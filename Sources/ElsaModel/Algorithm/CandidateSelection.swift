@@ -89,9 +89,12 @@ public struct CandidateSelection: Sendable {
                                                     out: o + i * rowWords)
                             }
                         } else {
-                            for i in 0 ..< n {
-                                selectRowMultiWord(query: q + i * w, words: w, keys: k, limits: lim,
-                                                   visible: visible[i], out: o + i * rowWords)
+                            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { distances in
+                                for i in 0 ..< n {
+                                    selectRowMultiWord(query: q + i * w, words: w, keys: k, limits: lim,
+                                                       visible: visible[i], out: o + i * rowWords,
+                                                       distances: distances.baseAddress!)
+                                }
                             }
                         }
                     }
@@ -127,20 +130,30 @@ public struct CandidateSelection: Sendable {
         }
     }
 
-    /// k > 64: the Hamming distance sums the popcounts of `words` XORed words.
+    /// k > 64: the Hamming distance sums the popcounts of `words` XORed words, accumulated word by word
+    /// for 64 keys at a time in `distances` (64 `Int32` of scratch).
     @inline(__always)
     static func selectRowMultiWord(query: UnsafePointer<UInt64>, words: Int, keys: UnsafePointer<UInt64>,
-                                   limits: UnsafePointer<Int32>, visible: Int, out: UnsafeMutablePointer<UInt64>) {
-        var bits: UInt64 = 0
-        for y in 0 ..< visible {
-            let key = keys + y * words
-            var h = 0
-            for x in 0 ..< words { h &+= (query[x] ^ key[x]).nonzeroBitCount }
-            bits |= UInt64(h < Int(limits[y]) ? 1 : 0) << UInt64(y & 63)
-            if y & 63 == 63 || y == visible - 1 {
-                out[y >> 6] = bits
-                bits = 0
+                                   limits: UnsafePointer<Int32>, visible: Int, out: UnsafeMutablePointer<UInt64>,
+                                   distances: UnsafeMutablePointer<Int32>) {
+        var start = 0
+        var word = 0
+        while start < visible {
+            let count = min(64, visible - start)
+            let chunk = keys + start * words
+            let qx = query[0]
+            for b in 0 ..< count { distances[b] = Int32(truncatingIfNeeded: (qx ^ chunk[b * words]).nonzeroBitCount) }
+            for x in 1 ..< words {
+                let qx = query[x]
+                for b in 0 ..< count {
+                    distances[b] &+= Int32(truncatingIfNeeded: (qx ^ chunk[b * words + x]).nonzeroBitCount)
+                }
             }
+            var bits: UInt64 = 0
+            for b in 0 ..< count { bits |= UInt64(distances[b] < limits[start + b] ? 1 : 0) << UInt64(b) }
+            out[word] = bits
+            word += 1
+            start += 64
         }
     }
 }
