@@ -1,0 +1,198 @@
+import Workload
+
+/// The `k × d` projection of ELSA's sign-random-projection hash (ELSA III-B, III-C): hash bit `j` of a
+/// vector `x` is 1 iff `A_j · x ≥ 0` (sign(0) counts as 1).
+///
+/// The matrix is kept dense in `Double`, even when it is a Kronecker product: the hardware's three-way
+/// 4×4 product computes the same `A · x` with fewer multiplies, and that cost is modelled by the timing
+/// model (`ElsaConfig.hashMultipliesPerVector`), not here. Precision of the product: `docs/algorithm.md` §1.
+public struct HashProjection: Sendable, Equatable {
+    /// `k`: hash bits, the rows of `A`.
+    public let bits: Int
+    /// `d`: the vector length `A` is built for, its columns.
+    public let dim: Int
+    /// `A`, row-major: element `(j, c)` at `j * dim + c`.
+    public let matrix: ContiguousArray<Double>
+    /// `A` in panels of 8 rows (zero rows pad `k` to a multiple of 8): element `(j, c)` at
+    /// `((j / 8) · d + c) · 8 + j mod 8`, the layout the hash loop streams.
+    @usableFromInline let panels: ContiguousArray<Double>
+
+    /// `UInt64` words of one packed signature: `ceil(k / 64)`.
+    @inlinable public var words: Int { (bits + 63) >> 6 }
+
+    @usableFromInline
+    init(unchecked matrix: ContiguousArray<Double>, bits: Int, dim: Int) {
+        precondition(bits >= 1 && dim >= 1 && matrix.count == bits * dim,
+                     "a projection needs k, d ≥ 1 and k·d elements, got k = \(bits), d = \(dim), \(matrix.count) elements")
+        self.bits = bits
+        self.dim = dim
+        self.matrix = matrix
+        var panels = ContiguousArray<Double>(repeating: 0, count: (bits + 7) / 8 * 8 * dim)
+        for j in 0 ..< bits { for c in 0 ..< dim { panels[((j >> 3) * dim + c) * 8 + j & 7] = matrix[j * dim + c] } }
+        self.panels = panels
+    }
+
+    /// A matrix read from a file by the caller (`hash.projection: matrix-file`), `k × d` row-major.
+    ///
+    /// - Throws: `ConfigError.inconsistent` when the element count is not `rows · columns` or a size is
+    ///   below 1; `ConfigError.invalidValue` naming the first NaN or infinite element. The path is
+    ///   `hash.matrix_file`; the caller wraps the error with `.inFile` when it knows the file.
+    public init(matrix: ContiguousArray<Float>, rows k: Int, columns d: Int) throws(ConfigError) {
+        guard k >= 1, d >= 1 else {
+            throw .inconsistent(path: "hash.matrix_file",
+                                message: "the projection matrix has shape [\(k), \(d)]; expected at least one row and one column")
+        }
+        guard matrix.count == k * d else {
+            throw .inconsistent(path: "hash.matrix_file",
+                                message: "\(matrix.count) elements do not fill a [\(k), \(d)] matrix (\(k * d) needed)")
+        }
+        if let bad = matrix.firstIndex(where: { !$0.isFinite }) {
+            throw .invalidValue(path: "hash.matrix_file", value: "\(matrix[bad]) at [\(bad / d), \(bad % d)]",
+                                expected: "finite numbers")
+        }
+        self.init(unchecked: ContiguousArray(matrix.lazy.map(Double.init)), bits: k, dim: d)
+    }
+
+    /// The square orthogonal factors `A_1, …, A_m` of a Kronecker projection, each row-major.
+    ///
+    /// One `SeededGenerator(seed: seed)` feeds all factors in list order; factor `i` consumes
+    /// `a_i · a_i` Gaussian draws, row by row (plus redraws of degenerate rows, see `GramSchmidt`).
+    public static func kroneckerFactors(_ sizes: [Int], seed: UInt64) -> [ContiguousArray<Double>] {
+        precondition(!sizes.isEmpty && sizes.allSatisfy { $0 >= 1 }, "Kronecker factor sizes must be ≥ 1, got \(sizes)")
+        var generator = SeededGenerator(seed: seed)
+        return sizes.map { GramSchmidt.orthonormalRows(rows: $0, columns: $0, generator: &generator) }
+    }
+
+    /// `A = A_1 ⊗ A_2 ⊗ … ⊗ A_m` with seeded orthogonal `a_i × a_i` factors (ELSA III-C; the hardware
+    /// uses three 4×4 factors for d = 64). `k = d = ∏ a_i`; the rows of `A` are orthonormal.
+    ///
+    /// Element `(r, c)` with mixed-radix digits `r = (r_1 … r_m)`, `c = (c_1 … c_m)` (most significant
+    /// first) is `∏ A_i[r_i, c_i]`, i.e. the usual left-to-right Kronecker product; `A · x` equals the
+    /// hardware's reshape-and-multiply form on `x` reshaped row-major to `a_1 × … × a_m`.
+    public static func kronecker(factors sizes: [Int], seed: UInt64) -> HashProjection {
+        let factors = kroneckerFactors(sizes, seed: seed)
+        var product: ContiguousArray<Double> = [1]
+        var size = 1
+        for (a, f) in zip(sizes, factors) {
+            let newSize = size * a
+            var next = ContiguousArray<Double>(repeating: 0, count: newSize * newSize)
+            for r1 in 0 ..< size {
+                for c1 in 0 ..< size {
+                    let p = product[r1 * size + c1]
+                    for r2 in 0 ..< a {
+                        for c2 in 0 ..< a {
+                            next[(r1 * a + r2) * newSize + c1 * a + c2] = p * f[r2 * a + c2]
+                        }
+                    }
+                }
+            }
+            product = next
+            size = newSize
+        }
+        return HashProjection(unchecked: product, bits: size, dim: size)
+    }
+
+    /// A dense `k × d` projection with orthonormal rows by modified Gram–Schmidt (ELSA III-B).
+    ///
+    /// When `k > d`, the rows come in batches of `d` mutually orthonormal rows (the last batch has
+    /// `k mod d` rows when `d` does not divide `k`), each batch from fresh draws of the same generator;
+    /// rows of different batches are not orthogonal to each other.
+    public static func dense(bits k: Int, dim d: Int, seed: UInt64) -> HashProjection {
+        precondition(k >= 1 && d >= 1, "a projection needs k, d ≥ 1, got k = \(k), d = \(d)")
+        var generator = SeededGenerator(seed: seed)
+        var matrix = ContiguousArray<Double>()
+        matrix.reserveCapacity(k * d)
+        var remaining = k
+        while remaining > 0 {
+            let rows = min(d, remaining)
+            matrix.append(contentsOf: GramSchmidt.orthonormalRows(rows: rows, columns: d, generator: &generator))
+            remaining -= rows
+        }
+        return HashProjection(unchecked: matrix, bits: k, dim: d)
+    }
+
+    /// Packs the signature of `vector` into `words` (`self.words` of them): bit `j` (word `j / 64`, bit
+    /// `j mod 64`, little-endian) is 1 iff `A_j · x ≥ 0`; bits at or past `k` are 0.
+    ///
+    /// `A_j · x` is `Σ_c Double(A[j, c]) · Double(x[c])` summed in Double in column order from +0.
+    /// A vector shorter than `d` is zero-padded (only the first `vector.count` columns are used).
+    ///
+    /// - Precondition: `vector.count ≤ d` (callers report a longer head dim as a user error first).
+    /// - Parameter scratch: `k` rounded up to a multiple of 8 doubles of working space.
+    @inlinable
+    public func signature(of vector: UnsafeBufferPointer<Float>, into words: UnsafeMutableBufferPointer<UInt64>,
+                          scratch: UnsafeMutableBufferPointer<Double>) {
+        precondition(vector.count <= dim, "vector of \(vector.count) components is longer than the projection's d = \(dim)")
+        precondition(words.count >= self.words && scratch.count >= scratchCount, "signature buffers too small")
+        let k = bits, d = dim, length = vector.count
+        let acc = scratch.baseAddress!
+        let x = vector.baseAddress!
+        panels.withUnsafeBufferPointer { pp in
+            // Eight rows at a time in registers; each row's sum still runs in column order from +0.
+            for block in 0 ..< (k + 7) >> 3 {
+                let panel = pp.baseAddress! + block * d * 8
+                var a0 = SIMD2<Double>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+                for c in 0 ..< length {
+                    let xc = SIMD2<Double>(repeating: Double(x[c]))
+                    let row = UnsafeRawPointer(panel + c * 8)
+                    a0 += row.loadUnaligned(as: SIMD2<Double>.self) * xc
+                    a1 += row.loadUnaligned(fromByteOffset: 16, as: SIMD2<Double>.self) * xc
+                    a2 += row.loadUnaligned(fromByteOffset: 32, as: SIMD2<Double>.self) * xc
+                    a3 += row.loadUnaligned(fromByteOffset: 48, as: SIMD2<Double>.self) * xc
+                }
+                let out = UnsafeMutableRawPointer(acc + block * 8)
+                out.storeBytes(of: a0, as: SIMD2<Double>.self)
+                out.storeBytes(of: a1, toByteOffset: 16, as: SIMD2<Double>.self)
+                out.storeBytes(of: a2, toByteOffset: 32, as: SIMD2<Double>.self)
+                out.storeBytes(of: a3, toByteOffset: 48, as: SIMD2<Double>.self)
+            }
+        }
+        for w in 0 ..< self.words {
+            var word: UInt64 = 0
+            let base = w << 6
+            for b in 0 ..< min(64, k - base) where acc[base + b] >= 0 {
+                word |= 1 << UInt64(b)
+            }
+            words[w] = word
+        }
+    }
+
+    /// Doubles of scratch space `signature(of:into:scratch:)` needs: `k` rounded up to a multiple of 8.
+    @inlinable public var scratchCount: Int { (bits + 7) & ~7 }
+
+    /// The packed signature of one vector (cold paths and tests).
+    public func signature<C: Collection>(of vector: C) -> [UInt64] where C.Element == Float {
+        let x = Array(vector)
+        var out = [UInt64](repeating: 0, count: words)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { scratch in
+            x.withUnsafeBufferPointer { xp in
+                out.withUnsafeMutableBufferPointer { op in signature(of: xp, into: op, scratch: scratch) }
+            }
+        }
+        return out
+    }
+
+    /// Signatures of rows `0 ..< rows` of `tensor`'s head `head`, `words` per row, row after row.
+    ///
+    /// - Precondition: `tensor.dim ≤ d`, `rows ≤ tensor.rows`.
+    public func signatures(of tensor: Tensor3, head: Int, rows: Int) -> ContiguousArray<UInt64> {
+        precondition(tensor.dim <= dim, "head dim \(tensor.dim) is larger than the projection's d = \(dim)")
+        precondition(head >= 0 && head < tensor.heads && rows >= 0 && rows <= tensor.rows,
+                     "head \(head) / rows \(rows) outside tensor \(tensor.shape)")
+        let w = words
+        var out = ContiguousArray<UInt64>(repeating: 0, count: rows * w)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { scratch in
+            tensor.storage.withUnsafeBufferPointer { storage in
+                out.withUnsafeMutableBufferPointer { op in
+                    for r in 0 ..< rows {
+                        let start = tensor.offset(head: head, row: r)
+                        signature(of: UnsafeBufferPointer(rebasing: storage[start ..< start + tensor.dim]),
+                                  into: UnsafeMutableBufferPointer(rebasing: op[r * w ..< (r + 1) * w]),
+                                  scratch: scratch)
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
