@@ -75,7 +75,7 @@ public struct ElsaFunctionalModel: Sendable {
 
     /// Every visible key is selected: `exact` mode, or `learned` with `p = 0` (ELSA IV-E).
     public var isExact: Bool {
-        config.approximation.mode == .exact || (config.approximation.mode == .learned && config.approximation.p == 0)
+        config.isExact
     }
 
     /// Checks that `trace` fits the hardware: head dim ≤ `head_dim` (smaller is zero-padded) and real
