@@ -49,7 +49,7 @@ public enum ElsaSimulation {
                 let timing: HeadTiming
                 switch engine {
                 case .event: timing = ElsaPipeline.simulate(parameters: parameters, selection: selection)
-                case .reference: timing = ElsaPipeline.simulate(parameters: parameters, selection: selection) // REFERENCE-PENDING
+                case .reference: timing = ReferencePipeline.simulate(parameters: parameters, selection: selection)
                 }
                 results.store(HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: timing,
                                          selectedPairs: parameters.exact ? selection.totalPairs : selection.selectedPairs,
