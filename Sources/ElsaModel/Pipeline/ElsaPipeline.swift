@@ -20,7 +20,7 @@ public struct ElsaPipeline: EventDrivenModel {
     let keys: Int
     /// `P`.
     let preprocessingEnd: Cycle
-    var banks: [KeyBank]
+    let banks: [KeyBank]
     /// `S_i`.
     var queryStart: [Cycle]
     /// `OD_i` (−1 until known).
@@ -34,12 +34,31 @@ public struct ElsaPipeline: EventDrivenModel {
         self.selection = selection
         keys = selection.keys
         preprocessingEnd = ElsaPipeline.preprocessingCycles(parameters: parameters, keys: keys)
+        let start = preprocessingEnd
         banks = (0 ..< parameters.attentionModules).map {
-            KeyBank(bank: $0, parameters: parameters, keys: selection.keys, start: 0)
+            KeyBank(bank: $0, parameters: parameters, keys: selection.keys, start: start)
         }
         queryStart = Array(repeating: -1, count: keys)
         outputDivisionStart = Array(repeating: -1, count: keys)
-        for b in banks.indices { banks[b] = KeyBank(bank: b, parameters: parameters, keys: keys, start: preprocessingEnd) }
+    }
+
+    /// Hands each bank's selectors the list positions of query `query`'s selected keys.
+    private func binSelectedKeys(query: Int) {
+        for bank in banks { bank.clearSelections() }
+        let pc = parameters.selectorsPerModule
+        let words = selection.wordsPerRow
+        selection.bits.withUnsafeBufferPointer { bits in
+            let row = query * words
+            for w in 0 ..< words {
+                var word = bits[row + w]
+                while word != 0 {
+                    let key = w << 6 + word.trailingZeroBitCount
+                    word &= word - 1
+                    let (bank, local) = parameters.bank(ofKey: key, keys: keys)
+                    banks[bank].addSelected(selector: local % pc, position: local / pc)
+                }
+            }
+        }
     }
 
     /// `P = max(H·(n+1), ceil(n / R_norm) + L_norm)`; 0 in exact mode (`docs/model.md` §3).
@@ -55,10 +74,14 @@ public struct ElsaPipeline: EventDrivenModel {
         case let .queryStart(i):
             queryStart[i] = now
             var ready = parameters.exact ? now : now + parameters.hashCycles   // hash of i+1 (rule 5)
-            for b in banks.indices {
-                banks[b].run(until: now, selection: selection, outputDivisionStart: outputDivisionStart)
-                banks[b].startQuery(i, at: now, visible: selection.visible[i])
-                ready = max(ready, banks[b].runUntilReady(selection: selection, outputDivisionStart: outputDivisionStart))
+            if !parameters.exact { binSelectedKeys(query: i) }
+            outputDivisionStart.withUnsafeBufferPointer { od in
+                for bank in banks {
+                    bank.run(until: now, outputDivisionStart: od)
+                    bank.startQuery(i, at: now, bankKeys: parameters.bankKeys(bank: bank.bank, visible: selection.visible[i], keys: keys),
+                                    everySelected: parameters.exact)
+                    ready = max(ready, bank.runUntilReady(outputDivisionStart: od))
+                }
             }
             // Every bank has left query i−1 by `ready`, so its output division start is now known.
             deriveOutputDivisions(through: i - 1)
@@ -66,8 +89,8 @@ public struct ElsaPipeline: EventDrivenModel {
                 if !parameters.exact && i + 2 < keys { hashBlocked += ready - (now + parameters.hashCycles) }
                 queue.schedule(.queryStart(i + 1), at: ready)
             } else {
-                for b in banks.indices {
-                    banks[b].runUntilDrained(selection: selection, outputDivisionStart: outputDivisionStart)
+                outputDivisionStart.withUnsafeBufferPointer { od in
+                    for bank in banks { bank.runUntilDrained(outputDivisionStart: od) }
                 }
                 deriveOutputDivisions(through: i)
             }
@@ -118,6 +141,7 @@ public struct ElsaPipeline: EventDrivenModel {
         var queues: [OccupancyStats] = []
         var attention: [UnitActivity] = []
         for bank in banks {
+            bank.finish(at: total)
             for s in 0 ..< p.selectorsPerModule {
                 selectors.append(.fromWindow(busy: bank.selectorBusy[s], blocked: bank.selectorBlocked[s],
                                              windowStart: P, lastBusy: bank.selectorLastBusy[s], total: total))

@@ -1,213 +1,416 @@
 import SimCore
 
 /// One key bank of ELSA's parallel pipeline (ELSA §IV-C, "parallel pipeline"; `docs/model.md` §4): the
-/// bank's `Pc` candidate selectors with their output queues, the arbiter, and the attention
-/// computation module that consumes one selected key per cycle.
+/// bank's `Pc` candidate selectors with their output queues (`Q` slots each), the arbiter, and the
+/// attention computation module that consumes one selected key per cycle.
 ///
-/// The bank is a component with its own clock: the pipeline asks it to advance to a cycle, and it
-/// simulates every cycle up to there with the rules of `docs/model.md` (steps 2 and 3 of a cycle),
-/// skipping stretches in which nothing can change. Between two query starts a bank depends on no other
-/// bank (the barrier of step 1 and the accumulator gate only look at finished queries), which is what
-/// lets the pipeline advance banks one after another.
-struct KeyBank {
-    /// A selected key ID in a selector output queue: which query it belongs to and when it becomes
-    /// visible to the arbiter (`D` cycles after the key was read).
-    struct Entry: Sendable {
-        var query: Int32
-        var visibleAt: Cycle
-    }
-
+/// The bank is a component with its own clock: the pipeline asks it to advance, and it applies the
+/// rules of `docs/model.md` (steps 2 and 3 of a cycle) at every cycle in which something can change,
+/// jumping over the others. Only selected keys and arbiter grants are events: a selector reading
+/// unselected keys advances one key per cycle by arithmetic, a selector stalled on a full queue wakes
+/// when the arbiter pops its queue, and an arbiter held by a closed accumulator gate wakes when the gate
+/// opens. Between two query starts a bank depends on no other bank (the barrier of step 1 and the
+/// accumulator gate only look at finished queries), which lets the pipeline advance banks one at a time.
+///
+/// Stored properties opt out of dynamic exclusivity checks: the bank is only ever used by one thread and
+/// its methods never overlap accesses, and the checks cost 5× in this loop (measured with perf).
+final class KeyBank {
     let bank: Int
-    let parameters: TimingParameters
-    /// Real tokens `n`.
     let keys: Int
+    let selectors: Int
+    let queueDepth: Int
+    let depth: Cycle
+    let attentionLatency: Cycle
+    let accumulators: Int
+    let roundRobin: Bool
 
-    // Candidate selectors (index s = 0 ..< Pc) and their output queues.
-    private(set) var queues: [BoundedFIFO<Entry>]
-    private var listLength: [Int]
-    private var position: [Int]
-    private(set) var selectorBusy: [Cycle]
-    private(set) var selectorBlocked: [Cycle]
-    private(set) var selectorLastBusy: [Cycle?]
-    private(set) var occupancy: [OccupancyStats]
-    /// Query whose keys the selectors read (−1 before the first start) and its start cycle.
-    private var readQuery = -1
-    private var readStart: Cycle = 0
-    private var readsExhausted = true
+    // Selector output queues: ring buffers of (query, visible-from cycle), `queueDepth` slots per selector.
+    private let entryQuery: UnsafeMutablePointer<Int32>
+    private let entryVisible: UnsafeMutablePointer<Cycle>
+    private let queueHead: UnsafeMutablePointer<Int>
+    /// Reserved slots (entries in the pipeline or visible).
+    private let queueCount: UnsafeMutablePointer<Int>
+    /// Leading entries already known to be visible (a lower bound, refreshed at arbitration).
+    private let queueVisible: UnsafeMutablePointer<Int>
+    private let occupancyLevelSince: UnsafeMutablePointer<Cycle>
+    private let occupancyMax: UnsafeMutablePointer<Int>
+    private let occupancySum: UnsafeMutablePointer<Int64>
+
+    // Candidate selectors, for the query being read.
+    /// Keys in each selector's list.
+    private let listLength: UnsafeMutablePointer<Int>
+    /// List positions of the selected keys, ascending (unused when every key is selected).
+    private let selectedPositions: UnsafeMutablePointer<Int32>
+    /// Capacity of one selector's list: `ceil(keys / Pc)`.
+    private let listStride: Int
+    /// Selected positions binned so far for the next query.
+    private let binned: UnsafeMutablePointer<Int>
+    private let selectedCount: UnsafeMutablePointer<Int>
+    /// Next selected key to read (index into `selectedPositions[s]`).
+    private let cursor: UnsafeMutablePointer<Int>
+    /// List position `p` is read at cycle `base + p` unless a stall intervenes.
+    private let base: UnsafeMutablePointer<Cycle>
+    /// Cycle at which the selector stalled on a full queue, or −1.
+    private let blockedSince: UnsafeMutablePointer<Cycle>
+    @exclusivity(unchecked) private var allSelected = false
+    private let selectorBusyCycles: UnsafeMutablePointer<Cycle>
+    private let selectorBlockedCycles: UnsafeMutablePointer<Cycle>
+    /// Last read cycle of each selector, or −1.
+    private let selectorLastRead: UnsafeMutablePointer<Cycle>
+    /// Selectors that still have a selected key to read.
+    @exclusivity(unchecked) private var selectorsWithWork = 0
+    /// First cycle at which every selector has read its whole list (valid when `selectorsWithWork == 0`).
+    @exclusivity(unchecked) private var readsDoneAt: Cycle = 0
+    @exclusivity(unchecked) private var readQuery = -1
 
     // Attention computation module.
     /// Current query `a_b`.
-    private(set) var current = 0
-    private var roundRobinLast: Int
-    private(set) var attentionBusy: Cycle = 0
-    private(set) var attentionBlocked: Cycle = 0
-    private(set) var attentionLastBusy: Cycle? = nil
+    @exclusivity(unchecked) private(set) var current = 0
+    @exclusivity(unchecked) private var roundRobinLast: Int
+    @exclusivity(unchecked) private(set) var attentionBusy: Cycle = 0
+    @exclusivity(unchecked) private(set) var attentionBlocked: Cycle = 0
+    @exclusivity(unchecked) private(set) var attentionLastBusy: Cycle? = nil
 
     // Per-query records (index = query).
     /// Last cycle a selector of this bank read a key of the query (`S_a − 1` if none).
-    private var lastRead: [Cycle]
-    /// Entries of the query still in this bank's queues.
-    private var pending: [Int32]
-    private var lastIssue: [Cycle?]
+    private let lastRead: UnsafeMutablePointer<Cycle>
+    /// Entries of the query still reserved in this bank's queues.
+    private let pending: UnsafeMutablePointer<Int32>
+    private let lastIssue: UnsafeMutablePointer<Cycle>
     /// `W(a, b)`: the cycle at which the attention module left query `a`.
-    private(set) var leftAt: [Cycle]
+    @exclusivity(unchecked) private(set) var leftAt: ContiguousArray<Cycle>
     /// `PA(a, b)`: the cycle from which the partial result of query `a` is available.
-    private(set) var partialAvailable: [Cycle]
+    @exclusivity(unchecked) private(set) var partialAvailable: ContiguousArray<Cycle>
 
     /// The next cycle this bank has not simulated yet.
-    private(set) var clock: Cycle
+    @exclusivity(unchecked) private(set) var clock: Cycle
+
+    private static let never = Cycle.max / 4
 
     init(bank: Int, parameters: TimingParameters, keys: Int, start: Cycle) {
         self.bank = bank
-        self.parameters = parameters
         self.keys = keys
-        let pc = parameters.selectorsPerModule
-        queues = Array(repeating: BoundedFIFO(capacity: parameters.queueDepth, filler: Entry(query: -1, visibleAt: 0)), count: pc)
-        listLength = Array(repeating: 0, count: pc)
-        position = Array(repeating: 0, count: pc)
-        selectorBusy = Array(repeating: 0, count: pc)
-        selectorBlocked = Array(repeating: 0, count: pc)
-        selectorLastBusy = Array(repeating: nil, count: pc)
-        occupancy = Array(repeating: OccupancyStats(), count: pc)
+        selectors = parameters.selectorsPerModule
+        queueDepth = parameters.queueDepth
+        depth = parameters.selectorDepth
+        attentionLatency = parameters.attentionLatency
+        accumulators = parameters.accumulators
+        roundRobin = parameters.arbiter == .roundRobin
+        let pc = selectors
+        entryQuery = .filled(-1, count: pc * queueDepth)
+        entryVisible = .filled(0, count: pc * queueDepth)
+        queueHead = .filled(0, count: pc)
+        queueCount = .filled(0, count: pc)
+        queueVisible = .filled(0, count: pc)
+        occupancyLevelSince = .filled(start, count: pc)
+        occupancyMax = .filled(0, count: pc)
+        occupancySum = .filled(0, count: pc)
+        listLength = .filled(0, count: pc)
+        listStride = (keys + pc - 1) / pc
+        selectedPositions = .filled(0, count: pc * listStride)
+        binned = .filled(0, count: pc)
+        selectedCount = .filled(0, count: pc)
+        cursor = .filled(0, count: pc)
+        base = .filled(0, count: pc)
+        blockedSince = .filled(-1, count: pc)
+        selectorBusyCycles = .filled(0, count: pc)
+        selectorBlockedCycles = .filled(0, count: pc)
+        selectorLastRead = .filled(-1, count: pc)
         roundRobinLast = pc - 1
-        lastRead = Array(repeating: 0, count: keys)
-        pending = Array(repeating: 0, count: keys)
-        lastIssue = Array(repeating: nil, count: keys)
-        leftAt = Array(repeating: -1, count: keys)
-        partialAvailable = Array(repeating: -1, count: keys)
+        lastRead = .filled(0, count: keys)
+        pending = .filled(0, count: keys)
+        lastIssue = .filled(-KeyBank.never, count: keys)
+        leftAt = ContiguousArray(repeating: -1, count: keys)
+        partialAvailable = ContiguousArray(repeating: -1, count: keys)
         clock = start
+        readsDoneAt = start
     }
 
-    /// Step 1 of a cycle, as seen by this bank: query `query` starts at `start` (= `clock`).
-    mutating func startQuery(_ query: Int, at start: Cycle, visible: Int) {
+    deinit {
+        for pointer in [entryVisible, occupancyLevelSince, base, blockedSince, selectorBusyCycles, selectorBlockedCycles,
+                        selectorLastRead, lastRead, lastIssue] { pointer.deallocate() }
+        for pointer in [queueHead, queueCount, queueVisible, listLength, selectedCount, cursor, occupancyMax, binned] {
+            pointer.deallocate()
+        }
+        entryQuery.deallocate()
+        pending.deallocate()
+        selectedPositions.deallocate()
+        occupancySum.deallocate()
+    }
+
+    /// Reserved-slot statistics of each selector queue (closed by `finish(at:)`).
+    var occupancy: [OccupancyStats] {
+        (0 ..< selectors).map { OccupancyStats(maximum: occupancyMax[$0], cycleSum: occupancySum[$0]) }
+    }
+    var selectorBusy: [Cycle] { (0 ..< selectors).map { selectorBusyCycles[$0] } }
+    var selectorBlocked: [Cycle] { (0 ..< selectors).map { selectorBlockedCycles[$0] } }
+    var selectorLastBusy: [Cycle?] { (0 ..< selectors).map { selectorLastRead[$0] >= 0 ? selectorLastRead[$0] : nil } }
+
+    /// Clears the selected-position lists before the pipeline bins a new query's keys into them.
+    func clearSelections() {
+        for s in 0 ..< selectors { binned[s] = 0 }
+    }
+
+    /// Records that the key at list position `position` of selector `selector` is selected.
+    @inline(__always)
+    func addSelected(selector: Int, position: Int) {
+        selectedPositions[selector * listStride + binned[selector]] = Int32(position)
+        binned[selector] += 1
+    }
+
+    /// Step 1 as seen by this bank: query `query` starts at `start` (= `clock`). `bankKeys` is the
+    /// number of keys of this bank the query sees; `everySelected` says every one is a candidate
+    /// (otherwise the selected positions were added since `clearSelections()`).
+    func startQuery(_ query: Int, at start: Cycle, bankKeys u: Int, everySelected: Bool) {
         precondition(start == clock, "bank \(bank): query \(query) starts at \(start) but the bank is at \(clock)")
-        precondition(readsExhausted, "bank \(bank): query \(query) starts before query \(readQuery) was read")
+        precondition(selectorsWithWork == 0 && readsDoneAt <= start,
+                     "bank \(bank): query \(query) starts before query \(readQuery) was read")
         readQuery = query
-        readStart = start
+        allSelected = everySelected
         lastRead[query] = start - 1
-        let u = parameters.bankKeys(bank: bank, visible: visible, keys: keys)
-        let pc = parameters.selectorsPerModule
-        var any = false
+        readsDoneAt = start
+        let pc = selectors
         for s in 0 ..< pc {
-            listLength[s] = u > s ? (u - s + pc - 1) / pc : 0
-            position[s] = 0
-            any = any || listLength[s] > 0
+            let length = u > s ? (u - s + pc - 1) / pc : 0
+            listLength[s] = length
+            selectorBusyCycles[s] += Cycle(length)
+            selectedCount[s] = everySelected ? length : binned[s]
+            cursor[s] = 0
+            base[s] = start
+            blockedSince[s] = -1
+            if selectedCount[s] > 0 { selectorsWithWork += 1 } else { finishList(s) }
         }
-        readsExhausted = !any
     }
 
-    /// Simulates cycles until the bank no longer holds up the start of the next query (`docs/model.md`
-    /// step 1: all of the current query's keys read, attention past the previous query) and returns
-    /// that cycle, without simulating it.
-    mutating func runUntilReady(selection: borrowing SelectionMatrix, outputDivisionStart: [Cycle]) -> Cycle {
-        while true {
-            advanceAttention(at: clock)
-            if readsExhausted && current >= readQuery { return clock }
-            simulateCycle(selection: selection, outputDivisionStart: outputDivisionStart)
-        }
+    /// A selector has read its last selected key: the rest of its list is read one key per cycle.
+    @inline(__always)
+    private func finishList(_ s: Int) {
+        let length = listLength[s]
+        guard length > 0 else { return }
+        let last = base[s] + Cycle(length) - 1
+        selectorLastRead[s] = last
+        if last > lastRead[readQuery] { lastRead[readQuery] = last }
+        if last + 1 > readsDoneAt { readsDoneAt = last + 1 }
+    }
+
+    /// Advances until the bank no longer holds up the next query start (step 1: every key of the
+    /// current query read; attention past the previous query) and returns that cycle, unsimulated.
+    func runUntilReady(outputDivisionStart: UnsafeBufferPointer<Cycle>) -> Cycle {
+        advance(limit: KeyBank.never, mode: .ready, outputDivisionStart: outputDivisionStart)
+        return clock
     }
 
     /// Simulates every cycle before `end` (no query starts in between).
-    mutating func run(until end: Cycle, selection: borrowing SelectionMatrix, outputDivisionStart: [Cycle]) {
-        while clock < end {
-            simulateCycle(selection: selection, outputDivisionStart: outputDivisionStart)
+    func run(until end: Cycle, outputDivisionStart: UnsafeBufferPointer<Cycle>) {
+        advance(limit: end, mode: .limit, outputDivisionStart: outputDivisionStart)
+    }
+
+    /// Advances until the attention module has left the last query.
+    func runUntilDrained(outputDivisionStart: UnsafeBufferPointer<Cycle>) {
+        advance(limit: KeyBank.never, mode: .drained, outputDivisionStart: outputDivisionStart)
+    }
+
+    private enum StopMode { case ready, limit, drained }
+
+    private func advance(limit: Cycle, mode: StopMode, outputDivisionStart od: UnsafeBufferPointer<Cycle>) {
+        while true {
+            let t = clock
+            leave(at: t)
+            switch mode {
+            case .ready: if selectorsWithWork == 0 && t >= readsDoneAt && current >= readQuery { return }
+            case .drained: if current >= keys { return }
+            case .limit: if t >= limit { return }
+            }
+            // The earliest cycle ≥ t at which something can happen.
+            var next = KeyBank.never
+            var gateClosedUntil: Cycle = -1
+            let arbiterAt = arbiterTime(at: t, outputDivisionStart: od, gateClosedUntil: &gateClosedUntil)
+            next = min(next, arbiterAt)
+            if let leaveAt = leaveTime(at: t) { next = min(next, leaveAt) }
+            for s in 0 ..< selectors where blockedSince[s] < 0 && cursor[s] < selectedCount[s] {
+                next = min(next, base[s] + Cycle(position(s, cursor[s])))
+            }
+            switch mode {
+            case .ready: if selectorsWithWork == 0 { next = min(next, max(t, readsDoneAt)) }
+            case .limit: next = min(next, limit)
+            case .drained: break
+            }
+            precondition(next < KeyBank.never, "bank \(bank): no event left at cycle \(t) (query \(current))")
+            if next > t {
+                // Nothing changes in [t, next): only the arbiter's blocked cycles accumulate.
+                if gateClosedUntil > t { attentionBlocked += min(next, gateClosedUntil) - t }
+                clock = next
+                continue
+            }
+            simulateCycle(at: t, outputDivisionStart: od)
         }
     }
 
-    /// Simulates until the attention module has left the last query (no further query will start).
-    mutating func runUntilDrained(selection: borrowing SelectionMatrix, outputDivisionStart: [Cycle]) {
-        while true {
-            advanceAttention(at: clock)
-            if current >= keys { return }
-            simulateCycle(selection: selection, outputDivisionStart: outputDivisionStart)
+    @inline(__always)
+    private func position(_ s: Int, _ k: Int) -> Int {
+        allSelected ? k : Int(selectedPositions[s * listStride + k])
+    }
+
+    /// When the arbiter can next act, or `never`. Sets `gateClosedUntil` when a candidate waits for an
+    /// accumulator.
+    private func arbiterTime(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>, gateClosedUntil: inout Cycle) -> Cycle {
+        guard current < keys else { return KeyBank.never }
+        let a = Int32(current)
+        var earliest = KeyBank.never
+        for s in 0 ..< selectors where queueCount[s] > 0 {
+            let slot = s * queueDepth + queueHead[s]
+            if entryQuery[slot] == a { earliest = min(earliest, entryVisible[slot]) }
         }
+        guard earliest < KeyBank.never else { return KeyBank.never }
+        let visibleFrom = max(t, earliest)
+        let gateQuery = current - accumulators
+        if gateQuery >= 0 {
+            let opens = od[gateQuery] + 1
+            precondition(od[gateQuery] >= 0, "bank \(bank): output division start of query \(gateQuery) unknown at cycle \(t)")
+            if opens > visibleFrom {
+                gateClosedUntil = opens
+                // Blocked from the first cycle a candidate is visible until the gate opens.
+                if visibleFrom > t { gateClosedUntil = -1; return visibleFrom }
+                return opens
+            }
+        }
+        return visibleFrom
+    }
+
+    /// When the module can leave its current query, if that is already determined.
+    private func leaveTime(at t: Cycle) -> Cycle? {
+        let a = current
+        guard a <= readQuery, a < keys, pending[a] == 0 else { return nil }
+        guard a < readQuery || selectorsWithWork == 0 else { return nil }
+        return max(t, lastRead[a] + depth)
     }
 
     /// The attention module leaves every finished query (`W` recurrence of `docs/model.md` step 2).
-    private mutating func advanceAttention(at t: Cycle) {
-        while current <= readQuery {
+    @inline(__always)
+    private func leave(at t: Cycle) {
+        while current <= readQuery && current < keys {
             let a = current
-            let readsDone = a < readQuery || readsExhausted
-            guard readsDone, pending[a] == 0, t >= lastRead[a] + parameters.selectorDepth else { return }
+            guard a < readQuery || selectorsWithWork == 0, pending[a] == 0, t >= lastRead[a] + depth else { return }
             leftAt[a] = t
-            partialAvailable[a] = max(t, (lastIssue[a] ?? Cycle.min / 2) + parameters.attentionLatency)
+            partialAvailable[a] = max(t, lastIssue[a] + attentionLatency)
             current += 1
         }
     }
 
-    /// One cycle: leave finished queries, arbitrate and issue, let the selectors read, sample queues.
-    private mutating func simulateCycle(selection: borrowing SelectionMatrix, outputDivisionStart: [Cycle]) {
-        let t = clock
-        advanceAttention(at: t)
-        issue(at: t, outputDivisionStart: outputDivisionStart)
-        if !readsExhausted && t >= readStart { read(at: t, selection: selection) }
-        for s in 0 ..< queues.count { occupancy[s].record(level: queues[s].count, cycles: 1) }
+    /// One cycle in which something happens: arbitration, then the selectors.
+    private func simulateCycle(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) {
+        let popped = issue(at: t, outputDivisionStart: od)
+        for s in 0 ..< selectors where cursor[s] < selectedCount[s] {
+            if blockedSince[s] >= 0 {
+                guard s == popped else { continue }
+                selectorBlockedCycles[s] += t - blockedSince[s]
+                blockedSince[s] = -1
+                base[s] = t - Cycle(position(s, cursor[s]))
+            } else if base[s] + Cycle(position(s, cursor[s])) != t {
+                continue
+            }
+            if queueCount[s] == queueDepth {
+                blockedSince[s] = t
+                continue
+            }
+            push(selector: s, at: t)
+        }
         clock = t + 1
     }
 
-    /// Step 2: the arbiter pops one visible entry of the current query into the attention module.
-    private mutating func issue(at t: Cycle, outputDivisionStart: [Cycle]) {
+    /// Step 2: pops one visible entry of the current query (longest-queue-first or round-robin).
+    /// Returns the selector whose queue was popped, or −1.
+    private func issue(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Int {
         let a = current
-        guard a < keys else { return }
-        let pc = queues.count
+        guard a < keys else { return -1 }
+        let aq = Int32(a)
         var chosen = -1
-        switch parameters.arbiter {
-        case .longestQueueFirst:
+        if roundRobin {
+            for step in 1 ... selectors {
+                var s = roundRobinLast + step
+                if s >= selectors { s -= selectors }
+                guard queueCount[s] > 0 else { continue }
+                let slot = s * queueDepth + queueHead[s]
+                if entryQuery[slot] == aq && entryVisible[slot] <= t { chosen = s; break }
+            }
+        } else {
             var bestLength = 0
-            for s in 0 ..< pc {
-                guard let head = queues[s].first, head.query == Int32(a), head.visibleAt <= t else { continue }
-                var visible = 1
-                while visible < queues[s].count && queues[s][visible].visibleAt <= t { visible += 1 }
+            for s in 0 ..< selectors where queueCount[s] > 0 {
+                let slot = s * queueDepth + queueHead[s]
+                guard entryQuery[slot] == aq && entryVisible[slot] <= t else { continue }
+                var visible = max(queueVisible[s], 1)
+                while visible < queueCount[s] {
+                    var i = queueHead[s] + visible
+                    if i >= queueDepth { i -= queueDepth }
+                    guard entryVisible[s * queueDepth + i] <= t else { break }
+                    visible += 1
+                }
+                queueVisible[s] = visible
                 if visible > bestLength { bestLength = visible; chosen = s }
             }
-        case .roundRobin:
-            for step in 1 ... pc {
-                let s = (roundRobinLast + step) % pc
-                if let head = queues[s].first, head.query == Int32(a), head.visibleAt <= t { chosen = s; break }
-            }
         }
-        guard chosen >= 0 else { return }
-        let gateQuery = a - parameters.accumulators
-        if gateQuery >= 0 {
-            precondition(outputDivisionStart[gateQuery] >= 0,
-                         "bank \(bank): output division start of query \(gateQuery) unknown at cycle \(t)")
-        }
-        if gateQuery >= 0 && outputDivisionStart[gateQuery] >= t {
+        guard chosen >= 0 else { return -1 }
+        let gateQuery = a - accumulators
+        if gateQuery >= 0 && od[gateQuery] >= t {
             attentionBlocked += 1
-            return
+            return -1
         }
-        queues[chosen].pop()
+        pop(selector: chosen, at: t)
         roundRobinLast = chosen
         pending[a] -= 1
         lastIssue[a] = t
         attentionBusy += 1
         attentionLastBusy = t
+        return chosen
     }
 
-    /// Step 3: every selector with keys left reads one, unless its next key is selected and its queue full.
-    private mutating func read(at t: Cycle, selection: borrowing SelectionMatrix) {
-        let q = readQuery
-        let pc = queues.count
-        var anyLeft = false
-        for s in 0 ..< pc where position[s] < listLength[s] {
-            let local = s + position[s] * pc
-            let key = parameters.key(bank: bank, local: local, keys: keys)
-            let selected = parameters.exact || selection.isSelected(query: q, key: key)
-            if selected && queues[s].isFull {
-                selectorBlocked[s] += 1
-                anyLeft = true
-                continue
-            }
-            position[s] += 1
-            selectorBusy[s] += 1
-            selectorLastBusy[s] = t
-            lastRead[q] = t
-            if selected {
-                queues[s].push(Entry(query: Int32(q), visibleAt: t + parameters.selectorDepth))
-                pending[q] += 1
-            }
-            if position[s] < listLength[s] { anyLeft = true }
+    @inline(__always)
+    private func recordOccupancy(_ s: Int, at t: Cycle) {
+        let since = occupancyLevelSince[s]
+        if since < t {
+            occupancySum[s] += Int64(queueCount[s]) * (t - since)
+            occupancyLevelSince[s] = t
         }
-        readsExhausted = !anyLeft
+    }
+
+    private func pop(selector s: Int, at t: Cycle) {
+        recordOccupancy(s, at: t)
+        var head = queueHead[s] + 1
+        if head == queueDepth { head = 0 }
+        queueHead[s] = head
+        queueCount[s] -= 1
+        queueVisible[s] = max(queueVisible[s] - 1, 0)
+    }
+
+    /// Step 3 for a selector whose next key is selected and whose queue has room.
+    private func push(selector s: Int, at t: Cycle) {
+        recordOccupancy(s, at: t)
+        var tail = queueHead[s] + queueCount[s]
+        if tail >= queueDepth { tail -= queueDepth }
+        entryQuery[s * queueDepth + tail] = Int32(readQuery)
+        entryVisible[s * queueDepth + tail] = t + depth
+        queueCount[s] += 1
+        if queueCount[s] > occupancyMax[s] { occupancyMax[s] = queueCount[s] }
+        pending[readQuery] += 1
+        if t > lastRead[readQuery] { lastRead[readQuery] = t }
+        cursor[s] += 1
+        if cursor[s] == selectedCount[s] {
+            selectorsWithWork -= 1
+            finishList(s)
+        }
+    }
+
+    /// Closes the queue statistics at the end of the invocation.
+    func finish(at total: Cycle) {
+        for s in 0 ..< selectors { recordOccupancy(s, at: total) }
+    }
+}
+
+extension UnsafeMutablePointer {
+    /// A new buffer of `count` copies of `value` (the owner deallocates it).
+    static func filled(_ value: Pointee, count: Int) -> UnsafeMutablePointer<Pointee> {
+        let p = UnsafeMutablePointer<Pointee>.allocate(capacity: Swift.max(count, 1))
+        p.initialize(repeating: value, count: Swift.max(count, 1))
+        return p
     }
 }
