@@ -90,6 +90,7 @@ extension ElsaConfig {
             throw .inconsistent(path: "approximation.thresholds_file",
                                 message: "mode \"thresholds-file\" needs approximation.thresholds_file (or --thresholds)")
         }
+        try energy.validate()
     }
 
     /// `M_h`: multiplications to hash one vector (ELSA III-C: 3·d^{4/3} = 768 for three 4×4 factors, d = 64).

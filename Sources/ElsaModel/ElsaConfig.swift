@@ -29,6 +29,8 @@ public struct ElsaConfig: Sendable, Equatable {
     /// Whole accelerators working on one layer's heads in parallel.
     public var accelerators: Int = 1
     public var approximation = ApproximationConfig()
+    /// Area and power of each module at the synthesis point (ELSA Table I; `docs/energy.md`).
+    public var energy = EnergyParameters()
 
     public init() {}
 

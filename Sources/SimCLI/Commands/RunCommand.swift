@@ -10,7 +10,8 @@ enum RunCommand {
 
     Simulates every layer and head of an elsa-trace/1 trace on an ELSA hardware config and prints, per
     layer, preprocessing / execution / total cycles, time at the clock, the selected-key fraction and the
-    utilization of each module kind (docs/reports.md explains every number).
+    utilization of each module kind (docs/reports.md explains every number), then energy, average power,
+    energy per query, the energy split of ELSA Fig. 13(b), area and throughput per area (docs/energy.md).
 
     options:
       --config FILE          hardware config (elsa-config/1), e.g. Configs/elsa-paper.json
@@ -55,7 +56,7 @@ enum RunCommand {
             console.progress("simulating: \(done)/\(total) heads", done: done == total)
         }
         let wall = Date().timeIntervalSince(start)
-        let report = RunReport(result: result)
+        let report = RunReport(result: result, energy: EnergyModel(config: inputs.config).report(for: result))
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"

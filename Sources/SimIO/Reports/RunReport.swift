@@ -6,14 +6,19 @@ import ElsaModel
 /// `SimulationResult` so the three always agree. Field meanings: `docs/reports.md`.
 public struct RunReport {
     public let result: SimulationResult
+    /// Energy, area and throughput per area (`docs/energy.md`); `nil` leaves them out.
+    public let energy: EnergyReport?
 
-    public init(result: SimulationResult) { self.result = result }
+    public init(result: SimulationResult, energy: EnergyReport? = nil) {
+        self.result = result
+        self.energy = energy
+    }
 
     // MARK: JSON
 
     public func json() -> JSONValue {
         let r = result
-        return .object([
+        return addingEnergy(to: .object([
             "config": .string(r.configName),
             "trace": .string(r.traceName),
             "thresholds": .string(r.thresholds.description),
@@ -27,7 +32,7 @@ public struct RunReport {
                 "time_us": .double(r.microseconds(r.cycles)),
             ]),
             "layers": .array(r.layers.map(layerJSON)),
-        ])
+        ]))
     }
 
     func layerJSON(_ layer: LayerResult) -> JSONValue {
@@ -103,7 +108,8 @@ public struct RunReport {
     public static let csvHeader = "layer,head,accelerator,cycles,preprocessing_cycles,execution_cycles,selected_pairs,total_pairs,selected_fraction,threshold,util_hash,util_norm,util_candidate_selection,util_attention,util_output_division,stall_cycles_candidate_selection"
 
     public func csv() -> String {
-        var lines = [Self.csvHeader]
+        var lines = [Self.csvHeader + (energy == nil ? "" : "," + Self.csvEnergyHeader)]
+        let energyCells = energyCSVSuffixes()
         for layer in result.layers {
             for h in layer.heads {
                 let t = h.timing, u = h.utilization
@@ -115,7 +121,7 @@ public struct RunReport {
                     Self.number(u.hash), Self.number(u.norm), Self.number(u.candidateSelection),
                     Self.number(u.attention), Self.number(u.outputDivision), "\(t.selectorStallCycles)",
                 ]
-                lines.append(fields.map(Self.csvField).joined(separator: ","))
+                lines.append(fields.map(Self.csvField).joined(separator: ",") + (energyCells.isEmpty ? "" : energyCells[lines.count - 1]))
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -146,6 +152,7 @@ public struct RunReport {
                      "", "", "", "", ""])
         out += TextTable.render(rows, rightAligned: Set(1 ..< 11), ruleBefore: [1, rows.count - 1])
         out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind (docs/model.md §5)\n"
+        out += energyTable()
         return out
     }
 
