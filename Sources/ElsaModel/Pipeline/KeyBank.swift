@@ -70,6 +70,8 @@ final class KeyBank {
     @exclusivity(unchecked) private(set) var attentionBusy: Cycle = 0
     @exclusivity(unchecked) private(set) var attentionBlocked: Cycle = 0
     @exclusivity(unchecked) private(set) var attentionLastBusy: Cycle? = nil
+    /// Last cycle the accumulator gate blocked an issue.
+    @exclusivity(unchecked) private var lastGateBlock: Cycle = -1
 
     // Per-query records (index = query).
     /// Last cycle a selector of this bank read a key of the query (`S_a − 1` if none).
@@ -221,28 +223,27 @@ final class KeyBank {
             case .drained: if current >= keys { return }
             case .limit: if t >= limit { return }
             }
-            // The earliest cycle ≥ t at which something can happen.
+            // Most cycles with work issue a key or read a selected one: try the cycle first, and only
+            // when nothing happened find the next cycle at which something can.
+            if simulateCycle(at: t, outputDivisionStart: od) { continue }
             var next = KeyBank.never
             var gateClosedUntil: Cycle = -1
-            let arbiterAt = arbiterTime(at: t, outputDivisionStart: od, gateClosedUntil: &gateClosedUntil)
-            next = min(next, arbiterAt)
-            if let leaveAt = leaveTime(at: t) { next = min(next, leaveAt) }
+            next = min(next, arbiterTime(at: t + 1, outputDivisionStart: od, gateClosedUntil: &gateClosedUntil))
+            if let leaveAt = leaveTime(at: t + 1) { next = min(next, leaveAt) }
             for s in 0 ..< selectors where blockedSince[s] < 0 && cursor[s] < selectedCount[s] {
                 next = min(next, base[s] + Cycle(position(s, cursor[s])))
             }
             switch mode {
-            case .ready: if selectorsWithWork == 0 { next = min(next, max(t, readsDoneAt)) }
+            case .ready: if selectorsWithWork == 0 { next = min(next, max(t + 1, readsDoneAt)) }
             case .limit: next = min(next, limit)
             case .drained: break
             }
-            precondition(next < KeyBank.never, "bank \(bank): no event left at cycle \(t) (query \(current))")
-            if next > t {
-                // Nothing changes in [t, next): only the arbiter's blocked cycles accumulate.
-                if gateClosedUntil > t { attentionBlocked += min(next, gateClosedUntil) - t }
+            precondition(next < KeyBank.never, "bank \(bank): no event left after cycle \(t) (query \(current))")
+            if next > t + 1 {
+                // Nothing changes in [t + 1, next): only the arbiter's blocked cycles accumulate.
+                if gateClosedUntil > t + 1 { attentionBlocked += min(next, gateClosedUntil) - (t + 1) }
                 clock = next
-                continue
             }
-            simulateCycle(at: t, outputDivisionStart: od)
         }
     }
 
@@ -297,9 +298,11 @@ final class KeyBank {
         }
     }
 
-    /// One cycle in which something happens: arbitration, then the selectors.
-    private func simulateCycle(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) {
+    /// One cycle: arbitration, then the selectors. Returns whether any module acted (issued, was
+    /// blocked, read a selected key or stalled); the clock moves to the next cycle either way.
+    private func simulateCycle(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Bool {
         let popped = issue(at: t, outputDivisionStart: od)
+        var acted = popped >= 0 || lastGateBlock == t
         for s in 0 ..< selectors where cursor[s] < selectedCount[s] {
             if blockedSince[s] >= 0 {
                 guard s == popped else { continue }
@@ -309,6 +312,7 @@ final class KeyBank {
             } else if base[s] + Cycle(position(s, cursor[s])) != t {
                 continue
             }
+            acted = true
             if queueCount[s] == queueDepth {
                 blockedSince[s] = t
                 continue
@@ -316,6 +320,7 @@ final class KeyBank {
             push(selector: s, at: t)
         }
         clock = t + 1
+        return acted
     }
 
     /// Step 2: pops one visible entry of the current query (longest-queue-first or round-robin).
@@ -353,6 +358,7 @@ final class KeyBank {
         let gateQuery = a - accumulators
         if gateQuery >= 0 && od[gateQuery] >= t {
             attentionBlocked += 1
+            lastGateBlock = t
             return -1
         }
         pop(selector: chosen, at: t)
