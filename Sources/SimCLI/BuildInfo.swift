@@ -1,5 +1,12 @@
-/// The simulator's version. `make` regenerates `GeneratedVersion.swift` from git (with `-dirty` for a
-/// modified tree); a plain `swift build` keeps the committed fallback.
+/// The simulator's version: `git describe --always --dirty` at build time (`-dirty` marks a modified
+/// tree). `make` writes it into `GeneratedVersion.swift` (git-ignored) and compiles with
+/// `-DELSA_HAS_VERSION`; a plain `swift build` says it has no version.
 enum BuildInfo {
-    static var version: String { generatedVersion }
+    static var version: String {
+        #if ELSA_HAS_VERSION
+        return generatedVersion
+        #else
+        return "unversioned (built without make)"
+        #endif
+    }
 }

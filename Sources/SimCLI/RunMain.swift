@@ -30,6 +30,7 @@ commands:
   calibrate   learn per-head thresholds with p from one or more traces
   trace       make (synth) or examine (inspect) elsa-trace/1 traces
   config      print the config fields with their defaults and sources
+  bench       time the simulator itself (functional-only pass vs timed simulation)
 
 Run 'elsa-sim <command> --help' for a command's options. Docs: README.md, docs/.
 """
@@ -48,6 +49,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         case "calibrate": return try CalibrateCommand.main(rest, console: console)
         case "trace": return try TraceCommand.main(rest, console: console)
         case "config": return try ConfigCommand.main(rest, console: console)
+        case "bench": return try BenchCommand.main(rest, console: console)
         case "--help", "-h", "help":
             console.out(topLevelHelp + "\n")
             return ExitCode.success

@@ -41,11 +41,7 @@ public enum ElsaSimulation {
             var item = worker
             while item < items {
                 let layer = item / heads, head = item % heads
-                let threshold: Double?
-                if model.isExact { threshold = nil }
-                else if let thresholds { threshold = thresholds[layer][head] }
-                else { threshold = model.learner.statistics(layer: trace.layers[layer], queryHead: head, trace: trace).mean }
-                let selection = model.selectHead(trace: trace, layer: layer, queryHead: head, threshold: threshold).selection
+                let (selection, threshold) = select(trace: trace, model: model, thresholds: thresholds, layer: layer, head: head)
                 let timing: HeadTiming
                 switch engine {
                 case .event: timing = ElsaPipeline.simulate(parameters: parameters, selection: selection)
@@ -68,5 +64,36 @@ public enum ElsaSimulation {
             : .file(config.approximation.thresholdsFile ?? "(given)")
         return SimulationResult(configName: config.name, traceName: traceName, thresholds: source,
                                 clockGHz: config.clockGHz, layers: layers)
+    }
+
+    /// The functional step of one head: its threshold (given, learned on the trace, or none) and the
+    /// candidates it selects.
+    static func select(trace: AttentionTrace, model: ElsaFunctionalModel, thresholds: [[Double?]]?, layer: Int,
+                       head: Int) -> (SelectionMatrix, Double?) {
+        let threshold: Double?
+        if model.isExact { threshold = nil }
+        else if let thresholds { threshold = thresholds[layer][head] }
+        else { threshold = model.learner.statistics(layer: trace.layers[layer], queryHead: head, trace: trace).mean }
+        return (model.selectHead(trace: trace, layer: layer, queryHead: head, threshold: threshold).selection, threshold)
+    }
+
+    /// The functional model alone over every head (threshold learning and candidate selection, no
+    /// timing), in parallel: the baseline `elsa-sim bench` compares the timed simulation with.
+    /// Returns the selected and visible (query, key) pairs.
+    public static func functionalPass(trace: AttentionTrace, model: ElsaFunctionalModel, thresholds: [[Double?]]? = nil,
+                                      threads: Int = 1) -> (selected: Int, total: Int) {
+        let heads = trace.queryHeads
+        let items = trace.layers.count * heads
+        let results = ResultSlots<(Int, Int)>(count: items)
+        let workers = max(1, min(threads, items))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var item = worker
+            while item < items {
+                let (selection, _) = select(trace: trace, model: model, thresholds: thresholds, layer: item / heads, head: item % heads)
+                results.store((model.isExact ? selection.totalPairs : selection.selectedPairs, selection.totalPairs), at: item)
+                item += workers
+            }
+        }
+        return results.values().reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
     }
 }

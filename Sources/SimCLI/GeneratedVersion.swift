@@ -1,1 +1,0 @@
-let generatedVersion = "0.1.0-dev"
