@@ -49,7 +49,8 @@ public enum ElsaSimulation {
                 }
                 results.store(HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: timing,
                                          selectedPairs: parameters.exact ? selection.totalPairs : selection.selectedPairs,
-                                         totalPairs: selection.totalPairs, threshold: model.isExact ? nil : threshold),
+                                         totalPairs: selection.totalPairs, threshold: model.isExact ? nil : threshold,
+                                         keys: selection.keys, analytic: AnalyticModel(parameters: parameters, selection: selection)),
                               at: item)
                 if let progress { progress(counter.increment(), items) }
                 item += workers
@@ -63,7 +64,8 @@ public enum ElsaSimulation {
             : thresholds == nil ? .calibratedOnTrace(p: config.approximation.p)
             : .file(config.approximation.thresholdsFile ?? "(given)")
         return SimulationResult(configName: config.name, traceName: traceName, thresholds: source,
-                                clockGHz: config.clockGHz, layers: layers)
+                                clockGHz: config.clockGHz, layers: layers, headDim: config.headDim,
+                                hashBits: config.hash.bits, approximate: !model.isExact)
     }
 
     /// The functional step of one head: its threshold (given, learned on the trace, or none) and the

@@ -11,9 +11,13 @@ public struct HeadResult: Sendable, Equatable {
     public var totalPairs: Int
     /// The threshold `t` the selectors compared against (`nil` in exact mode).
     public var threshold: Double?
+    /// Real tokens `n` of the invocation.
+    public var keys: Int
+    /// The paper's closed form and the proven lower bound for this invocation.
+    public var analytic: AnalyticModel
 
     public init(layer: Int, head: Int, accelerator: Int, timing: HeadTiming, selectedPairs: Int, totalPairs: Int,
-                threshold: Double?) {
+                threshold: Double?, keys: Int, analytic: AnalyticModel) {
         self.layer = layer
         self.head = head
         self.accelerator = accelerator
@@ -21,7 +25,17 @@ public struct HeadResult: Sendable, Equatable {
         self.selectedPairs = selectedPairs
         self.totalPairs = totalPairs
         self.threshold = threshold
+        self.keys = keys
+        self.analytic = analytic
     }
+
+    /// Busy cycles of the hash unit in preprocessing: `H·(n+1)`, or 0 in exact mode.
+    public var hashPreprocessingBusy: Cycle {
+        timing.hash.busy == 0 ? 0 : timing.hash.busy / Cycle(2 * keys) * Cycle(keys + 1)
+    }
+
+    /// The module kind that bounds this invocation's execution phase.
+    public var bottleneck: Bottleneck { Bottleneck(timing, hashPreprocessingBusy: hashPreprocessingBusy) }
 
     /// Busy share of the invocation's cycles, averaged over the instances of each module kind.
     public var utilization: ModuleUtilization { ModuleUtilization(timing) }
@@ -84,6 +98,18 @@ public struct LayerResult: Sendable, Equatable {
 
     public var selectedPairs: Int { heads.reduce(0) { $0 + $1.selectedPairs } }
     public var totalPairs: Int { heads.reduce(0) { $0 + $1.totalPairs } }
+
+    /// Heads on the critical accelerator: the ones whose cycles make up the layer's.
+    public var criticalHeads: [HeadResult] { heads.filter { $0.accelerator == criticalAccelerator } }
+    /// The paper's closed form and the lower bound summed over the critical accelerator's heads.
+    public var analytic: AnalyticModel {
+        criticalHeads.reduce(AnalyticModel(paperClosedForm: 0, lowerBound: 0)) {
+            AnalyticModel(paperClosedForm: $0.paperClosedForm + $1.analytic.paperClosedForm,
+                          lowerBound: $0.lowerBound + $1.analytic.lowerBound)
+        }
+    }
+    /// The module kind that bounds the layer (all heads, cycle-weighted).
+    public var bottleneck: Bottleneck { Bottleneck(heads: heads.map { ($0.timing, $0.hashPreprocessingBusy) }) }
 }
 
 /// Where the thresholds came from, as reports state it.
@@ -108,13 +134,34 @@ public struct SimulationResult: Sendable, Equatable {
     public var thresholds: ThresholdSource
     public var clockGHz: Double
     public var layers: [LayerResult]
+    /// The hardware's head dim `d` and hash bits `k` (memory row sizes), and whether it approximated.
+    public var headDim: Int
+    public var hashBits: Int
+    public var approximate: Bool
 
-    public init(configName: String, traceName: String, thresholds: ThresholdSource, clockGHz: Double, layers: [LayerResult]) {
+    public init(configName: String, traceName: String, thresholds: ThresholdSource, clockGHz: Double, layers: [LayerResult],
+                headDim: Int = 64, hashBits: Int = 64, approximate: Bool = true) {
         self.configName = configName
         self.traceName = traceName
         self.thresholds = thresholds
         self.clockGHz = clockGHz
         self.layers = layers
+        self.headDim = headDim
+        self.hashBits = hashBits
+        self.approximate = approximate
+    }
+
+    /// On-chip memory traffic of one head (`MemoryTraffic`).
+    public func traffic(_ head: HeadResult) -> MemoryTraffic {
+        MemoryTraffic(timing: head.timing, keys: head.keys, approximate: approximate, headDim: headDim, hashBits: hashBits)
+    }
+
+    /// The paper's closed form and the lower bound summed over layers.
+    public var analytic: AnalyticModel {
+        layers.reduce(AnalyticModel(paperClosedForm: 0, lowerBound: 0)) {
+            AnalyticModel(paperClosedForm: $0.paperClosedForm + $1.analytic.paperClosedForm,
+                          lowerBound: $0.lowerBound + $1.analytic.lowerBound)
+        }
     }
 
     public var cycles: Cycle { layers.reduce(0) { $0 + $1.cycles } }

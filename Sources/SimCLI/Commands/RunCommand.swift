@@ -56,13 +56,15 @@ enum RunCommand {
             console.progress("simulating: \(done)/\(total) heads", done: done == total)
         }
         let wall = Date().timeIntervalSince(start)
-        let report = RunReport(result: result, energy: EnergyModel(config: inputs.config).report(for: result))
+        let host = HostStatistics(wallSeconds: wall, threads: threads, simulatedCycles: result.cycles, queryKeyPairs: result.totalPairs)
+        let provenance = Provenance(simulatorVersion: BuildInfo.version, config: inputs.config, trace: trace, engine: engine.rawValue)
+        let report = RunReport(result: result, energy: EnergyModel(config: inputs.config).report(for: result),
+                               provenance: provenance, host: host)
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"
         if !args.has("quiet") && !toStdout { console.out(report.table()) }
-        console.err(String(format: "simulated %d heads, %lld cycles in %.2f s\n",
-                           result.layers.reduce(0) { $0 + $1.heads.count }, result.cycles, wall))
+        console.err("simulated \(result.layers.reduce(0) { $0 + $1.heads.count }) heads; \(host.summary)\n")
         return ExitCode.success
     }
 }

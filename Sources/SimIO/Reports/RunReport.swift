@@ -8,17 +8,24 @@ public struct RunReport {
     public let result: SimulationResult
     /// Energy, area and throughput per area (`docs/energy.md`); `nil` leaves them out.
     public let energy: EnergyReport?
+    /// Version and input hashes (`nil` leaves them out, e.g. in tests).
+    public let provenance: Provenance?
+    /// The simulator's own speed; kept in a separate `host` section that differs between runs.
+    public let host: HostStatistics?
 
-    public init(result: SimulationResult, energy: EnergyReport? = nil) {
+    public init(result: SimulationResult, energy: EnergyReport? = nil, provenance: Provenance? = nil, host: HostStatistics? = nil) {
         self.result = result
         self.energy = energy
+        self.provenance = provenance
+        self.host = host
     }
 
     // MARK: JSON
 
     public func json() -> JSONValue {
         let r = result
-        return addingEnergy(to: .object([
+        let analytic = r.analytic
+        return addingExplanations(to: addingEnergy(to: .object([
             "config": .string(r.configName),
             "trace": .string(r.traceName),
             "thresholds": .string(r.thresholds.description),
@@ -30,9 +37,11 @@ public struct RunReport {
                 "selected_pairs": .int(Int64(r.selectedPairs)),
                 "total_pairs": .int(Int64(r.totalPairs)),
                 "time_us": .double(r.microseconds(r.cycles)),
+                "paper_closed_form_cycles": .int(analytic.paperClosedForm),
+                "lower_bound_cycles": .int(analytic.lowerBound),
             ]),
             "layers": .array(r.layers.map(layerJSON)),
-        ]))
+        ])))
     }
 
     func layerJSON(_ layer: LayerResult) -> JSONValue {
@@ -45,6 +54,10 @@ public struct RunReport {
             "selected_pairs": .int(Int64(layer.selectedPairs)),
             "total_pairs": .int(Int64(layer.totalPairs)),
             "utilization": utilizationJSON(Self.layerUtilization(layer)),
+            "bottleneck": bottleneckJSON(layer.bottleneck),
+            "analytic": analyticJSON(layer.analytic, simulated: layer.cycles),
+            "modules": layerModulesJSON(layer),
+            "memory_traffic": trafficJSON(layer.heads.reduce(MemoryTraffic.zero) { $0 + result.traffic($1) }),
             "heads": .array(layer.heads.map(headJSON)),
         ])
     }
@@ -67,6 +80,8 @@ public struct RunReport {
             "threshold": h.threshold.map { .double($0) } ?? .null,
             "utilization": utilizationJSON(h.utilization),
             "stall_cycles": .object(["candidate_selection": .int(t.selectorStallCycles)]),
+            "bottleneck": bottleneckJSON(h.bottleneck),
+            "analytic": analyticJSON(h.analytic, simulated: t.totalCycles),
             "modules": .object([
                 "hash": activity(t.hash),
                 "norm": activity(t.norm),
@@ -105,7 +120,7 @@ public struct RunReport {
 
     // MARK: CSV
 
-    public static let csvHeader = "layer,head,accelerator,cycles,preprocessing_cycles,execution_cycles,selected_pairs,total_pairs,selected_fraction,threshold,util_hash,util_norm,util_candidate_selection,util_attention,util_output_division,stall_cycles_candidate_selection"
+    public static let csvHeader = "layer,head,accelerator,cycles,preprocessing_cycles,execution_cycles,selected_pairs,total_pairs,selected_fraction,threshold,util_hash,util_norm,util_candidate_selection,util_attention,util_output_division,stall_cycles_candidate_selection,bottleneck,bottleneck_busy_share,paper_closed_form_cycles,lower_bound_cycles"
 
     public func csv() -> String {
         var lines = [Self.csvHeader + (energy == nil ? "" : "," + Self.csvEnergyHeader)]
@@ -120,6 +135,8 @@ public struct RunReport {
                     h.threshold.map(Self.number) ?? "",
                     Self.number(u.hash), Self.number(u.norm), Self.number(u.candidateSelection),
                     Self.number(u.attention), Self.number(u.outputDivision), "\(t.selectorStallCycles)",
+                    h.bottleneck.kind.rawValue, Self.number(h.bottleneck.share),
+                    "\(h.analytic.paperClosedForm)", "\(h.analytic.lowerBound)",
                 ]
                 lines.append(fields.map(Self.csvField).joined(separator: ",") + (energyCells.isEmpty ? "" : energyCells[lines.count - 1]))
             }
@@ -138,20 +155,27 @@ public struct RunReport {
     public func table() -> String {
         let r = result
         var out = "elsa-sim run — config \(r.configName), trace \(r.traceName), thresholds \(r.thresholds), clock \(JSONValue.format(r.clockGHz)) GHz\n"
-        var rows: [[String]] = [["layer", "preproc", "exec", "total", "time µs", "selected", "hash", "norm", "select", "attn", "outdiv"]]
+        if let p = provenance {
+            out += "elsa-sim \(p.simulatorVersion), \(p.engine) engine; config \(p.configHash); trace \(p.traceHash)\n"
+        }
+        var rows: [[String]] = [["layer", "preproc", "exec", "total", "time µs", "selected", "hash", "norm", "select", "attn", "outdiv",
+                                 "bound by", "paper CF", "Δ"]]
         for layer in r.layers {
             let u = Self.layerUtilization(layer)
             rows.append([layer.name, "\(layer.preprocessingCycles)", "\(layer.executionCycles)", "\(layer.cycles)",
                          Self.fixed(r.microseconds(layer.cycles), 2),
                          Self.percent(layer.selectedPairs, layer.totalPairs),
                          Self.percent(u.hash), Self.percent(u.norm), Self.percent(u.candidateSelection),
-                         Self.percent(u.attention), Self.percent(u.outputDivision)])
+                         Self.percent(u.attention), Self.percent(u.outputDivision),
+                         Self.bottleneckCell(layer.bottleneck), "\(layer.analytic.paperClosedForm)",
+                         Self.signedPercent(layer.cycles, layer.analytic.paperClosedForm)])
         }
+        let analytic = r.analytic
         rows.append(["total", "\(r.preprocessingCycles)", "\(r.executionCycles)", "\(r.cycles)",
                      Self.fixed(r.microseconds(r.cycles), 2), Self.percent(r.selectedPairs, r.totalPairs),
-                     "", "", "", "", ""])
-        out += TextTable.render(rows, rightAligned: Set(1 ..< 11), ruleBefore: [1, rows.count - 1])
-        out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind (docs/model.md §5)\n"
+                     "", "", "", "", "", "", "\(analytic.paperClosedForm)", Self.signedPercent(r.cycles, analytic.paperClosedForm)])
+        out += TextTable.render(rows, rightAligned: Set(1 ..< 14).subtracting([11]), ruleBefore: [1, rows.count - 1])
+        out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind; bound by = the busiest module kind in the execution phase (busy share of execution cycles); paper CF = ELSA IV-D closed form, Δ = simulated vs it (docs/model.md §5, §6)\n"
         out += energyTable()
         return out
     }

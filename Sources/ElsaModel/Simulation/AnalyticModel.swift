@@ -1,0 +1,64 @@
+import SimCore
+
+/// The closed-form views of one head invocation that every report sets beside the simulated cycles
+/// (`docs/model.md` §6).
+///
+/// - `paperClosedForm`: ELSA IV-D's steady-state estimate, `P_paper + Σ_i max(H, ⌈u_i/Pc⌉, c_i, II)`
+///   with `P_paper = H·(n+1)` (`768(n+1)/m_h` in general form, 0 in exact mode), where `u_i` and `c_i`
+///   are the visible and selected keys of query `i` in its fullest bank (and `H` counts only in
+///   approximate modes). It ignores fill, drain, back-pressure and the norm unit, and it charges each
+///   query its own maximum, so the simulation can be above it (fill, drain, queues) or below it (one
+///   query's scan overlapping the previous query's attention).
+/// - `lowerBound`: a bound no schedule that obeys `docs/model.md` can beat, from the work of each
+///   resource (proved in `docs/model.md` §6); the simulation is never below it.
+public struct AnalyticModel: Sendable, Equatable {
+    public var paperClosedForm: Cycle
+    public var lowerBound: Cycle
+
+    public init(paperClosedForm: Cycle, lowerBound: Cycle) {
+        self.paperClosedForm = paperClosedForm
+        self.lowerBound = lowerBound
+    }
+
+    public init(parameters p: TimingParameters, selection: SelectionMatrix) {
+        let n = selection.keys
+        let pa = p.attentionModules, pc = Cycle(p.selectorsPerModule)
+        let approximate = !p.exact
+        let H = approximate ? p.hashCycles : 0
+        var perBankSelected = [Int](repeating: 0, count: pa)
+        var bankSelectedTotal = [Cycle](repeating: 0, count: pa)
+        var selectorReads = [Cycle](repeating: 0, count: pa * p.selectorsPerModule)
+        var sum: Cycle = 0
+        for i in 0 ..< n {
+            let v = selection.visible[i]
+            for b in 0 ..< pa { perBankSelected[b] = 0 }
+            for j in 0 ..< v where p.exact || selection.isSelected(query: i, key: j) {
+                perBankSelected[p.bank(ofKey: j, keys: n).bank] += 1
+            }
+            var scan: Cycle = 0, selected: Cycle = 0
+            for b in 0 ..< pa {
+                let u = p.bankKeys(bank: b, visible: v, keys: n)
+                scan = max(scan, (Cycle(u) + pc - 1) / pc)
+                selected = max(selected, Cycle(perBankSelected[b]))
+                bankSelectedTotal[b] += Cycle(perBankSelected[b])
+                for s in 0 ..< p.selectorsPerModule where u > s {
+                    selectorReads[b * p.selectorsPerModule + s] += Cycle((u - s + p.selectorsPerModule - 1) / p.selectorsPerModule)
+                }
+            }
+            sum += max(H, scan, selected, p.outputDivisionCycles)
+        }
+        paperClosedForm = H * Cycle(n + 1) + sum
+
+        let P = ElsaPipeline.preprocessingCycles(parameters: p, keys: n)
+        let tail = p.outputDivisionCycles + p.outputDivisionLatency
+        var bound = P + Cycle(n) * p.outputDivisionCycles + p.outputDivisionLatency
+        for c in bankSelectedTotal where c > 0 {
+            bound = max(bound, P + p.selectorDepth + c - 1 + p.attentionLatency + tail)
+        }
+        for reads in selectorReads where reads > 0 {
+            bound = max(bound, P + reads - 1 + p.selectorDepth + tail)
+        }
+        if approximate { bound = max(bound, P + Cycle(n - 1) * p.hashCycles + p.selectorDepth - 1 + tail) }
+        lowerBound = bound
+    }
+}
