@@ -11,9 +11,11 @@ public struct HeadResult: Sendable, Equatable {
     public var totalPairs: Int
     /// The threshold `t` the selectors compared against (`nil` in exact mode).
     public var threshold: Double?
+    /// Approximation quality against exact attention (`docs/quality.md`); `nil` when not measured.
+    public var quality: QualityStatistics?
 
     public init(layer: Int, head: Int, accelerator: Int, timing: HeadTiming, selectedPairs: Int, totalPairs: Int,
-                threshold: Double?) {
+                threshold: Double?, quality: QualityStatistics? = nil) {
         self.layer = layer
         self.head = head
         self.accelerator = accelerator
@@ -21,6 +23,7 @@ public struct HeadResult: Sendable, Equatable {
         self.selectedPairs = selectedPairs
         self.totalPairs = totalPairs
         self.threshold = threshold
+        self.quality = quality
     }
 
     /// Busy share of the invocation's cycles, averaged over the instances of each module kind.
@@ -84,6 +87,11 @@ public struct LayerResult: Sendable, Equatable {
 
     public var selectedPairs: Int { heads.reduce(0) { $0 + $1.selectedPairs } }
     public var totalPairs: Int { heads.reduce(0) { $0 + $1.totalPairs } }
+    /// The heads' quality merged in head order; `nil` unless every head was measured.
+    public var quality: QualityStatistics? {
+        let measured = heads.compactMap(\.quality)
+        return measured.count == heads.count ? QualityStatistics.merged(measured) : nil
+    }
 }
 
 /// Where the thresholds came from, as reports state it.
@@ -122,6 +130,11 @@ public struct SimulationResult: Sendable, Equatable {
     public var executionCycles: Cycle { cycles - preprocessingCycles }
     public var selectedPairs: Int { layers.reduce(0) { $0 + $1.selectedPairs } }
     public var totalPairs: Int { layers.reduce(0) { $0 + $1.totalPairs } }
+    /// The layers' quality merged in layer order; `nil` unless every head was measured.
+    public var quality: QualityStatistics? {
+        let measured = layers.compactMap(\.quality)
+        return measured.count == layers.count ? QualityStatistics.merged(measured) : nil
+    }
 
     /// Microseconds at the configured clock.
     public func microseconds(_ cycles: Cycle) -> Double { Double(cycles) / (clockGHz * 1000) }
