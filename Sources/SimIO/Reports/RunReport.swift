@@ -25,6 +25,7 @@ public struct RunReport {
                 "selected_pairs": .int(Int64(r.selectedPairs)),
                 "total_pairs": .int(Int64(r.totalPairs)),
                 "time_us": .double(r.microseconds(r.cycles)),
+                "quality": r.quality.map(QualityFields.json) ?? .null,
             ]),
             "layers": .array(r.layers.map(layerJSON)),
         ])
@@ -40,6 +41,7 @@ public struct RunReport {
             "selected_pairs": .int(Int64(layer.selectedPairs)),
             "total_pairs": .int(Int64(layer.totalPairs)),
             "utilization": utilizationJSON(Self.layerUtilization(layer)),
+            "quality": layer.quality.map(QualityFields.json) ?? .null,
             "heads": .array(layer.heads.map(headJSON)),
         ])
     }
@@ -70,6 +72,7 @@ public struct RunReport {
                 "output_division": activity(t.outputDivision),
             ]),
             "selector_queues": .object(["max_occupancy": .int(Int64(queueMax)), "mean_occupancy": .double(queueMean)]),
+            "quality": h.quality.map(QualityFields.json) ?? .null,
         ])
     }
 
@@ -100,7 +103,8 @@ public struct RunReport {
 
     // MARK: CSV
 
-    public static let csvHeader = "layer,head,accelerator,cycles,preprocessing_cycles,execution_cycles,selected_pairs,total_pairs,selected_fraction,threshold,util_hash,util_norm,util_candidate_selection,util_attention,util_output_division,stall_cycles_candidate_selection"
+    public static let csvHeader = "layer,head,accelerator,cycles,preprocessing_cycles,execution_cycles,selected_pairs,total_pairs,selected_fraction,threshold,util_hash,util_norm,util_candidate_selection,util_attention,util_output_division,stall_cycles_candidate_selection,"
+        + QualityFields.csvColumns.joined(separator: ",")
 
     public func csv() -> String {
         var lines = [Self.csvHeader]
@@ -114,7 +118,7 @@ public struct RunReport {
                     h.threshold.map(Self.number) ?? "",
                     Self.number(u.hash), Self.number(u.norm), Self.number(u.candidateSelection),
                     Self.number(u.attention), Self.number(u.outputDivision), "\(t.selectorStallCycles)",
-                ]
+                ] + QualityFields.csvValues(h.quality)
                 lines.append(fields.map(Self.csvField).joined(separator: ","))
             }
         }
@@ -132,20 +136,23 @@ public struct RunReport {
     public func table() -> String {
         let r = result
         var out = "elsa-sim run — config \(r.configName), trace \(r.traceName), thresholds \(r.thresholds), clock \(JSONValue.format(r.clockGHz)) GHz\n"
-        var rows: [[String]] = [["layer", "preproc", "exec", "total", "time µs", "selected", "hash", "norm", "select", "attn", "outdiv"]]
+        var rows: [[String]] = [["layer", "preproc", "exec", "total", "time µs", "selected", "mass", "err", "hash", "norm", "select", "attn", "outdiv"]]
         for layer in r.layers {
             let u = Self.layerUtilization(layer)
             rows.append([layer.name, "\(layer.preprocessingCycles)", "\(layer.executionCycles)", "\(layer.cycles)",
                          Self.fixed(r.microseconds(layer.cycles), 2),
                          Self.percent(layer.selectedPairs, layer.totalPairs),
+                         QualityFields.massCell(layer.quality?.massKeptMean), QualityFields.errorCell(layer.quality?.outputError),
                          Self.percent(u.hash), Self.percent(u.norm), Self.percent(u.candidateSelection),
                          Self.percent(u.attention), Self.percent(u.outputDivision)])
         }
         rows.append(["total", "\(r.preprocessingCycles)", "\(r.executionCycles)", "\(r.cycles)",
                      Self.fixed(r.microseconds(r.cycles), 2), Self.percent(r.selectedPairs, r.totalPairs),
+                     QualityFields.massCell(r.quality?.massKeptMean), QualityFields.errorCell(r.quality?.outputError),
                      "", "", "", "", ""])
-        out += TextTable.render(rows, rightAligned: Set(1 ..< 11), ruleBefore: [1, rows.count - 1])
+        out += TextTable.render(rows, rightAligned: Set(1 ..< 13), ruleBefore: [1, rows.count - 1])
         out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind (docs/model.md §5)\n"
+        out += "mass: mean exact softmax mass on the selected keys; err: relative L2 error of the output (docs/quality.md)\n"
         return out
     }
 
