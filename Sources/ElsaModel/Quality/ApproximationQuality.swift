@@ -54,100 +54,109 @@ public enum ApproximationQuality {
         stats.totalPairs = selection.totalPairs
         var scores = ContiguousArray<Double>(repeating: 0, count: blocks * 8)
         var weights = ContiguousArray<Double>(repeating: 0, count: blocks * 8)
+        var chosen = ContiguousArray<Int>(repeating: 0, count: n)
         var exact = ContiguousArray<Double>(repeating: 0, count: dv)
         var approximate = ContiguousArray<Double>(repeating: 0, count: dv)
         var top = [Int]()
         top.reserveCapacity(QualityStatistics.topK + 1)
+        let rowWords = selection.wordsPerRow
         panels.withUnsafeBufferPointer { kp in
-            layer.q.storage.withUnsafeBufferPointer { qs in
-                scores.withUnsafeMutableBufferPointer { s in
-                    for i in 0 ..< n {
-                        let v = trace.visibleKeys(query: i)
-                        guard v > 0 else { continue }
-                        ThresholdLearner.scores(query: qs.baseAddress! + layer.q.offset(head: queryHead, row: i), dim: d,
-                                                panels: kp.baseAddress!, keys: v, into: s.baseAddress!)
-                        var maxAll = -Double.infinity, maxSelected = -Double.infinity
-                        var selectedCount = 0
-                        for y in 0 ..< v {
-                            let z = scale * s[y]
-                            s[y] = z
-                            if z > maxAll { maxAll = z }
-                            if selection.isSelected(query: i, key: y) {
-                                selectedCount += 1
-                                if z > maxSelected { maxSelected = z }
-                            }
-                        }
-                        var sumAll = 0.0, sumSelected = 0.0
-                        for y in 0 ..< v {
-                            let e = exp(s[y] - maxAll)
-                            weights[y] = e
-                            sumAll += e
-                            if selection.isSelected(query: i, key: y) { sumSelected += e }
-                        }
-                        let mass = sumSelected / sumAll
-                        stats.queries += 1
-                        stats.massKeptSum += mass
-                        stats.massKeptMinimum = min(stats.massKeptMinimum, mass)
-                        if selectedCount == 0 { stats.emptyQueries += 1 }
-
-                        // Exact output row.
-                        if let reference {
-                            let base = reference.offset(head: queryHead, row: i)
-                            for c in 0 ..< dv { exact[c] = Double(reference.storage[base + c]) }
-                        } else {
-                            accumulate(weights: weights, keys: v, values: values, dim: dv, into: &exact,
-                                       include: { _ in true })
-                        }
-                        // Approximate output row: softmax over the selected keys only.
-                        if selectedCount == 0 {
-                            for c in 0 ..< dv { approximate[c] = 0 }
-                        } else {
-                            if maxSelected != maxAll {
-                                for y in 0 ..< v where selection.isSelected(query: i, key: y) {
-                                    weights[y] = exp(s[y] - maxSelected)
-                                }
-                            }
-                            accumulate(weights: weights, keys: v, values: values, dim: dv, into: &approximate,
-                                       include: { selection.isSelected(query: i, key: $0) })
-                        }
-                        var errorSquared = 0.0, referenceSquared = 0.0
-                        for c in 0 ..< dv {
-                            let delta = approximate[c] - exact[c]
-                            errorSquared += delta * delta
-                            referenceSquared += exact[c] * exact[c]
-                        }
-                        stats.errorSquaredSum += errorSquared
-                        stats.referenceSquaredSum += referenceSquared
-
-                        // Recall of the highest-scoring exact keys.
-                        topKeys(scores: UnsafeBufferPointer(rebasing: s[0 ..< v]), count: QualityStatistics.topK, into: &top)
-                        if selection.isSelected(query: i, key: top[0]) { stats.top1Hits += 1 }
-                        stats.topKSlots += top.count
-                        for y in top where selection.isSelected(query: i, key: y) { stats.topKHits += 1 }
+        layer.q.storage.withUnsafeBufferPointer { qs in
+        values.withUnsafeBufferPointer { vp in
+        selection.bits.withUnsafeBufferPointer { bits in
+        scores.withUnsafeMutableBufferPointer { s in
+        weights.withUnsafeMutableBufferPointer { w in
+        chosen.withUnsafeMutableBufferPointer { sel in
+            for i in 0 ..< n {
+                let v = trace.visibleKeys(query: i)
+                guard v > 0 else { continue }
+                ThresholdLearner.scores(query: qs.baseAddress! + layer.q.offset(head: queryHead, row: i), dim: d,
+                                        panels: kp.baseAddress!, keys: v, into: s.baseAddress!)
+                // The selected keys of row i, in key order.
+                var selectedCount = 0
+                for word in 0 ..< rowWords {
+                    var bitsLeft = bits[i * rowWords + word]
+                    while bitsLeft != 0 {
+                        sel[selectedCount] = word << 6 + bitsLeft.trailingZeroBitCount
+                        selectedCount += 1
+                        bitsLeft &= bitsLeft - 1
                     }
                 }
+                var maxAll = -Double.infinity
+                for y in 0 ..< v {
+                    let z = scale * s[y]
+                    s[y] = z
+                    if z > maxAll { maxAll = z }
+                }
+                var maxSelected = -Double.infinity
+                for x in 0 ..< selectedCount where s[sel[x]] > maxSelected { maxSelected = s[sel[x]] }
+                var sumAll = 0.0
+                for y in 0 ..< v {
+                    let e = exp(s[y] - maxAll)
+                    w[y] = e
+                    sumAll += e
+                }
+                var sumSelected = 0.0
+                for x in 0 ..< selectedCount { sumSelected += w[sel[x]] }
+                let mass = sumSelected / sumAll
+                stats.queries += 1
+                stats.massKeptSum += mass
+                stats.massKeptMinimum = min(stats.massKeptMinimum, mass)
+                if selectedCount == 0 { stats.emptyQueries += 1 }
+
+                // Exact output row: the trace's, or Σ_y e_y v_y / Σ_y e_y over every visible key.
+                if let reference {
+                    let base = reference.offset(head: queryHead, row: i)
+                    for c in 0 ..< dv { exact[c] = Double(reference.storage[base + c]) }
+                } else {
+                    for c in 0 ..< dv { exact[c] = 0 }
+                    var sum = 0.0
+                    for y in 0 ..< v {
+                        sum += w[y]
+                        let row = vp.baseAddress! + y * dv
+                        for c in 0 ..< dv { exact[c] += w[y] * row[c] }
+                    }
+                    for c in 0 ..< dv { exact[c] /= sum }
+                }
+                // Approximate output row: softmax over the selected keys only (zero row when none).
+                for c in 0 ..< dv { approximate[c] = 0 }
+                if selectedCount > 0 {
+                    if maxSelected != maxAll {
+                        for x in 0 ..< selectedCount { w[sel[x]] = exp(s[sel[x]] - maxSelected) }
+                    }
+                    var sum = 0.0
+                    for x in 0 ..< selectedCount {
+                        let y = sel[x]
+                        sum += w[y]
+                        let row = vp.baseAddress! + y * dv
+                        for c in 0 ..< dv { approximate[c] += w[y] * row[c] }
+                    }
+                    for c in 0 ..< dv { approximate[c] /= sum }
+                }
+                var errorSquared = 0.0, referenceSquared = 0.0
+                for c in 0 ..< dv {
+                    let delta = approximate[c] - exact[c]
+                    errorSquared += delta * delta
+                    referenceSquared += exact[c] * exact[c]
+                }
+                stats.errorSquaredSum += errorSquared
+                stats.referenceSquaredSum += referenceSquared
+
+                // Recall of the highest-scoring exact keys.
+                topKeys(scores: UnsafeBufferPointer(rebasing: s[0 ..< v]), count: QualityStatistics.topK, into: &top)
+                func isSelected(_ y: Int) -> Bool { (bits[i * rowWords + y >> 6] >> UInt64(y & 63)) & 1 == 1 }
+                if isSelected(top[0]) { stats.top1Hits += 1 }
+                stats.topKSlots += top.count
+                for y in top where isSelected(y) { stats.topKHits += 1 }
             }
+        }
+        }
+        }
+        }
+        }
+        }
         }
         return stats
-    }
-
-    /// `out = Σ_{y < keys, include(y)} w_y · values[y] / Σ_{same y} w_y`, summed in key order.
-    @inline(__always)
-    static func accumulate(weights: ContiguousArray<Double>, keys: Int, values: ContiguousArray<Double>, dim: Int,
-                           into out: inout ContiguousArray<Double>, include: (Int) -> Bool) {
-        for c in 0 ..< dim { out[c] = 0 }
-        var sum = 0.0
-        values.withUnsafeBufferPointer { vp in
-            out.withUnsafeMutableBufferPointer { o in
-                for y in 0 ..< keys where include(y) {
-                    let w = weights[y]
-                    sum += w
-                    let row = vp.baseAddress! + y * dim
-                    for c in 0 ..< dim { o[c] += w * row[c] }
-                }
-                for c in 0 ..< dim { o[c] /= sum }
-            }
-        }
     }
 
     /// Indices of the `min(count, scores.count)` largest scores, largest first; equal scores keep the

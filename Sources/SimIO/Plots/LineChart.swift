@@ -71,7 +71,8 @@ public struct LineChart: Sendable, Equatable {
     public func svg() -> String { SVGFigure(charts: [self]).svg() }
 
     /// The chart's SVG elements, drawn in a `width × height` box whose top-left corner is `(x0, y0)`.
-    public func fragment(x0: Double, y0: Double) -> String {
+    /// Lines are clipped to the plot area by a clip path named `id` (unique within the document).
+    public func fragment(x0: Double, y0: Double, id: String = "plot") -> String {
         let legendWidth = self.legendWidth ?? naturalLegendWidth
         let left = 72.0, right = legendWidth + 16, top = 34.0, bottom = 50.0
         let plotX = x0 + left, plotY = y0 + top
@@ -110,7 +111,10 @@ public struct LineChart: Sendable, Equatable {
         let yLabelX = x0 + 16, yLabelY = plotY + plotH / 2
         s += "<text x=\"\(f(yLabelX))\" y=\"\(f(yLabelY))\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 \(f(yLabelX)) \(f(yLabelY)))\">\(SVGFigure.escape(yLabel))</text>\n"
 
-        // Series, clipped to the plot area.
+        // Series, clipped to the plot area; legend entries after them, unclipped.
+        s += "<clipPath id=\"\(SVGFigure.escape(id))\"><rect x=\"\(f(plotX))\" y=\"\(f(plotY))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\"/></clipPath>\n"
+        var legend = ""
+        s += "<g clip-path=\"url(#\(SVGFigure.escape(id)))\">\n"
         for (i, series) in series.enumerated() {
             let color = series.color ?? Self.palette[i % Self.palette.count]
             let dash: String
@@ -136,11 +140,11 @@ public struct LineChart: Sendable, Equatable {
             // Legend entry.
             let ly = plotY + 10 + Double(i) * 18
             let lx = plotX + plotW + 14
-            s += "<line x1=\"\(f(lx))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 24))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
-            if series.markers { s += "<circle cx=\"\(f(lx + 12))\" cy=\"\(f(ly))\" r=\"3\" fill=\"\(color)\"/>\n" }
-            s += "<text x=\"\(f(lx + 30))\" y=\"\(f(ly + 4))\" font-size=\"11\">\(SVGFigure.escape(series.name))</text>\n"
+            legend += "<line x1=\"\(f(lx))\" y1=\"\(f(ly))\" x2=\"\(f(lx + 24))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
+            if series.markers { legend += "<circle cx=\"\(f(lx + 12))\" cy=\"\(f(ly))\" r=\"3\" fill=\"\(color)\"/>\n" }
+            legend += "<text x=\"\(f(lx + 30))\" y=\"\(f(ly + 4))\" font-size=\"11\">\(SVGFigure.escape(series.name))</text>\n"
         }
-        return s
+        return s + "</g>\n" + legend
     }
 
     /// The legend width that fits the longest series name (at most 45 % of `width`).

@@ -23,9 +23,9 @@ public struct SVGFigure: Sendable, Equatable {
         s += "<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
         let sharedLegend = charts.map(\.naturalLegendWidth).max() ?? 0
         var y = 0.0
-        for var chart in charts {
+        for (index, var chart) in charts.enumerated() {
             chart.legendWidth = chart.legendWidth ?? sharedLegend
-            s += "<g>\n" + chart.fragment(x0: 0, y0: y) + "</g>\n"
+            s += "<g>\n" + chart.fragment(x0: 0, y0: y, id: "plot\(index)") + "</g>\n"
             y += chart.height
         }
         if let caption {
