@@ -67,7 +67,8 @@ import Testing
         // Both plot rectangles have the same width (the wider legend is used for both).
         let widths = svg.components(separatedBy: "<rect x=\"72.00\"").dropFirst().map { $0.components(separatedBy: "width=\"")[1].prefix(while: { $0 != "\"" }) }
         #expect(widths.count == 4 && Set(widths).count == 1)
-        #expect(svg.contains("height=\"462\""))   // 100 + 340 + 22 caption
+        #expect(svg.contains("height=\"462\""))   // 100 + 340 + 8 + 14 (one caption line)
+        #expect(SVGFigure.wrap("aa bb cc dddddd e", columns: 5) == ["aa bb", "cc", "dddddd", "e"])
         #expect(svg == SVGFigure(charts: [a, b], caption: "c").svg())
     }
 
