@@ -67,6 +67,16 @@ import Workload
             let total = try #require(shift.objectValue?["total"]?.objectValue)
             #expect(total["selected_fraction"]?.doubleValue == others[i].total.selectedFraction - same[i].total.selectedFraction)
             #expect(total["mass_kept_mean"]?.doubleValue == others[i].total.massKeptMean - same[i].total.massKeptMean)
+            // Per-head spread by a plain loop over the 4 heads.
+            var largest = 0.0, sum = 0.0
+            for l in 0 ..< 2 { for h in 0 ..< 2 {
+                let d = abs(others[i].heads[l][h].selectedFraction - same[i].heads[l][h].selectedFraction)
+                largest = max(largest, d)
+                sum += d
+            } }
+            let heads = try #require(shift.objectValue?["heads"]?.objectValue)
+            #expect(heads["max_abs_selected_fraction"]?.doubleValue == largest)
+            #expect(abs(heads["mean_abs_selected_fraction"]!.doubleValue! - sum / 4) < 1e-15)
         }
         // CSV: (2 layers + total) × 3 p × 2 calibrations rows after the header.
         let lines = report.csv().split(separator: "\n")

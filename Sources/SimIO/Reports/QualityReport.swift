@@ -43,9 +43,16 @@ public struct QualityReport {
         ]
         if let otherTraces {
             root["shift"] = .array(zip(sameTrace, otherTraces).map { same, other in
-                .object([
+                let spread = Self.headSpread(same, other)
+                return .object([
                     "p": .double(same.p),
                     "total": shiftJSON(same.total, other.total),
+                    "heads": .object([
+                        "mean_abs_selected_fraction": .double(spread.meanSelected),
+                        "max_abs_selected_fraction": .double(spread.maxSelected),
+                        "mean_abs_mass_kept_mean": .double(spread.meanMass),
+                        "max_abs_mass_kept_mean": .double(spread.maxMass),
+                    ]),
                     "layers": .array(zip(layerNames, zip(same.layers, other.layers)).map { name, pair in
                         .object(["name": .string(name), "shift": shiftJSON(pair.0, pair.1)])
                     }),
@@ -71,6 +78,18 @@ public struct QualityReport {
                 ])
             }),
         ])
+    }
+
+    /// Over the heads, the mean and largest |other − same| of the selected fraction and of the mean mass kept.
+    public static func headSpread(_ same: QualitySweepPoint, _ other: QualitySweepPoint)
+        -> (meanSelected: Double, maxSelected: Double, meanMass: Double, maxMass: Double) {
+        let pairs = zip(same.heads.joined(), other.heads.joined()).map {
+            (abs($1.selectedFraction - $0.selectedFraction), abs($1.massKeptMean - $0.massKeptMean))
+        }
+        guard !pairs.isEmpty else { return (0, 0, 0, 0) }
+        let count = Double(pairs.count)
+        return (pairs.reduce(0) { $0 + $1.0 } / count, pairs.map(\.0).max()!,
+                pairs.reduce(0) { $0 + $1.1 } / count, pairs.map(\.1).max()!)
     }
 
     /// other − same for the selected fraction, the mean and worst mass kept and the output error.
@@ -142,6 +161,15 @@ public struct QualityReport {
                 }
             }
             out += TextTable.render(shiftRows, rightAligned: Set([0] + Array(2 ..< 10)), ruleBefore: shiftRules)
+            out += "\nper head (\(sameTrace.first?.heads.joined().count ?? 0) heads): |Δ| in points\n"
+            var spreadRows: [[String]] = [["p", "mean |Δ sel|", "max |Δ sel|", "mean |Δ mass|", "max |Δ mass|"]]
+            for (same, other) in zip(sameTrace, otherTraces) {
+                let spread = Self.headSpread(same, other)
+                spreadRows.append([JSONValue.format(same.p), String(format: "%.1f", spread.meanSelected * 100),
+                                   String(format: "%.1f", spread.maxSelected * 100), String(format: "%.1f", spread.meanMass * 100),
+                                   String(format: "%.1f", spread.maxMass * 100)])
+            }
+            out += TextTable.render(spreadRows, rightAligned: Set(0 ..< 5), ruleBefore: [1])
         }
         return out
     }
@@ -176,11 +204,15 @@ public struct QualityReport {
             errors.append(ChartSeries(name: "output error, other-trace thresholds", points: series(otherTraces) { $0.outputError },
                                       stroke: .dashed, color: green))
         }
+        // Both charts span the swept p (the paper's points outside it are clipped).
+        let drawable = ps.filter { scale.accepts($0) }
+        let xRange: ClosedRange<Double>? = drawable.count >= 2 ? drawable.min()! ... drawable.max()! : nil
         var top = LineChart(title: "Selected keys and softmax mass kept vs p — \(traceName)",
                             xLabel: "p (threshold-learning hyperparameter, dimensionless)",
                             yLabel: "fraction of keys / of softmax mass", series: fractions)
         top.xScale = scale
         top.xTicks = ps
+        top.xRange = xRange
         top.yRange = 0 ... 1
         top.yTicks = [0, 0.2, 0.4, 0.6, 0.8, 1]
         var bottom = LineChart(title: "Approximate attention output error vs p",
@@ -188,6 +220,7 @@ public struct QualityReport {
                                yLabel: "relative L2 error ‖Ô − O‖ / ‖O‖", series: errors)
         bottom.xScale = scale
         bottom.xTicks = ps
+        bottom.xRange = xRange
         let maxError = (sameTrace + (otherTraces ?? [])).compactMap(\.total.outputError).max() ?? 1
         let step = AxisScale.niceStep(0 ... max(maxError, 1e-6), target: 5)
         bottom.yRange = 0 ... (max(maxError, 1e-6) / step).rounded(.up) * step
