@@ -12,6 +12,7 @@ public struct ChartPoint: Sendable, Equatable {
 
 /// A named line of a `LineChart`.
 public struct ChartSeries: Sendable, Equatable {
+    /// How the line is drawn.
     public enum Stroke: String, Sendable, Equatable { case solid, dashed, dotted }
 
     public var name: String
