@@ -28,6 +28,7 @@ usage: elsa-sim <command> [options]
 commands:
   run         simulate a trace on a hardware config; cycles, utilization, selection
   calibrate   learn per-head thresholds with p from one or more traces
+  quality     approximation quality vs exact attention over a p sweep; θ_bias fit
   trace       make (synth) or examine (inspect) elsa-trace/1 traces
   config      print the config fields with their defaults and sources
   bench       time the simulator itself (functional-only pass vs timed simulation)
@@ -47,6 +48,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         switch command {
         case "run": return try RunCommand.main(rest, console: console)
         case "calibrate": return try CalibrateCommand.main(rest, console: console)
+        case "quality": return try QualityCommand.main(rest, console: console)
         case "trace": return try TraceCommand.main(rest, console: console)
         case "config": return try ConfigCommand.main(rest, console: console)
         case "bench": return try BenchCommand.main(rest, console: console)
@@ -57,7 +59,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
             console.out("elsa-sim \(BuildInfo.version)\n")
             return ExitCode.success
         default:
-            throw UsageError.unknownCommand(command, suggestion: ConfigLoader.closest(command, among: ["run", "calibrate", "trace", "config"]))
+            throw UsageError.unknownCommand(command, suggestion: ConfigLoader.closest(command, among: ["run", "calibrate", "trace", "config", "quality"]))
         }
     } catch let error as UsageError {
         console.err("elsa-sim: \(error)\n")

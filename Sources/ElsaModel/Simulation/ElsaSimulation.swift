@@ -17,9 +17,12 @@ public enum ElsaSimulation {
     ///   - thresholds: per `[layer][head]` thresholds from a file; `nil` learns them on the trace
     ///     (`learned` mode) or needs none (exact).
     ///   - threads: worker threads (≥ 1).
+    ///   - quality: measure each head's approximation quality against exact attention
+    ///     (`ApproximationQuality`, O(n²·d) per head; `docs/quality.md`); `false` leaves it `nil`.
     ///   - progress: called after each head with (heads done, heads total), from worker threads.
     public static func run(trace: AttentionTrace, traceName: String, model: ElsaFunctionalModel,
                            thresholds: [[Double?]]? = nil, engine: TimingEngine = .event, threads: Int = 1,
+                           quality: Bool = true,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws(ConfigError) -> SimulationResult {
         let config = model.config
         try model.validate(trace: trace)
@@ -47,10 +50,13 @@ public enum ElsaSimulation {
                 case .event: timing = ElsaPipeline.simulate(parameters: parameters, selection: selection)
                 case .reference: timing = ReferencePipeline.simulate(parameters: parameters, selection: selection)
                 }
+                let headQuality = quality
+                    ? ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection) : nil
                 results.store(HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: timing,
                                          selectedPairs: parameters.exact ? selection.totalPairs : selection.selectedPairs,
                                          totalPairs: selection.totalPairs, threshold: model.isExact ? nil : threshold,
-                                         keys: selection.keys, analytic: AnalyticModel(parameters: parameters, selection: selection)),
+                                         keys: selection.keys, analytic: AnalyticModel(parameters: parameters, selection: selection),
+                                         quality: headQuality),
                               at: item)
                 if let progress { progress(counter.increment(), items) }
                 item += workers

@@ -15,9 +15,11 @@ public struct HeadResult: Sendable, Equatable {
     public var keys: Int
     /// The paper's closed form and the proven lower bound for this invocation.
     public var analytic: AnalyticModel
+    /// Approximation quality against exact attention (`docs/quality.md`); `nil` when not measured.
+    public var quality: QualityStatistics?
 
     public init(layer: Int, head: Int, accelerator: Int, timing: HeadTiming, selectedPairs: Int, totalPairs: Int,
-                threshold: Double?, keys: Int, analytic: AnalyticModel) {
+                threshold: Double?, keys: Int, analytic: AnalyticModel, quality: QualityStatistics? = nil) {
         self.layer = layer
         self.head = head
         self.accelerator = accelerator
@@ -27,6 +29,7 @@ public struct HeadResult: Sendable, Equatable {
         self.threshold = threshold
         self.keys = keys
         self.analytic = analytic
+        self.quality = quality
     }
 
     /// Busy cycles of the hash unit in preprocessing: `H·(n+1)`, or 0 in exact mode.
@@ -110,6 +113,12 @@ public struct LayerResult: Sendable, Equatable {
     }
     /// The module kind that bounds the layer (all heads, cycle-weighted).
     public var bottleneck: Bottleneck { Bottleneck(heads: heads.map { ($0.timing, $0.hashPreprocessingBusy) }) }
+
+    /// The heads' quality merged in head order; `nil` unless every head was measured.
+    public var quality: QualityStatistics? {
+        let measured = heads.compactMap(\.quality)
+        return measured.count == heads.count ? QualityStatistics.merged(measured) : nil
+    }
 }
 
 /// Where the thresholds came from, as reports state it.
@@ -169,6 +178,11 @@ public struct SimulationResult: Sendable, Equatable {
     public var executionCycles: Cycle { cycles - preprocessingCycles }
     public var selectedPairs: Int { layers.reduce(0) { $0 + $1.selectedPairs } }
     public var totalPairs: Int { layers.reduce(0) { $0 + $1.totalPairs } }
+    /// The layers' quality merged in layer order; `nil` unless every head was measured.
+    public var quality: QualityStatistics? {
+        let measured = layers.compactMap(\.quality)
+        return measured.count == layers.count ? QualityStatistics.merged(measured) : nil
+    }
 
     /// Microseconds at the configured clock.
     public func microseconds(_ cycles: Cycle) -> Double { Double(cycles) / (clockGHz * 1000) }

@@ -10,8 +10,9 @@ enum RunCommand {
 
     Simulates every layer and head of an elsa-trace/1 trace on an ELSA hardware config and prints, per
     layer, preprocessing / execution / total cycles, time at the clock, the selected-key fraction and the
-    utilization of each module kind (docs/reports.md explains every number), then energy, average power,
-    energy per query, the energy split of ELSA Fig. 13(b), area and throughput per area (docs/energy.md).
+    utilization of each module kind (docs/reports.md explains every number), the approximation quality
+    against exact attention (docs/quality.md), then energy, average power, energy per query, the energy
+    split of ELSA Fig. 13(b), area and throughput per area (docs/energy.md).
 
     options:
       --config FILE          hardware config (elsa-config/1), e.g. Configs/elsa-paper.json
@@ -25,6 +26,7 @@ enum RunCommand {
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write one CSV row per (layer, head) (- for stdout)
       --print-config         print the effective config (defaults filled in, overrides applied) and exit
+      --no-quality           skip the approximation-quality metrics (mass kept, output error; docs/quality.md)
       --quiet                no human table on stdout
       -h, --help             this help
     """
@@ -32,7 +34,7 @@ enum RunCommand {
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "run",
                                        options: ["config", "trace", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"],
-                                       flags: ["print-config", "quiet"])
+                                       flags: ["print-config", "quiet", "no-quality"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "run")
         let configPath = try args.required("config", command: "run")
@@ -52,7 +54,8 @@ enum RunCommand {
         let thresholds = try inputs.thresholdMatrix(for: trace)
         let start = Date()
         let result = try ElsaSimulation.run(trace: trace, traceName: tracePath, model: inputs.model, thresholds: thresholds,
-                                            engine: engine, threads: threads) { done, total in
+                                            engine: engine, threads: threads,
+                                            quality: !args.has("no-quality")) { done, total in
             console.progress("simulating: \(done)/\(total) heads", done: done == total)
         }
         let wall = Date().timeIntervalSince(start)

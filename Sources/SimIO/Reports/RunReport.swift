@@ -39,6 +39,7 @@ public struct RunReport {
                 "time_us": .double(r.microseconds(r.cycles)),
                 "paper_closed_form_cycles": .int(analytic.paperClosedForm),
                 "lower_bound_cycles": .int(analytic.lowerBound),
+                "quality": r.quality.map(QualityFields.json) ?? .null,
             ]),
             "layers": .array(r.layers.map(layerJSON)),
         ])))
@@ -58,6 +59,7 @@ public struct RunReport {
             "analytic": analyticJSON(layer.analytic, simulated: layer.cycles),
             "modules": layerModulesJSON(layer),
             "memory_traffic": trafficJSON(layer.heads.reduce(MemoryTraffic.zero) { $0 + result.traffic($1) }),
+            "quality": layer.quality.map(QualityFields.json) ?? .null,
             "heads": .array(layer.heads.map(headJSON)),
         ])
     }
@@ -90,6 +92,7 @@ public struct RunReport {
                 "output_division": activity(t.outputDivision),
             ]),
             "selector_queues": .object(["max_occupancy": .int(Int64(queueMax)), "mean_occupancy": .double(queueMean)]),
+            "quality": h.quality.map(QualityFields.json) ?? .null,
         ])
     }
 
@@ -120,7 +123,8 @@ public struct RunReport {
 
     // MARK: CSV
 
-    public static let csvHeader = "layer,head,accelerator,cycles,preprocessing_cycles,execution_cycles,selected_pairs,total_pairs,selected_fraction,threshold,util_hash,util_norm,util_candidate_selection,util_attention,util_output_division,stall_cycles_candidate_selection,bottleneck,bottleneck_busy_share,paper_closed_form_cycles,lower_bound_cycles"
+    public static let csvHeader = "layer,head,accelerator,cycles,preprocessing_cycles,execution_cycles,selected_pairs,total_pairs,selected_fraction,threshold,util_hash,util_norm,util_candidate_selection,util_attention,util_output_division,stall_cycles_candidate_selection,bottleneck,bottleneck_busy_share,paper_closed_form_cycles,lower_bound_cycles,"
+        + QualityFields.csvColumns.joined(separator: ",")
 
     public func csv() -> String {
         var lines = [Self.csvHeader + (energy == nil ? "" : "," + Self.csvEnergyHeader)]
@@ -137,7 +141,7 @@ public struct RunReport {
                     Self.number(u.attention), Self.number(u.outputDivision), "\(t.selectorStallCycles)",
                     h.bottleneck.kind.rawValue, Self.number(h.bottleneck.share),
                     "\(h.analytic.paperClosedForm)", "\(h.analytic.lowerBound)",
-                ]
+                ] + QualityFields.csvValues(h.quality)
                 lines.append(fields.map(Self.csvField).joined(separator: ",") + (energyCells.isEmpty ? "" : energyCells[lines.count - 1]))
             }
         }
@@ -158,13 +162,14 @@ public struct RunReport {
         if let p = provenance {
             out += "elsa-sim \(p.simulatorVersion), \(p.engine) engine; config \(p.configHash); trace \(p.traceHash)\n"
         }
-        var rows: [[String]] = [["layer", "preproc", "exec", "total", "time µs", "selected", "hash", "norm", "select", "attn", "outdiv",
-                                 "bound by", "paper CF", "Δ"]]
+        var rows: [[String]] = [["layer", "preproc", "exec", "total", "time µs", "selected", "mass", "err", "hash", "norm", "select",
+                                 "attn", "outdiv", "bound by", "paper CF", "Δ"]]
         for layer in r.layers {
             let u = Self.layerUtilization(layer)
             rows.append([layer.name, "\(layer.preprocessingCycles)", "\(layer.executionCycles)", "\(layer.cycles)",
                          Self.fixed(r.microseconds(layer.cycles), 2),
                          Self.percent(layer.selectedPairs, layer.totalPairs),
+                         QualityFields.massCell(layer.quality?.massKeptMean), QualityFields.errorCell(layer.quality?.outputError),
                          Self.percent(u.hash), Self.percent(u.norm), Self.percent(u.candidateSelection),
                          Self.percent(u.attention), Self.percent(u.outputDivision),
                          Self.bottleneckCell(layer.bottleneck), "\(layer.analytic.paperClosedForm)",
@@ -173,9 +178,11 @@ public struct RunReport {
         let analytic = r.analytic
         rows.append(["total", "\(r.preprocessingCycles)", "\(r.executionCycles)", "\(r.cycles)",
                      Self.fixed(r.microseconds(r.cycles), 2), Self.percent(r.selectedPairs, r.totalPairs),
+                     QualityFields.massCell(r.quality?.massKeptMean), QualityFields.errorCell(r.quality?.outputError),
                      "", "", "", "", "", "", "\(analytic.paperClosedForm)", Self.signedPercent(r.cycles, analytic.paperClosedForm)])
-        out += TextTable.render(rows, rightAligned: Set(1 ..< 14).subtracting([11]), ruleBefore: [1, rows.count - 1])
+        out += TextTable.render(rows, rightAligned: Set(1 ..< 16).subtracting([13]), ruleBefore: [1, rows.count - 1])
         out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind; bound by = the busiest module kind in the execution phase (busy share of execution cycles); paper CF = ELSA IV-D closed form, Δ = simulated vs it (docs/model.md §5, §6)\n"
+        out += "mass: mean exact softmax mass on the selected keys; err: relative L2 error of the output (docs/quality.md)\n"
         out += energyTable()
         return out
     }

@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Workload
+
+/// Measures one head invocation's approximation against exact attention (`docs/quality.md` §1): what
+/// the selected keys keep of the exact softmax, and how far the output computed over them alone (ELSA
+/// Fig. 8: softmax over the candidates only) lands from the exact output.
+///
+/// For every real query `i` with visible keys `y < v_i`, in Double:
+///
+/// - scores `z_y = scale · Σ_c q_i[c] · k_y[c]` (the dot product summed in component order);
+/// - exact probabilities `P_y = e_y / Σ_y e_y`, `e_y = exp(z_y − max_y z_y)`, sums in key order;
+/// - mass kept `m_i = Σ_{y selected} e_y / Σ_y e_y`;
+/// - approximate output `Ô_i = Σ_{y sel} ê_y v_y / Σ_{y sel} ê_y`, `ê_y = exp(z_y − max_{y sel} z_y)`;
+///   all zeros when no key is selected (the hardware's assumed behaviour, `docs/algorithm.md` §7);
+/// - exact output `O_i`: the trace's `out` row when the layer has one, else `Σ_y e_y v_y / Σ_y e_y`;
+/// - top-1: the key with the largest `z_y` (lowest index on ties); top-K: the `min(K, v_i)` largest,
+///   ties to the lower index.
+public enum ApproximationQuality {
+    /// The quality statistics of query head `queryHead` of layer number `layer` under `selection`.
+    ///
+    /// - Precondition: `selection` has the trace's real tokens as keys and the trace's visible counts.
+    /// - Complexity: O(Σ_i v_i · d) multiply-adds (twice that when the layer has no `out`) and
+    ///   O(Σ_i v_i) exponentials.
+    public static func measure(trace: AttentionTrace, layer layerIndex: Int, queryHead: Int,
+                               selection: SelectionMatrix) -> QualityStatistics {
+        let layer = trace.layers[layerIndex]
+        let n = trace.tokens
+        precondition(selection.keys == n, "selection covers \(selection.keys) keys; the trace has \(n) real tokens")
+        let d = layer.q.dim
+        let dv = layer.v.dim
+        let kvHead = layer.kvHead(forQueryHead: queryHead)
+        let scale = trace.scale
+        // Keys in the 8-key Double panels of ThresholdLearner (each score summed in component order).
+        let blocks = (n + 7) / 8
+        var panels = ContiguousArray<Double>(repeating: 0, count: blocks * d * 8)
+        for y in 0 ..< n {
+            let start = layer.k.offset(head: kvHead, row: y)
+            for c in 0 ..< d { panels[((y >> 3) * d + c) * 8 + y & 7] = Double(layer.k.storage[start + c]) }
+        }
+        var values = ContiguousArray<Double>(repeating: 0, count: n * dv)
+        for y in 0 ..< n {
+            let start = layer.v.offset(head: kvHead, row: y)
+            for c in 0 ..< dv { values[y * dv + c] = Double(layer.v.storage[start + c]) }
+        }
+        let reference = layer.out
+        var stats = QualityStatistics()
+        stats.selectedPairs = selection.selectedPairs
+        stats.totalPairs = selection.totalPairs
+        var scores = ContiguousArray<Double>(repeating: 0, count: blocks * 8)
+        var weights = ContiguousArray<Double>(repeating: 0, count: blocks * 8)
+        var chosen = ContiguousArray<Int>(repeating: 0, count: n)
+        var exact = ContiguousArray<Double>(repeating: 0, count: dv)
+        var approximate = ContiguousArray<Double>(repeating: 0, count: dv)
+        var top = [Int]()
+        top.reserveCapacity(QualityStatistics.topK + 1)
+        let rowWords = selection.wordsPerRow
+        panels.withUnsafeBufferPointer { kp in
+        layer.q.storage.withUnsafeBufferPointer { qs in
+        values.withUnsafeBufferPointer { vp in
+        selection.bits.withUnsafeBufferPointer { bits in
+        scores.withUnsafeMutableBufferPointer { s in
+        weights.withUnsafeMutableBufferPointer { w in
+        chosen.withUnsafeMutableBufferPointer { sel in
+            for i in 0 ..< n {
+                let v = trace.visibleKeys(query: i)
+                guard v > 0 else { continue }
+                ThresholdLearner.scores(query: qs.baseAddress! + layer.q.offset(head: queryHead, row: i), dim: d,
+                                        panels: kp.baseAddress!, keys: v, into: s.baseAddress!)
+                // The selected keys of row i, in key order.
+                var selectedCount = 0
+                for word in 0 ..< rowWords {
+                    var bitsLeft = bits[i * rowWords + word]
+                    while bitsLeft != 0 {
+                        sel[selectedCount] = word << 6 + bitsLeft.trailingZeroBitCount
+                        selectedCount += 1
+                        bitsLeft &= bitsLeft - 1
+                    }
+                }
+                var maxAll = -Double.infinity
+                for y in 0 ..< v {
+                    let z = scale * s[y]
+                    s[y] = z
+                    if z > maxAll { maxAll = z }
+                }
+                var maxSelected = -Double.infinity
+                for x in 0 ..< selectedCount where s[sel[x]] > maxSelected { maxSelected = s[sel[x]] }
+                var sumAll = 0.0
+                for y in 0 ..< v {
+                    let e = exp(s[y] - maxAll)
+                    w[y] = e
+                    sumAll += e
+                }
+                var sumSelected = 0.0
+                for x in 0 ..< selectedCount { sumSelected += w[sel[x]] }
+                let mass = sumSelected / sumAll
+                stats.queries += 1
+                stats.massKeptSum += mass
+                stats.massKeptMinimum = min(stats.massKeptMinimum, mass)
+                if selectedCount == 0 { stats.emptyQueries += 1 }
+
+                // Exact output row: the trace's, or Σ_y e_y v_y / Σ_y e_y over every visible key.
+                if let reference {
+                    let base = reference.offset(head: queryHead, row: i)
+                    for c in 0 ..< dv { exact[c] = Double(reference.storage[base + c]) }
+                } else {
+                    for c in 0 ..< dv { exact[c] = 0 }
+                    var sum = 0.0
+                    for y in 0 ..< v {
+                        sum += w[y]
+                        let row = vp.baseAddress! + y * dv
+                        for c in 0 ..< dv { exact[c] += w[y] * row[c] }
+                    }
+                    for c in 0 ..< dv { exact[c] /= sum }
+                }
+                // Approximate output row: softmax over the selected keys only (zero row when none).
+                for c in 0 ..< dv { approximate[c] = 0 }
+                if selectedCount > 0 {
+                    if maxSelected != maxAll {
+                        for x in 0 ..< selectedCount { w[sel[x]] = exp(s[sel[x]] - maxSelected) }
+                    }
+                    var sum = 0.0
+                    for x in 0 ..< selectedCount {
+                        let y = sel[x]
+                        sum += w[y]
+                        let row = vp.baseAddress! + y * dv
+                        for c in 0 ..< dv { approximate[c] += w[y] * row[c] }
+                    }
+                    for c in 0 ..< dv { approximate[c] /= sum }
+                }
+                var errorSquared = 0.0, referenceSquared = 0.0
+                for c in 0 ..< dv {
+                    let delta = approximate[c] - exact[c]
+                    errorSquared += delta * delta
+                    referenceSquared += exact[c] * exact[c]
+                }
+                stats.errorSquaredSum += errorSquared
+                stats.referenceSquaredSum += referenceSquared
+
+                // Recall of the highest-scoring exact keys.
+                topKeys(scores: UnsafeBufferPointer(rebasing: s[0 ..< v]), count: QualityStatistics.topK, into: &top)
+                func isSelected(_ y: Int) -> Bool { (bits[i * rowWords + y >> 6] >> UInt64(y & 63)) & 1 == 1 }
+                if isSelected(top[0]) { stats.top1Hits += 1 }
+                stats.topKSlots += top.count
+                for y in top where isSelected(y) { stats.topKHits += 1 }
+            }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        return stats
+    }
+
+    /// Indices of the `min(count, scores.count)` largest scores, largest first; equal scores keep the
+    /// lower index first (so the first entry is the lowest-index maximum).
+    static func topKeys(scores: UnsafeBufferPointer<Double>, count: Int, into top: inout [Int]) {
+        top.removeAll(keepingCapacity: true)
+        for y in 0 ..< scores.count {
+            let z = scores[y]
+            if top.count == count {
+                guard z > scores[top[count - 1]] else { continue }
+                top.removeLast()
+            }
+            var position = top.count
+            while position > 0 && z > scores[top[position - 1]] { position -= 1 }
+            top.insert(y, at: position)
+        }
+    }
+}
