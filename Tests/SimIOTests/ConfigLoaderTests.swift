@@ -55,6 +55,18 @@ import ElsaModel
         }
     }
 
+    /// Pa·Pc selectors must fit the key memory: 64 × 16 = 1024 > 512 keys.
+    @Test func selectorsMustFitKeyMemory() {
+        do {
+            _ = try Self.decode(#"{"attention_modules": 64, "selectors_per_module": 16}"#)
+            Issue.record("accepted 1024 selectors for 512 keys")
+        } catch {
+            #expect(error.description.hasPrefix("selectors_per_module:"))
+            #expect(error.description.contains("1024") && error.description.contains("512"))
+        }
+        #expect((try? Self.decode(#"{"attention_modules": 64, "selectors_per_module": 16, "key_memory_capacity": 1024}"#)) != nil)
+    }
+
     @Test func kroneckerFactorsMustMultiplyToHeadDim() {
         #expect(throws: ConfigError.self) { try Self.decode(#"{"head_dim": 32}"#) }
         #expect((try? Self.decode(#"{"head_dim": 32, "hash": {"bits": 32, "kronecker_factors": [4, 4, 2]}}"#)) != nil)
