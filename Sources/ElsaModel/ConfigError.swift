@@ -63,10 +63,6 @@ extension ElsaConfig {
         if !(approximation.p >= 0 && approximation.p.isFinite) {
             throw .outOfRange(path: "approximation.p", value: "\(approximation.p)", expected: "a finite number ≥ 0")
         }
-        if attentionModules * selectorsPerModule > keyMemoryCapacity {
-            throw .inconsistent(path: "selectors_per_module",
-                                message: "attention_modules × selectors_per_module = \(attentionModules) × \(selectorsPerModule) = \(attentionModules * selectorsPerModule) selectors do not fit a key memory of \(keyMemoryCapacity) keys (each selector reads its own keys of a bank); lower them or raise key_memory_capacity")
-        }
         switch hash.projection {
         case .kronecker:
             if hash.kroneckerFactors.isEmpty || hash.kroneckerFactors.contains(where: { $0 < 1 }) {
@@ -93,6 +89,10 @@ extension ElsaConfig {
         if approximation.mode == .thresholdsFile && approximation.thresholdsFile == nil {
             throw .inconsistent(path: "approximation.thresholds_file",
                                 message: "mode \"thresholds-file\" needs approximation.thresholds_file (or --thresholds)")
+        }
+        if attentionModules * selectorsPerModule > keyMemoryCapacity {
+            throw .inconsistent(path: "selectors_per_module",
+                                message: "attention_modules × selectors_per_module = \(attentionModules) × \(selectorsPerModule) = \(attentionModules * selectorsPerModule) selectors do not fit a key memory of \(keyMemoryCapacity) keys (each selector reads its own keys of a bank); lower them or raise key_memory_capacity")
         }
         try energy.validate()
     }
