@@ -99,10 +99,6 @@ extension ElsaConfig {
 
     /// `M_h`: multiplications to hash one vector (ELSA III-C: 3·d^{4/3} = 768 for three 4×4 factors, d = 64).
     public var hashMultipliesPerVector: Int {
-        if attentionModules * selectorsPerModule > keyMemoryCapacity {
-            throw .inconsistent(path: "selectors_per_module",
-                                message: "attention_modules × selectors_per_module = \(attentionModules) × \(selectorsPerModule) = \(attentionModules * selectorsPerModule) selectors do not fit a key memory of \(keyMemoryCapacity) keys (each selector reads its own keys of a bank); lower them or raise key_memory_capacity")
-        }
         switch hash.projection {
         case .kronecker: return headDim * hash.kroneckerFactors.reduce(0, +)
         case .dense, .matrixFile: return hash.bits * headDim
