@@ -5,18 +5,21 @@
 /// ## Rule
 /// The statistic is `TraceStatistics.meanKeysFraction`: the mean over real queries of
 /// `keysForMass(p, 0.9) / visible keys`. It is measured on a **probe**: layer `layer` of the generator
-/// itself, cut to its first `min(tokens, probeRows)` positions (all real, same `causal`) and its first
-/// `min(heads, probeHeads)` query heads. The generator draws every row from its head's own streams in row
-/// order, so the probe is exactly a corner of the trace that is then generated. The fraction falls as the
-/// concentration `c` rises, from uniform attention at `c = −4` (`⌈0.9 v⌉ / v`) to one key per query at
-/// large `c`; `solve` bisects `c` on `[−4, 16]` until the probe fraction is within `tolerance` of the
-/// target or `maxEvaluations` probes were made, and returns the probed `c` whose fraction came closest
-/// (the earliest on ties). The probe fraction is a step function of `c` and only nearly monotone, so the
-/// match is to within a few thousandths on the probe; the full trace differs from its probe by sampling
-/// (other heads, longer rows): measured in docs/traces.md.
+/// itself, with all its real rows (so every probe query sees as many keys as in the trace: the fraction
+/// depends on the number of keys, because the largest of more log-normal key norms stand out more), its
+/// first `min(heads, probeHeads)` query heads, and `min(tokens, probeQueries)` queries spread evenly over
+/// the real positions (position `⌊(2j + 1) · tokens / (2 · probeQueries)⌋` for `j = 0, 1, …`; all of them
+/// when `tokens ≤ probeQueries`). The generator draws every row from its head's own streams in row order,
+/// so the probe is part of the trace that is then generated. The fraction falls as the concentration `c`
+/// rises, from uniform attention at `c = −4` (`⌈0.9 v⌉ / v`) to one key per query at large `c`; `solve`
+/// bisects `c` on `[−4, 16]` until the probe fraction is within `tolerance` of the target or
+/// `maxEvaluations` probes were made, and returns the probed `c` whose fraction came closest (the
+/// earliest on ties). The probe fraction is a step function of `c` and only nearly monotone, so the match
+/// is to within a few thousandths on the probe; the full trace differs from its probe by sampling (other
+/// heads and queries): measured in docs/traces.md.
 public struct SyntheticConcentrationSolver: Sendable {
-    /// Probe rows (real tokens) at most.
-    public static let probeRows = 256
+    /// Probe queries at most.
+    public static let probeQueries = 128
     /// Probe query heads at most.
     public static let probeHeads = 8
     /// The bisection interval's upper end (from `c ≈ 8` on, one key holds 90 % at n = 128).
@@ -43,18 +46,22 @@ public struct SyntheticConcentrationSolver: Sendable {
         self.threads = threads
     }
 
-    /// Probe rows and query heads for this generator.
-    public var probeShape: (rows: Int, heads: Int) {
-        (min(generator.tokens, Self.probeRows), min(generator.heads, Self.probeHeads))
+    /// Probe query heads and query positions for this generator.
+    public var probeShape: (heads: Int, queries: [Int]) {
+        let tokens = generator.tokens
+        let queries = tokens <= Self.probeQueries ? Array(0 ..< tokens)
+            : (0 ..< Self.probeQueries).map { (2 * $0 + 1) * tokens / (2 * Self.probeQueries) }
+        return (min(generator.heads, Self.probeHeads), queries)
     }
 
     /// The mean keys-for-`mass` fraction of layer `layer`'s probe at concentration `c`.
     public func probeFraction(layer: Int, concentration c: Double) -> Double {
-        let (rows, heads) = probeShape
-        let probe = generator.drawLayer(layer, rows: rows, queryHeads: heads, concentration: c, threads: threads)
+        let (heads, queries) = probeShape
+        let probe = generator.drawLayer(layer, rows: generator.tokens, queryHeads: heads, concentration: c,
+                                        threads: threads)
         return TraceStatistics.meanKeysFraction(layer: probe, queryHeads: 0 ..< heads, scale: generator.scale,
-                                                causal: generator.causal, tokens: rows, mass: mass,
-                                                threads: threads)
+                                                causal: generator.causal, tokens: generator.tokens, queries: queries,
+                                                mass: mass, threads: threads)
     }
 
     /// The concentration for layer `layer` whose probe fraction is closest to `target`.

@@ -12,9 +12,10 @@ extension SyntheticConcentrationSolver {
     public func probeKeyNormCV(layer: Int, concentration c: Double, sigma: Double) -> Double {
         var generator = generator
         generator.keyNormSigma = sigma
-        let (rows, heads) = probeShape
-        let probe = generator.drawLayer(layer, rows: rows, queryHeads: heads, concentration: c, threads: threads)
-        return TraceStatistics.meanHeadKeyNormCV(layer: probe, heads: probe.k.heads, tokens: rows)
+        let heads = probeShape.heads
+        let probe = generator.drawLayer(layer, rows: generator.tokens, queryHeads: heads, concentration: c,
+                                        threads: threads)
+        return TraceStatistics.meanHeadKeyNormCV(layer: probe, heads: probe.k.heads, tokens: generator.tokens)
     }
 
     /// The σ whose probe key-norm CV (at concentration `c`) is closest to `targetCV`: bisection on

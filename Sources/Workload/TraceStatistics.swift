@@ -247,24 +247,27 @@ public struct TraceStatistics: Sendable, Equatable {
             / Double(heads)
     }
 
-    /// Mean over the real queries of the given query heads of `layer` of
+    /// Mean over the real queries (or the given ones) of the given query heads of `layer` of
     /// `keysForMass(p, mass:) / visible keys`: the statistic `trace synth --target-keys90` matches.
     ///
-    /// - Complexity: O(heads · tokens² · headDim).
+    /// - Parameter queries: query positions in `0 ..< tokens` to average over; `nil` = all real queries.
+    /// - Complexity: O(heads · queries · tokens · headDim).
     public static func meanKeysFraction(layer: AttentionLayer, queryHeads: Range<Int>, scale: Double, causal: Bool,
-                                        tokens: Int, mass: Double = 0.9, threads: Int = 1) -> Double {
+                                        tokens: Int, queries: [Int]? = nil, mass: Double = 0.9,
+                                        threads: Int = 1) -> Double {
         let heads = Array(queryHeads)
-        guard !heads.isEmpty, tokens > 0 else { return 0 }
+        let positions = queries ?? Array(0 ..< tokens)
+        guard !heads.isEmpty, !positions.isEmpty else { return 0 }
         let sums = ParallelSlots<Double>.map(count: heads.count, threads: threads) { index in
             var sum = 0.0
-            for query in 0 ..< tokens {
+            for query in positions {
                 let p = exactAttentionProbabilities(layer: layer, queryHead: heads[index], query: query, scale: scale,
                                                     causal: causal, tokens: tokens)
                 sum += Double(keysForMass(p, mass: mass)) / Double(p.count)
             }
             return sum
         }
-        return sums.reduce(0, +) / Double(heads.count * tokens)
+        return sums.reduce(0, +) / Double(heads.count * positions.count)
     }
 }
 

@@ -27,6 +27,19 @@ import Workload
         #expect(abs(measured - target) <= 0.03, "target \(target): measured \(measured) at c = \(solution.concentration)")
     }
 
+    @Test func longerSequencesProbeEveryKey() throws {
+        // tokens = 256 > 128 probe queries: the probe averages 128 evenly spread queries, each over all 256
+        // keys, so the whole trace (256 queries) still lands near the target.
+        let generator = SyntheticTraceGenerator(layers: 1, heads: 2, n: 256, headDim: 8, seed: 8)
+        let solver = SyntheticConcentrationSolver(generator: generator)
+        // ⌊(2j + 1) · 256 / 256⌋ = 2j + 1: the odd positions 1, 3, …, 255.
+        #expect(solver.probeShape.queries == Array(stride(from: 1, through: 255, by: 2)))
+        var solved = generator
+        solved.concentration = try solver.solve(target: 0.25).concentration
+        let measured = Self.measuredFraction(solved)
+        #expect(abs(measured - 0.25) <= 0.03, "\(measured) at c = \(solved.concentration)")
+    }
+
     @Test func perLayerTargets() throws {
         let solver = SyntheticConcentrationSolver(generator: Self.base)
         var generator = Self.base

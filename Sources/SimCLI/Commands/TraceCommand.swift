@@ -125,7 +125,7 @@ enum TraceCommand {
     static func solveConcentrations(_ generator: inout SyntheticTraceGenerator, targets: [Double], threads: Int,
                                     console: Console?) throws(UsageError) {
         let solver = SyntheticConcentrationSolver(generator: generator, threads: threads)
-        let (rows, probeHeads) = solver.probeShape
+        let (probeHeads, probeQueries) = solver.probeShape
         var solved: [Double] = []
         for (layer, target) in targets.enumerated() {
             let solution: ConcentrationSolution
@@ -135,7 +135,7 @@ enum TraceCommand {
             solved.append(solution.concentration)
             console?.err("target keys90 \(JSONValue.format(target))" + (targets.count == 1 ? "" : " (layer \(layer))")
                         + String(format: ": concentration %.6f; probe (layer %d, %d heads × %d queries) %.4f after %d probes\n",
-                                 solution.concentration, layer, probeHeads, rows, solution.probeFraction,
+                                 solution.concentration, layer, probeHeads, probeQueries.count, solution.probeFraction,
                                  solution.evaluations))
         }
         if solved.count == 1 {
