@@ -158,14 +158,20 @@ public struct TraceStatistics: Sendable, Equatable {
     public var mass: Double
     public var tolerance: OutputTolerance
     public var layerCount: Int
+    /// Query heads of layer 0 (see `layerHeads` when layers differ).
     public var queryHeads: Int
+    /// Key/value heads of layer 0 (see `layerKVHeads`).
     public var kvHeads: Int
+    /// Query heads per layer (the format lets layers differ when `trace.json` has no `heads`).
+    public var layerHeads: [Int]
+    /// Key/value heads per layer.
+    public var layerKVHeads: [Int]
     public var n: Int
     public var tokens: Int
     public var headDim: Int
     public var causal: Bool
     public var scale: Double
-    /// Layer-major: `heads[layer * queryHeads + head]`.
+    /// Layer-major: layer 0's heads, then layer 1's, …; use `head(layer:head:)`.
     public var heads: [HeadStatistics]
     /// One per layer: all its query heads' queries, its key/value heads' keys, its `out`.
     public var layers: [AttentionStatistics]
@@ -178,32 +184,31 @@ public struct TraceStatistics: Sendable, Equatable {
     ///   - mass: the softmax mass to cover, in `(0, 1]` (0.9 for "keys for 90 %").
     ///   - checkOutput: compare each layer's `out`, when present, with the exact attention.
     ///   - threads: workers over (layer, head) pairs; the result does not depend on it.
-    /// - Precondition: every layer has the same query and key/value head counts.
     /// - Complexity: O(layers · heads · tokens² · headDim) plus a sort per query, O(tokens log tokens).
     public init(trace: AttentionTrace, mass: Double = 0.9, checkOutput: Bool = true,
                 tolerance: OutputTolerance = .standard, threads: Int = 1) {
         precondition(mass > 0 && mass <= 1, "mass \(mass) not in (0, 1]")
-        precondition(trace.layers.allSatisfy { $0.q.heads == trace.queryHeads && $0.k.heads == trace.kvHeads },
-                     "every layer must have the same head counts")
         model = trace.model
         self.mass = mass
         self.tolerance = tolerance
         layerCount = trace.layers.count
         queryHeads = trace.queryHeads
         kvHeads = trace.kvHeads
+        layerHeads = trace.layers.map(\.q.heads)
+        layerKVHeads = trace.layers.map(\.k.heads)
         n = trace.n
         tokens = trace.tokens
         headDim = trace.headDim
         causal = trace.causal
         scale = trace.scale
 
-        let h = queryHeads
-        let perHead = ParallelSlots<HeadWork>.map(count: layerCount * h, threads: threads) { index in
-            HeadWork(trace: trace, layer: index / h, head: index % h, mass: mass,
+        let pairs = trace.layers.enumerated().flatMap { layer, l in (0 ..< l.q.heads).map { (layer, $0) } }
+        let perHead = ParallelSlots<HeadWork>.map(count: pairs.count, threads: threads) { index in
+            HeadWork(trace: trace, layer: pairs[index].0, head: pairs[index].1, mass: mass,
                      checkOutput: checkOutput, tolerance: tolerance)
         }
-        let kvNorms = (0 ..< layerCount).map { layer in
-            (0 ..< trace.kvHeads).map { Self.keyNorms(trace.layers[layer].k, head: $0, tokens: trace.tokens) }
+        let kvNorms = trace.layers.map { layer in
+            (0 ..< layer.k.heads).map { Self.keyNorms(layer.k, head: $0, tokens: trace.tokens) }
         }
         heads = perHead.map { work in
             let kv = trace.layers[work.layer].kvHead(forQueryHead: work.head)
@@ -220,14 +225,21 @@ public struct TraceStatistics: Sendable, Equatable {
                 meanHeadKeyNormCV: norms.reduce(0) { $0 + KeyNormSummary(norms: $1).cv } / Double(norms.count),
                 output: outputs.isEmpty ? nil : outputs.dropFirst().reduce(outputs[0]) { $0.merged(with: $1) })
         }
-        layers = (0 ..< layerCount).map { layer in
-            pooled(perHead[layer * h ..< (layer + 1) * h], norms: kvNorms[layer])
+        var start = 0
+        layers = []
+        for (layer, count) in layerHeads.enumerated() {
+            layers.append(pooled(perHead[start ..< start + count], norms: kvNorms[layer]))
+            start += count
         }
+        firstHead = layerHeads.reduce(into: [0]) { $0.append($0.last! + $1) }.dropLast()
         overall = pooled(perHead[...], norms: kvNorms.flatMap { $0 })
     }
 
     /// The statistics of query head `head` of layer `layer`.
-    public func head(layer: Int, head: Int) -> HeadStatistics { heads[layer * queryHeads + head] }
+    public func head(layer: Int, head: Int) -> HeadStatistics { heads[firstHead[layer] + head] }
+
+    /// Index in `heads` of each layer's head 0.
+    private var firstHead: [Int] = []
 
     /// ‖k‖ in Double for the real keys of key/value head `head`.
     public static func keyNorms(_ k: Tensor3, head: Int, tokens: Int) -> [Double] {

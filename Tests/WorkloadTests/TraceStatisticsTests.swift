@@ -89,6 +89,18 @@ import Workload
         #expect(s.layers[0].keysForMass.queries == 4 * 2)
     }
 
+    @Test func layersWithDifferentHeadCounts() {
+        // The format allows it when trace.json has no `heads`: layer 0 with 1 head, layer 1 with 3.
+        let a = Self.randomTrace(heads: 1).layers[0], b = Self.randomTrace(heads: 3).layers[0]
+        let trace = AttentionTrace(model: "mixed", scale: 0.5, tokens: 8, layers: [a, b])
+        let s = TraceStatistics(trace: trace)
+        #expect(s.layerHeads == [1, 3] && s.heads.count == 4)
+        #expect(s.head(layer: 1, head: 2).layer == 1 && s.head(layer: 1, head: 2).head == 2)
+        #expect(s.layers[0].keysForMass.queries == 8 && s.layers[1].keysForMass.queries == 24)
+        let alone = TraceStatistics(trace: AttentionTrace(model: "b", scale: 0.5, tokens: 8, layers: [b]))
+        #expect(s.head(layer: 1, head: 2).statistics == alone.head(layer: 0, head: 2).statistics)
+    }
+
     @Test func medianOfAnEvenNumberOfCounts() {
         let summary = KeysForMassSummary(counts: [1, 4, 2, 3], visible: [4, 4, 8, 4])
         #expect(summary.median == 2.5 && summary.mean == 2.5 && summary.minimum == 1 && summary.maximum == 4)

@@ -49,7 +49,9 @@ public struct TraceInspectReport {
                 var entry = Self.statisticsJSON(layer).objectValue!
                 entry["layer"] = .int(Int64(index))
                 entry["name"] = .string(layerNames[index])
-                entry["heads"] = .array((0 ..< s.queryHeads).map { head in
+                entry["query_heads"] = .int(Int64(s.layerHeads[index]))
+                entry["kv_heads"] = .int(Int64(s.layerKVHeads[index]))
+                entry["heads"] = .array((0 ..< s.layerHeads[index]).map { head in
                     let h = s.head(layer: index, head: head)
                     var row = Self.statisticsJSON(h.statistics).objectValue!
                     row["head"] = .int(Int64(head))
@@ -94,7 +96,10 @@ public struct TraceInspectReport {
         let padding = s.n - s.tokens
         var dtypeText = storage?.manifestDType.map { "\($0) (trace.json)" } ?? "not given in trace.json"
         if let storage { dtypeText += "; arrays stored as " + storage.distinctDTypes.map(\.descr).joined(separator: ", ") }
-        let headLine = s.kvHeads == s.queryHeads ? "\(s.queryHeads) heads"
+        let uniform = Set(s.layerHeads).count == 1 && Set(s.layerKVHeads).count == 1
+        let headLine = !uniform ? "query heads " + s.layerHeads.map(String.init).joined(separator: "/")
+            + ", key/value heads " + s.layerKVHeads.map(String.init).joined(separator: "/") + " by layer"
+            : s.kvHeads == s.queryHeads ? "\(s.queryHeads) heads"
             : "\(s.queryHeads) query heads, \(s.kvHeads) key/value heads"
         let header: [(String, String)] = [
             ("model", s.model),
@@ -118,7 +123,7 @@ public struct TraceInspectReport {
             if !summary && index > 0 { rules.insert(rows.count) }
             rows.append(row(layerNames[index], "all", layer))
             if !summary {
-                for head in 0 ..< s.queryHeads {
+                for head in 0 ..< s.layerHeads[index] {
                     rows.append(row("", "\(head)", s.head(layer: index, head: head).statistics))
                 }
             }
