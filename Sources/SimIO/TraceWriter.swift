@@ -24,22 +24,66 @@ public enum TraceWriter {
             throw .unwritable(path: directoryName, reason: error.localizedDescription)
         }
         for (index, layer) in trace.layers.enumerated() {
-            let files = fileNames(layer: index)
-            var arrays = [(files.q, layer.q), (files.k, layer.k), (files.v, layer.v)]
-            if let out = layer.out { arrays.append((files.out, out)) }
-            for (name, tensor) in arrays {
-                do {
-                    try NpyWriter.write(tensor, dtype: .float32, to: directory.appendingPathComponent(name),
-                                        displayPath: directoryName + "/" + name)
-                } catch {
-                    throw .unwritable(path: error.path, reason: error.problem)
-                }
-            }
+            try writeArrays(of: layer, index: index, to: directory)
         }
         let manifestPath = directoryName + "/" + TraceReader.manifestName
         do {
             try manifestData(for: trace).write(to: directory.appendingPathComponent(TraceReader.manifestName),
                                                options: .atomic)
+        } catch {
+            throw .unwritable(path: manifestPath, reason: error.localizedDescription)
+        }
+    }
+
+    /// Writes the `.npy` arrays of one layer (`layerN.q.npy` …) into an existing `directory`, so a long
+    /// trace can be written layer by layer without holding all of it; finish with `writeManifest`.
+    ///
+    /// - Throws: `TraceError.unwritable` naming the file that could not be written.
+    public static func writeArrays(of layer: AttentionLayer, index: Int, to directory: URL) throws(TraceError) {
+        let directoryName = directory.relativePath
+        let files = fileNames(layer: index)
+        var arrays = [(files.q, layer.q), (files.k, layer.k), (files.v, layer.v)]
+        if let out = layer.out { arrays.append((files.out, out)) }
+        for (name, tensor) in arrays {
+            do {
+                try NpyWriter.write(tensor, dtype: .float32, to: directory.appendingPathComponent(name),
+                                    displayPath: directoryName + "/" + name)
+            } catch {
+                throw .unwritable(path: error.path, reason: error.problem)
+            }
+        }
+    }
+
+    /// What `trace.json` records about one layer written by `writeArrays`.
+    public struct LayerEntry: Sendable, Equatable {
+        public var name: String
+        public var heads: Int
+        public var headDim: Int
+        public var hasOut: Bool
+
+        public init(name: String, heads: Int, headDim: Int, hasOut: Bool) {
+            self.name = name
+            self.heads = heads
+            self.headDim = headDim
+            self.hasOut = hasOut
+        }
+
+        public init(_ layer: AttentionLayer) {
+            self.init(name: layer.name, heads: layer.q.heads, headDim: layer.q.dim, hasOut: layer.out != nil)
+        }
+    }
+
+    /// Writes `trace.json` for layers written with `writeArrays`; the same bytes `write` would produce.
+    ///
+    /// - Throws: `TraceError.unwritable`.
+    public static func writeManifest(model: String, description: String?, scale: Double, causal: Bool, tokens: Int,
+                                     layers: [LayerEntry], to directory: URL) throws(TraceError) {
+        let manifestPath = directory.relativePath + "/" + TraceReader.manifestName
+        guard scale.isFinite else { throw .unwritable(path: manifestPath, reason: "scale \(scale) is not a finite number") }
+        do {
+            try manifestData(model: model, description: description, scale: scale, causal: causal, tokens: tokens,
+                             layers: layers)
+                .write(to: directory.appendingPathComponent(TraceReader.manifestName), options: .atomic)
         } catch {
             throw .unwritable(path: manifestPath, reason: error.localizedDescription)
         }
@@ -54,23 +98,33 @@ public enum TraceWriter {
     ///
     /// - Precondition: `trace.scale` is finite (JSON has no NaN or infinity).
     public static func manifestData(for trace: AttentionTrace) -> Data {
+        manifestData(model: trace.model, description: trace.description, scale: trace.scale, causal: trace.causal,
+                     tokens: trace.tokens, layers: trace.layers.map(LayerEntry.init))
+    }
+
+    /// The bytes of `trace.json` for a trace with these fields and layers.
+    ///
+    /// - Precondition: `scale` is finite and `layers` is not empty.
+    public static func manifestData(model: String, description: String?, scale: Double, causal: Bool, tokens: Int,
+                                    layers: [LayerEntry]) -> Data {
+        precondition(!layers.isEmpty, "a trace has at least one layer")
         var root: [String: JSONValue] = [
             "format": .string(TraceReader.formatName),
-            "model": .string(trace.model),
-            "scale": .double(trace.scale),
-            "causal": .bool(trace.causal),
+            "model": .string(model),
+            "scale": .double(scale),
+            "causal": .bool(causal),
             "dtype": .string("float32"),
-            "input": .object(["tokens": .int(Int64(trace.tokens))]),
+            "input": .object(["tokens": .int(Int64(tokens))]),
         ]
-        if let description = trace.description { root["description"] = .string(description) }
-        if trace.layers.allSatisfy({ $0.q.heads == trace.queryHeads }) { root["heads"] = .int(Int64(trace.queryHeads)) }
-        if trace.layers.allSatisfy({ $0.q.dim == trace.headDim }) { root["head_dim"] = .int(Int64(trace.headDim)) }
-        root["layers"] = .array(trace.layers.enumerated().map { index, layer in
+        if let description { root["description"] = .string(description) }
+        if layers.allSatisfy({ $0.heads == layers[0].heads }) { root["heads"] = .int(Int64(layers[0].heads)) }
+        if layers.allSatisfy({ $0.headDim == layers[0].headDim }) { root["head_dim"] = .int(Int64(layers[0].headDim)) }
+        root["layers"] = .array(layers.enumerated().map { index, layer in
             let files = fileNames(layer: index)
             var entry: [String: JSONValue] = [
                 "name": .string(layer.name), "q": .string(files.q), "k": .string(files.k), "v": .string(files.v),
             ]
-            if layer.out != nil { entry["out"] = .string(files.out) }
+            if layer.hasOut { entry["out"] = .string(files.out) }
             return .object(entry)
         })
         let encoder = JSONEncoder()

@@ -32,28 +32,41 @@ public func exactAttentionProbabilities(layer: Int, queryHead: Int, query: Int, 
 /// The exact attention output `softmax((q · kᵀ) · scale) · v` per query head, shape `[q.heads, n, dim]`.
 ///
 /// Rows of padding queries (`tokens ..< n`) are zero; padding keys are never attended.
+/// - Parameter threads: workers over query heads; the result is bit-identical whatever their number.
 /// - Complexity: O(heads · tokens² · dim).
-public func exactAttentionOutput(layer: AttentionLayer, scale: Double, causal: Bool, tokens: Int) -> Tensor3 {
+public func exactAttentionOutput(layer: AttentionLayer, scale: Double, causal: Bool, tokens: Int,
+                                 threads: Int = 1) -> Tensor3 {
     let q = layer.q, v = layer.v
     precondition(tokens >= 0 && tokens <= q.rows, "tokens \(tokens) not in 0...\(q.rows)")
-    var out = Tensor3(heads: q.heads, rows: q.rows, dim: v.dim)
+    let perHead = ParallelSlots<ContiguousArray<Float>>.map(count: q.heads, threads: threads) { head in
+        exactAttentionOutputRows(layer: layer, queryHead: head, scale: scale, causal: causal, tokens: tokens)
+    }
+    var storage = ContiguousArray<Float>()
+    storage.reserveCapacity(q.heads * q.rows * v.dim)
+    for rows in perHead { storage.append(contentsOf: rows) }
+    return Tensor3(heads: q.heads, rows: q.rows, dim: v.dim, storage: storage)
+}
+
+/// The `[n, dim]` output rows of one query head (padding rows zero).
+private func exactAttentionOutputRows(layer: AttentionLayer, queryHead head: Int, scale: Double, causal: Bool,
+                                      tokens: Int) -> ContiguousArray<Float> {
+    let q = layer.q, v = layer.v
+    var out = ContiguousArray<Float>(repeating: 0, count: q.rows * v.dim)
     var probabilities = [Double](repeating: 0, count: tokens)
     var accumulator = [Double](repeating: 0, count: v.dim)
-    for head in 0 ..< q.heads {
-        let kvHead = layer.kvHead(forQueryHead: head)
-        for query in 0 ..< tokens {
-            let visible = causal ? min(query + 1, tokens) : tokens
-            softmaxScores(layer: layer, queryHead: head, query: query, visible: visible, scale: scale,
-                          into: &probabilities)
-            for c in 0 ..< v.dim { accumulator[c] = 0 }
-            for key in 0 ..< visible {
-                let p = probabilities[key]
-                let base = v.offset(head: kvHead, row: key)
-                for c in 0 ..< v.dim { accumulator[c] += p * Double(v.storage[base + c]) }
-            }
-            let outBase = out.offset(head: head, row: query)
-            for c in 0 ..< v.dim { out.storage[outBase + c] = Float(accumulator[c]) }
+    let kvHead = layer.kvHead(forQueryHead: head)
+    for query in 0 ..< tokens {
+        let visible = causal ? min(query + 1, tokens) : tokens
+        softmaxScores(layer: layer, queryHead: head, query: query, visible: visible, scale: scale,
+                      into: &probabilities)
+        for c in 0 ..< v.dim { accumulator[c] = 0 }
+        for key in 0 ..< visible {
+            let p = probabilities[key]
+            let base = v.offset(head: kvHead, row: key)
+            for c in 0 ..< v.dim { accumulator[c] += p * Double(v.storage[base + c]) }
         }
+        let outBase = query * v.dim
+        for c in 0 ..< v.dim { out[outBase + c] = Float(accumulator[c]) }
     }
     return out
 }
@@ -77,13 +90,44 @@ private func softmaxScores(layer: AttentionLayer, queryHead: Int, query: Int, vi
     let kvHead = layer.kvHead(forQueryHead: queryHead)
     let qBase = q.offset(head: queryHead, row: query)
     var maximum = -Double.infinity
-    for key in 0 ..< visible {
-        let kBase = k.offset(head: kvHead, row: key)
-        var dot = 0.0
-        for c in 0 ..< q.dim { dot += Double(q.storage[qBase + c]) * Double(k.storage[kBase + c]) }
-        let score = dot * scale
-        probabilities[key] = score
-        maximum = max(maximum, score)
+    let dim = q.dim
+    // Four keys at a time: four independent dependency chains, each summed in order c = 0, 1, … from
+    // +0 exactly as one key alone would be (the blocking changes speed, not a single bit).
+    q.storage.withUnsafeBufferPointer { qs in
+        k.storage.withUnsafeBufferPointer { ks in
+            probabilities.withUnsafeMutableBufferPointer { scores in
+                let qRow = qs.baseAddress! + qBase
+                var key = 0
+                while key + 4 <= visible {
+                    let k0 = ks.baseAddress! + k.offset(head: kvHead, row: key)
+                    let k1 = k0 + dim, k2 = k1 + dim, k3 = k2 + dim
+                    var d0 = 0.0, d1 = 0.0, d2 = 0.0, d3 = 0.0
+                    for c in 0 ..< dim {
+                        let x = Double(qRow[c])
+                        d0 += x * Double(k0[c])
+                        d1 += x * Double(k1[c])
+                        d2 += x * Double(k2[c])
+                        d3 += x * Double(k3[c])
+                    }
+                    let s0 = d0 * scale, s1 = d1 * scale, s2 = d2 * scale, s3 = d3 * scale
+                    scores[key] = s0
+                    scores[key + 1] = s1
+                    scores[key + 2] = s2
+                    scores[key + 3] = s3
+                    maximum = max(max(max(max(maximum, s0), s1), s2), s3)
+                    key += 4
+                }
+                while key < visible {
+                    let kRow = ks.baseAddress! + k.offset(head: kvHead, row: key)
+                    var dot = 0.0
+                    for c in 0 ..< dim { dot += Double(qRow[c]) * Double(kRow[c]) }
+                    let score = dot * scale
+                    scores[key] = score
+                    maximum = max(maximum, score)
+                    key += 1
+                }
+            }
+        }
     }
     var sum = 0.0
     for key in 0 ..< visible {

@@ -15,15 +15,24 @@ import Foundation
 /// `e_i ~ N(0, I_d)`, `q_i = τ (e_i + λ μ_{t_i})`.
 ///
 /// A scaled score `q·k/√d` is then about `τ e^{σz} (N(0, 1) + λ²)` for a key of the query's topic and
-/// `τ e^{σz} N(0, 1)` otherwise, independent of `d`. `c = 0` gives plain Gaussian q and k (the flattest
-/// case); larger `c` favours the query's topic and, within it, the keys of largest norm, so fewer keys
-/// cover 90 % of the softmax mass (`keysFor90PercentMass`). Measured at n = 128, 8 topics, d = 16 or 64:
-/// the mean share of keys covering 90 % is about 62 % at `c = 0`, 40 % at 1, 15 % at 2 (the default),
-/// 2 % at 4 and a single key from 8 on. Calibrating `c` to a target share is left to callers.
+/// `τ e^{σz} N(0, 1)` otherwise, independent of `d`. `c = 0` gives plain Gaussian q and k; larger `c`
+/// favours the query's topic and, within it, the keys of largest norm, so fewer keys cover 90 % of the
+/// softmax mass (`keysFor90PercentMass`). Measured at n = 128, 8 topics, d = 16 or 64: the mean share of
+/// keys covering 90 % is about 62 % at `c = 0`, 40 % at 1, 15 % at 2 (the default), 2 % at 4 and a single
+/// key from 8 on.
+///
+/// **Flatter than Gaussian.** `c` in `[−4, 0)` keeps `λ = σ = 0` and cools the queries, `τ = 1 + c/4 < 1`:
+/// at `c = −4` every query is zero and attention is uniform (`⌈0.9 v⌉` of `v` keys cover 90 %). So every
+/// share from uniform down to a single key is reachable; `SyntheticConcentrationSolver` finds the `c` for
+/// a target share, and `keyNormSigma` (when set) replaces `σ = 0.1 max(c, 0)` to match a key-norm spread.
+/// `layerConcentrations` gives each layer its own `c`.
 ///
 /// Padding rows (`tokens ..< n`) are drawn like the others (padding tokens have embeddings too) and their
 /// `out` rows are zero. Every (layer, head) draws from its own `SeededGenerator` whose seed is derived from
-/// `seed`, the layer, the head and the stream, so the result depends on nothing but the parameters.
+/// `seed`, the layer, the head and the stream, and every row from its stream in row order, so the result
+/// depends on nothing but the parameters (not on the thread count), and fewer rows give a prefix of the
+/// same rows. Cost: q, k, v take O(layers · heads · n · headDim) Gaussian draws (about 3 s for
+/// 12 × 12 × 4096 × 64 in release); the exact `out` takes O(layers · heads · tokens² · headDim) (docs/traces.md).
 public struct SyntheticTraceGenerator: Sendable {
     /// The default concentration: a moderately concentrated workload.
     public static let defaultConcentration = 2.0
@@ -48,7 +57,7 @@ public struct SyntheticTraceGenerator: Sendable {
     /// Real tokens, `1 ... n`; positions `tokens ..< n` are padding.
     public var tokens: Int
     public var causal: Bool
-    /// The concentration knob `c ≥ 0` (see the type's documentation); 0 = plain Gaussian q and k.
+    /// The concentration knob `c ≥ −4` (see the type's documentation); 0 = plain Gaussian q and k.
     public var concentration: Double
     /// Topic clusters per key/value head.
     public var topics: Int
@@ -72,70 +81,128 @@ public struct SyntheticTraceGenerator: Sendable {
         self.model = model
     }
 
-    /// The trace for these parameters, with each layer's exact `out`.
+    /// The lowest concentration: `τ = 0`, all-zero queries, uniform attention.
+    public static let minimumConcentration = -1 / temperatureGain
+
+    /// Per-layer concentrations overriding `concentration` (one per layer), or `nil`.
+    public var layerConcentrations: [Double]? = nil
+    /// A key-norm spread `σ` overriding `normSpread · max(c, 0)` for every layer, or `nil`.
+    public var keyNormSigma: Double? = nil
+
+    /// The concentration of layer `layer`.
+    public func concentration(layer: Int) -> Double { layerConcentrations?[layer] ?? concentration }
+
+    /// The trace for these parameters, with each layer's exact `out` unless `withOutput` is false.
     ///
-    /// Deterministic: the same parameters give bit-identical traces.
-    /// - Complexity: O(layers · heads · tokens² · headDim) for `out`.
-    public func generate() -> AttentionTrace {
+    /// Deterministic: the same parameters give bit-identical traces, whatever `threads`.
+    /// - Complexity: O(layers · heads · n · headDim) for q, k, v; O(layers · heads · tokens² · headDim)
+    ///   more for `out`.
+    public func generate(withOutput: Bool = true, threads: Int = 1) -> AttentionTrace {
+        checkParameters()
+        let result = (0 ..< layers).map { generateLayer($0, withOutput: withOutput, threads: threads) }
+        return AttentionTrace(model: model, description: traceDescription, scale: scale, causal: causal,
+                              tokens: tokens, layers: result)
+    }
+
+    /// Layer `index` of `generate(withOutput:threads:)` on its own (to write a long trace layer by layer).
+    public func generateLayer(_ index: Int, withOutput: Bool = true, threads: Int = 1) -> AttentionLayer {
+        checkParameters()
+        precondition(index >= 0 && index < layers, "layer \(index) not in 0..<\(layers)")
+        var layer = drawLayer(index, rows: n, queryHeads: heads, concentration: concentration(layer: index),
+                              threads: threads)
+        if withOutput {
+            layer.out = exactAttentionOutput(layer: layer, scale: scale, causal: causal, tokens: tokens,
+                                             threads: threads)
+        }
+        return layer
+    }
+
+    /// The softmax scale of the generated traces, `1/√headDim`.
+    public var scale: Double { 1 / Double(headDim).squareRoot() }
+
+    /// The `description` field of the generated traces.
+    public var traceDescription: String {
+        var text = "SyntheticTraceGenerator seed=\(seed) "
+        if let layerConcentrations {
+            text += "concentrations=" + layerConcentrations.map { "\($0)" }.joined(separator: ",")
+        } else {
+            text += "concentration=\(concentration)"
+        }
+        text += " topics=\(topics)"
+        if let keyNormSigma { text += " key_norm_sigma=\(keyNormSigma)" }
+        return text
+    }
+
+    private func checkParameters() {
         precondition(layers >= 1, "layers \(layers) < 1")
         precondition(heads >= 1 && kvHeads >= 1 && heads % kvHeads == 0,
                      "kv heads \(kvHeads) must be >= 1 and divide heads \(heads)")
         precondition(n >= 1 && headDim >= 1, "n \(n) and head dim \(headDim) must be >= 1")
         precondition(tokens >= 1 && tokens <= n, "tokens \(tokens) not in 1...\(n)")
-        precondition(concentration >= 0 && concentration.isFinite, "concentration \(concentration) must be finite and >= 0")
+        precondition(layerConcentrations == nil || layerConcentrations!.count == layers,
+                     "\(layerConcentrations?.count ?? 0) layer concentrations for \(layers) layers")
+        for c in layerConcentrations ?? [concentration] {
+            precondition(c >= Self.minimumConcentration && c.isFinite,
+                         "concentration \(c) must be finite and >= \(Self.minimumConcentration)")
+        }
+        precondition(keyNormSigma.map { $0 >= 0 && $0.isFinite } ?? true, "key norm sigma \(keyNormSigma!) must be >= 0")
         precondition(topics >= 1, "topics \(topics) < 1")
+    }
 
-        let c = concentration
-        let topicWeight = (Self.topicGain * c).squareRoot()        // λ
-        let sigma = Self.normSpread * c                            // σ
-        let temperature = 1 + Self.temperatureGain * c             // τ
-        let meanScale = 1 / Double(headDim).squareRoot().squareRoot() // μ ~ N(0, d^-1/2 I)
-        let scale = 1 / Double(headDim).squareRoot()
-        let d = headDim
+    /// q, k, v of layer `layerIndex` for rows `0 ..< rows` and query heads `0 ..< queryHeads` (with the
+    /// key/value heads they use). Each row draws only from its head's streams, in row order, so fewer rows
+    /// or heads give exactly a prefix of the full layer: the probe `SyntheticConcentrationSolver` measures
+    /// is part of the trace it calibrates.
+    func drawLayer(_ layerIndex: Int, rows: Int, queryHeads: Int, concentration c: Double,
+                   threads: Int = 1) -> AttentionLayer {
+        let topicWeight = (Self.topicGain * max(c, 0)).squareRoot()   // λ
+        let sigma = keyNormSigma ?? Self.normSpread * max(c, 0)        // σ
+        let temperature = 1 + Self.temperatureGain * c                 // τ
+        let meanScale = 1 / Double(headDim).squareRoot().squareRoot()   // μ ~ N(0, d^-1/2 I)
+        let d = headDim, topics = topics, seed = seed
+        let group = heads / kvHeads
+        let usedKVHeads = (queryHeads + group - 1) / group
 
-        var result: [AttentionLayer] = []
-        result.reserveCapacity(layers)
-        for layerIndex in 0 ..< layers {
-            var k = Tensor3(heads: kvHeads, rows: n, dim: d)
-            var v = Tensor3(heads: kvHeads, rows: n, dim: d)
-            var q = Tensor3(heads: heads, rows: n, dim: d)
-            var means: [[Double]] = []
-            for kvHead in 0 ..< kvHeads {
+        // Streams 0 (topic means, keys) and 2 (values) of each key/value head.
+        let keyValues = ParallelSlots<(means: [[Double]], k: ContiguousArray<Float>, v: ContiguousArray<Float>)>
+            .map(count: usedKVHeads, threads: threads) { kvHead in
                 var g = SeededGenerator(seed: Self.subSeed(seed, layer: layerIndex, head: kvHead, stream: 0))
                 let mu = (0 ..< topics).map { _ in (0 ..< d).map { _ in meanScale * g.nextGaussian() } }
-                means.append(contentsOf: mu)
-                for row in 0 ..< n {
+                var k = ContiguousArray<Float>(repeating: 0, count: rows * d)
+                for row in 0 ..< rows {
                     let topic = Int(g.next() % UInt64(topics))
                     let norm = exp(sigma * g.nextGaussian())
-                    let base = k.offset(head: kvHead, row: row)
                     for col in 0 ..< d {
-                        k.storage[base + col] = Float(norm * (g.nextGaussian() + topicWeight * mu[topic][col]))
+                        k[row * d + col] = Float(norm * (g.nextGaussian() + topicWeight * mu[topic][col]))
                     }
                 }
                 var gv = SeededGenerator(seed: Self.subSeed(seed, layer: layerIndex, head: kvHead, stream: 2))
-                for index in v.storage.indices { v.storage[index] = Float(gv.nextGaussian()) }
+                var v = ContiguousArray<Float>(repeating: 0, count: rows * d)
+                for index in v.indices { v[index] = Float(gv.nextGaussian()) }
+                return (mu, k, v)
             }
-            let group = heads / kvHeads
-            for head in 0 ..< heads {
-                var g = SeededGenerator(seed: Self.subSeed(seed, layer: layerIndex, head: head, stream: 1))
-                let meansBase = (head / group) * topics
-                for row in 0 ..< n {
-                    let topic = Int(g.next() % UInt64(topics))
-                    let mu = means[meansBase + topic]
-                    let base = q.offset(head: head, row: row)
-                    for col in 0 ..< d {
-                        q.storage[base + col] = Float(temperature * (g.nextGaussian() + topicWeight * mu[col]))
-                    }
+        // Stream 1 of each query head.
+        let queries = ParallelSlots<ContiguousArray<Float>>.map(count: queryHeads, threads: threads) { head in
+            var g = SeededGenerator(seed: Self.subSeed(seed, layer: layerIndex, head: head, stream: 1))
+            let means = keyValues[head / group].means
+            var q = ContiguousArray<Float>(repeating: 0, count: rows * d)
+            for row in 0 ..< rows {
+                let topic = Int(g.next() % UInt64(topics))
+                let mu = means[topic]
+                for col in 0 ..< d {
+                    q[row * d + col] = Float(temperature * (g.nextGaussian() + topicWeight * mu[col]))
                 }
             }
-            var layer = AttentionLayer(name: "layer\(layerIndex)", q: q, k: k, v: v)
-            layer.out = exactAttentionOutput(layer: layer, scale: scale, causal: causal, tokens: tokens)
-            result.append(layer)
+            return q
         }
-        return AttentionTrace(
-            model: model,
-            description: "SyntheticTraceGenerator seed=\(seed) concentration=\(concentration) topics=\(topics)",
-            scale: scale, causal: causal, tokens: tokens, layers: result)
+        func tensor(_ parts: [ContiguousArray<Float>]) -> Tensor3 {
+            var storage = ContiguousArray<Float>()
+            storage.reserveCapacity(parts.count * rows * d)
+            for part in parts { storage.append(contentsOf: part) }
+            return Tensor3(heads: parts.count, rows: rows, dim: d, storage: storage)
+        }
+        return AttentionLayer(name: "layer\(layerIndex)", q: tensor(queries), k: tensor(keyValues.map(\.k)),
+                              v: tensor(keyValues.map(\.v)))
     }
 
     /// A seed for one (layer, head, stream), mixed from `seed` with the SplitMix64 finalizer so nearby
