@@ -29,23 +29,33 @@ public struct AnalyticModel: Sendable, Equatable {
         var bankSelectedTotal = [Cycle](repeating: 0, count: pa)
         var selectorReads = [Cycle](repeating: 0, count: pa * p.selectorsPerModule)
         var sum: Cycle = 0
-        for i in 0 ..< n {
-            let v = selection.visible[i]
-            for b in 0 ..< pa { perBankSelected[b] = 0 }
-            for j in 0 ..< v where p.exact || selection.isSelected(query: i, key: j) {
-                perBankSelected[p.bank(ofKey: j, keys: n).bank] += 1
-            }
-            var scan: Cycle = 0, selected: Cycle = 0
-            for b in 0 ..< pa {
-                let u = p.bankKeys(bank: b, visible: v, keys: n)
-                scan = max(scan, (Cycle(u) + pc - 1) / pc)
-                selected = max(selected, Cycle(perBankSelected[b]))
-                bankSelectedTotal[b] += Cycle(perBankSelected[b])
-                for s in 0 ..< p.selectorsPerModule where u > s {
-                    selectorReads[b * p.selectorsPerModule + s] += Cycle((u - s + p.selectorsPerModule - 1) / p.selectorsPerModule)
+        selection.bits.withUnsafeBufferPointer { bits in
+            for i in 0 ..< n {
+                let v = selection.visible[i]
+                for b in 0 ..< pa { perBankSelected[b] = p.exact ? p.bankKeys(bank: b, visible: v, keys: n) : 0 }
+                if !p.exact {
+                    // Only the selected keys: iterate the row's set bits.
+                    let row = i * selection.wordsPerRow
+                    for w in 0 ..< selection.wordsPerRow {
+                        var word = bits[row + w]
+                        while word != 0 {
+                            perBankSelected[p.bank(ofKey: w << 6 + word.trailingZeroBitCount, keys: n).bank] += 1
+                            word &= word - 1
+                        }
+                    }
                 }
+                var scan: Cycle = 0, selected: Cycle = 0
+                for b in 0 ..< pa {
+                    let u = p.bankKeys(bank: b, visible: v, keys: n)
+                    scan = max(scan, (Cycle(u) + pc - 1) / pc)
+                    selected = max(selected, Cycle(perBankSelected[b]))
+                    bankSelectedTotal[b] += Cycle(perBankSelected[b])
+                    for s in 0 ..< p.selectorsPerModule where u > s {
+                        selectorReads[b * p.selectorsPerModule + s] += Cycle((u - s + p.selectorsPerModule - 1) / p.selectorsPerModule)
+                    }
+                }
+                sum += max(H, scan, selected, p.outputDivisionCycles)
             }
-            sum += max(H, scan, selected, p.outputDivisionCycles)
         }
         paperClosedForm = H * Cycle(n + 1) + sum
 
