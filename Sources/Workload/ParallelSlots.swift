@@ -1,14 +1,15 @@
 import Foundation
 
 /// Fixed slots that worker threads fill by index, each slot written once: the deterministic merge of
-/// parallel work in Workload (slot order, whatever the thread count or timing).
-final class ParallelSlots<Value: Sendable>: @unchecked Sendable {
+/// parallel work (slot order, whatever the thread count or timing). Every parallel loop of elsa-sim —
+/// over heads, sweep points, synthetic layers — goes through `map`.
+public final class ParallelSlots<Value: Sendable>: @unchecked Sendable {
     private var slots: [Value?]
     private let lock = NSLock()
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    public init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func store(_ value: Value, at index: Int) {
+    public func store(_ value: Value, at index: Int) {
         lock.lock()
         precondition(slots[index] == nil, "slot \(index) written twice")
         slots[index] = value
@@ -16,7 +17,7 @@ final class ParallelSlots<Value: Sendable>: @unchecked Sendable {
     }
 
     /// All values in slot order; every slot must have been filled.
-    func values() -> [Value] {
+    public func values() -> [Value] {
         lock.lock()
         defer { lock.unlock() }
         return slots.enumerated().map { i, v in
@@ -27,7 +28,7 @@ final class ParallelSlots<Value: Sendable>: @unchecked Sendable {
 
     /// Runs `body(i)` for `i` in `0 ..< count` on up to `threads` workers (items taken in index order)
     /// and returns the results in index order.
-    static func map(count: Int, threads: Int, _ body: @Sendable (Int) -> Value) -> [Value] {
+    public static func map(count: Int, threads: Int, _ body: @Sendable (Int) -> Value) -> [Value] {
         let slots = ParallelSlots(count: count)
         let workers = max(1, min(threads, count))
         if workers == 1 {
@@ -53,5 +54,21 @@ private final class NextIndex: @unchecked Sendable {
         guard value < limit else { return nil }
         value += 1
         return value - 1
+    }
+}
+
+/// A thread-safe counter for progress reports from parallel workers.
+public final class ProgressCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    public init() {}
+
+    /// Adds one and returns the new count.
+    public func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
     }
 }

@@ -75,32 +75,24 @@ public enum QualitySweep {
         }
         let heads = trace.queryHeads
         let items = trace.layers.count * heads
-        let slots = ResultSlots<(Double?, QualityStatistics)>(count: items)
-        let workers = max(1, min(threads, items))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var item = worker
-            while item < items {
-                let layer = item / heads, head = item % heads
-                var threshold: Double? = nil
-                if !model.isExact {
-                    let learner = model.learner
-                    if let calibration {
-                        var pooled = ThresholdStatistics()
-                        for other in calibration.traces {
-                            pooled.merge(learner.statistics(layer: other.layers[layer], queryHead: head, trace: other))
-                        }
-                        threshold = pooled.mean
-                    } else {
-                        threshold = learner.statistics(layer: trace.layers[layer], queryHead: head, trace: trace).mean
+        let all = ParallelSlots<(Double?, QualityStatistics)>.map(count: items, threads: threads) { item in
+            let layer = item / heads, head = item % heads
+            var threshold: Double? = nil
+            if !model.isExact {
+                let learner = model.learner
+                if let calibration {
+                    var pooled = ThresholdStatistics()
+                    for other in calibration.traces {
+                        pooled.merge(learner.statistics(layer: other.layers[layer], queryHead: head, trace: other))
                     }
+                    threshold = pooled.mean
+                } else {
+                    threshold = learner.statistics(layer: trace.layers[layer], queryHead: head, trace: trace).mean
                 }
-                let selection = model.selectHead(trace: trace, layer: layer, queryHead: head, threshold: threshold).selection
-                slots.store((threshold, ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head,
-                                                                     selection: selection)), at: item)
-                item += workers
             }
+            let selection = model.selectHead(trace: trace, layer: layer, queryHead: head, threshold: threshold).selection
+            return (threshold, ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection))
         }
-        let all = slots.values()
         return QualitySweepPoint(
             p: p, calibration: calibration.map { .otherTraces($0.names) } ?? .sameTrace,
             thresholds: (0 ..< trace.layers.count).map { l in (0 ..< heads).map { all[l * heads + $0].0 } },

@@ -37,32 +37,25 @@ public enum ElsaSimulation {
         let parameters = TimingParameters(config: config)
         let heads = trace.queryHeads
         let items = trace.layers.count * heads
-        let results = ResultSlots<HeadResult>(count: items)
         let counter = ProgressCounter()
-        let workers = max(1, min(threads, items))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var item = worker
-            while item < items {
-                let layer = item / heads, head = item % heads
-                let (selection, threshold) = select(trace: trace, model: model, thresholds: thresholds, layer: layer, head: head)
-                let timing: HeadTiming
-                switch engine {
-                case .event: timing = ElsaPipeline.simulate(parameters: parameters, selection: selection)
-                case .reference: timing = ReferencePipeline.simulate(parameters: parameters, selection: selection)
-                }
-                let headQuality = quality
-                    ? ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection) : nil
-                results.store(HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: timing,
-                                         selectedPairs: parameters.exact ? selection.totalPairs : selection.selectedPairs,
-                                         totalPairs: selection.totalPairs, threshold: model.isExact ? nil : threshold,
-                                         keys: selection.keys, analytic: AnalyticModel(parameters: parameters, selection: selection),
-                                         quality: headQuality),
-                              at: item)
-                if let progress { progress(counter.increment(), items) }
-                item += workers
+        let all = ParallelSlots<HeadResult>.map(count: items, threads: threads) { item in
+            let layer = item / heads, head = item % heads
+            let (selection, threshold) = select(trace: trace, model: model, thresholds: thresholds, layer: layer, head: head)
+            let timing: HeadTiming
+            switch engine {
+            case .event: timing = ElsaPipeline.simulate(parameters: parameters, selection: selection)
+            case .reference: timing = ReferencePipeline.simulate(parameters: parameters, selection: selection)
             }
+            let headQuality = quality
+                ? ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection) : nil
+            let result = HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: timing,
+                                    selectedPairs: parameters.exact ? selection.totalPairs : selection.selectedPairs,
+                                    totalPairs: selection.totalPairs, threshold: model.isExact ? nil : threshold,
+                                    keys: selection.keys, analytic: AnalyticModel(parameters: parameters, selection: selection),
+                                    quality: headQuality)
+            if let progress { progress(counter.increment(), items) }
+            return result
         }
-        let all = results.values()
         let layers = trace.layers.enumerated().map { l, layer in
             LayerResult(name: layer.name, heads: Array(all[l * heads ..< (l + 1) * heads]), accelerators: config.accelerators)
         }
@@ -92,16 +85,9 @@ public enum ElsaSimulation {
                                       threads: Int = 1) -> (selected: Int, total: Int) {
         let heads = trace.queryHeads
         let items = trace.layers.count * heads
-        let results = ResultSlots<(Int, Int)>(count: items)
-        let workers = max(1, min(threads, items))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var item = worker
-            while item < items {
-                let (selection, _) = select(trace: trace, model: model, thresholds: thresholds, layer: item / heads, head: item % heads)
-                results.store((model.isExact ? selection.totalPairs : selection.selectedPairs, selection.totalPairs), at: item)
-                item += workers
-            }
-        }
-        return results.values().reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        return ParallelSlots<(Int, Int)>.map(count: items, threads: threads) { item in
+            let (selection, _) = select(trace: trace, model: model, thresholds: thresholds, layer: item / heads, head: item % heads)
+            return (model.isExact ? selection.totalPairs : selection.selectedPairs, selection.totalPairs)
+        }.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
     }
 }
