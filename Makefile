@@ -8,6 +8,10 @@ RELEASE_FLAGS := -Xswiftc -Xcc -Xswiftc -mpopcnt
 endif
 RUN_TRACE    ?= Traces/minilm-l6-gutenberg-n128
 RUN_CONFIG   ?= Configs/elsa-paper.json
+# Engine equivalence (docs/validation.md): the test target checks seeds 0…999, `make test` continues
+# with EQUIVALENCE_CASES more (~20 ms each in a debug build), `make soak` checks SOAK_CASES in release.
+EQUIVALENCE_CASES ?= 4000
+SOAK_CASES   ?= 100000
 
 .PHONY: build run test bench soak traces traces-check clean
 
@@ -20,9 +24,13 @@ run: build
 test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	.build/debug/elsa-sim validate --cases $(EQUIVALENCE_CASES) --seed-start 1000
 
 bench: build
 	./scripts/bench.sh
+
+soak: build
+	$(BIN) validate --cases $(SOAK_CASES) --seed-start 0
 
 clean:
 	rm -rf .build

@@ -33,7 +33,10 @@ enum ValidateCommand {
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "validate")
         if args.has("paper-table") {
-            return ExitCode.success // PAPER-TABLE-TODO
+            let table = PaperComparison.rows()
+            if let json = args.last("json") { try writeOutput(PaperTableReport.json(table).pretty() + "\n", to: json, console: console) }
+            if args.last("json") != "-" { console.out(PaperTableReport.markdown(table)) }
+            return ExitCode.success
         }
         if args.last("seed") != nil && args.last("seed-start") != nil {
             throw UsageError.invalidValue(option: "--seed", value: args.last("seed")!, expected: "either --seed or --seed-start, not both")
