@@ -14,8 +14,8 @@ private func simulateBoth(_ p: TimingParameters, _ selection: SelectionMatrix,
                           sourceLocation: SourceLocation = #_sourceLocation) -> HeadTiming {
     let event = ElsaPipeline.simulate(parameters: p, selection: selection)
     let reference = ReferencePipeline.simulate(parameters: p, selection: selection)
-    #expect(event == reference, "engines differ: \(event.firstDifference(from: reference, selectorsPerModule: p.selectorsPerModule) ?? "")",
-            sourceLocation: sourceLocation)
+    #expect(event.firstDifference(from: reference, selectorsPerModule: p.selectorsPerModule) == nil,
+            "engines differ on \(TimingParameters.describe(p)) n=\(selection.keys)", sourceLocation: sourceLocation)
     return event
 }
 
