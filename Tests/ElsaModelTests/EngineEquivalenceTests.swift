@@ -70,13 +70,14 @@ import Workload
             note("Pa", p.attentionModules); note("Pc", p.selectorsPerModule); note("H", Int(p.hashCycles))
             note("D", Int(p.selectorDepth)); note("Q", p.queueDepth); note("L_att", Int(p.attentionLatency))
             note("B_acc", p.accumulators); note("II", Int(p.outputDivisionCycles)); note("L_od", Int(p.outputDivisionLatency))
-            note("n", n)
+            note("R_norm", p.normKeysPerCycle); note("L_norm", Int(p.normLatency)); note("n", n)
         }
         #expect(patterns == Set(RandomTimingCase.Pattern.allCases))
         #expect(arbiters.count == 2 && mappings.count == 2 && exact.count == 2 && causal.count == 2)
         #expect(sawDepthOneQueue && sawOneToken && sawLarge && sawNormBound && sawEmptySelection && sawFullSelection)
         let documented: [String: ClosedRange<Int>] = ["Pa": 1 ... 8, "Pc": 1 ... 16, "H": 1 ... 12, "D": 1 ... 6, "Q": 1 ... 8,
-                                                      "L_att": 1 ... 8, "B_acc": 2 ... 4, "II": 1 ... 16, "L_od": 0 ... 4]
+                                                      "L_att": 1 ... 8, "B_acc": 2 ... 4, "II": 1 ... 16, "L_od": 0 ... 4,
+                                                      "R_norm": 1 ... 16, "L_norm": 0 ... 8]
         for (name, range) in documented { #expect(ranges[name] == range, "\(name) drawn in \(String(describing: ranges[name]))") }
         #expect(ranges["n"]!.lowerBound == 1 && ranges["n"]!.upperBound > 250)
     }

@@ -43,10 +43,18 @@ import SimIO
         #expect(console.standardOutput.contains("--paper-table"))
     }
 
-    @Test func paperTableAsJSON() throws {
+    /// `--paper-table` prints the Markdown tables of docs/validation.md — the doc holds exactly this
+    /// output, so its numbers are the code's — and `--json FILE` the same rows as JSON.
+    @Test func paperTableIsTheDocsTable() throws {
+        let jsonPath = FileManager.default.temporaryDirectory.appendingPathComponent("paper-table-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: jsonPath) }
         let console = Console.capturing()
-        #expect(runMain(["validate", "--paper-table", "--json", "-"], console: console) == 0)
-        let json = try JSONValue.parse(Data(console.standardOutput.utf8)).objectValue
+        #expect(runMain(["validate", "--paper-table", "--json", jsonPath], console: console) == 0)
+        let markdown = console.standardOutput
+        let doc = try String(contentsOf: Self.root.appendingPathComponent("docs/validation.md"), encoding: .utf8)
+        #expect(markdown.hasPrefix("**ELSA IV-D: preprocessing"))
+        #expect(doc.contains(markdown), "docs/validation.md does not hold the current `elsa-sim validate --paper-table` output")
+        let json = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: jsonPath))).objectValue
         guard case let .array(rows)? = json?["rows"] else { Issue.record("no rows"); return }
         #expect(rows.count == 65)
         #expect(rows.first?.objectValue?["section"] == .string("preprocessing"))
