@@ -11,6 +11,10 @@ VERSION_FILE := Sources/SimCLI/GeneratedVersion.swift
 SWIFT_FLAGS  := -Xswiftc -DELSA_HAS_VERSION
 RUN_TRACE    ?= Traces/minilm-l6-gutenberg-n128
 RUN_CONFIG   ?= Configs/elsa-paper.json
+# Engine equivalence (docs/validation.md): the test target checks seeds 0…999, `make test` continues
+# with EQUIVALENCE_CASES more (~20 ms each in a debug build), `make soak` checks SOAK_CASES in release.
+EQUIVALENCE_CASES ?= 4000
+SOAK_CASES   ?= 100000
 
 .PHONY: build run test bench soak traces traces-check clean version
 
@@ -28,9 +32,13 @@ run: build
 test: version
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
+	.build/debug/elsa-sim validate --cases $(EQUIVALENCE_CASES) --seed-start 1000
 
 bench: build
 	./scripts/bench.sh
+
+soak: build
+	$(BIN) validate --cases $(SOAK_CASES) --seed-start 0
 
 clean:
 	rm -rf .build

@@ -52,6 +52,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         case "trace": return try TraceCommand.main(rest, console: console)
         case "config": return try ConfigCommand.main(rest, console: console)
         case "bench": return try BenchCommand.main(rest, console: console)
+        case "validate": return try ValidateCommand.main(rest, console: console)
         case "--help", "-h", "help":
             console.out(topLevelHelp + "\n")
             return ExitCode.success

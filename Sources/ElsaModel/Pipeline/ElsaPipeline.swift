@@ -86,7 +86,11 @@ public struct ElsaPipeline: EventDrivenModel {
             // Every bank has left query i−1 by `ready`, so its output division start is now known.
             deriveOutputDivisions(through: i - 1)
             if i + 1 < keys {
-                if !parameters.exact && i + 2 < keys { hashBlocked += ready - (now + parameters.hashCycles) }
+                if !parameters.exact && i + 2 < keys {
+                    precondition(ready >= now + parameters.hashCycles,
+                                 "query \(i + 1) would start at \(ready), before its hash is ready at \(now + parameters.hashCycles)")
+                    hashBlocked += ready - (now + parameters.hashCycles)
+                }
                 queue.schedule(.queryStart(i + 1), at: ready)
             } else {
                 outputDivisionStart.withUnsafeBufferPointer { od in

@@ -1,0 +1,272 @@
+import Testing
+import SimCore
+import Workload
+@testable import ElsaModel
+
+// The closed-form cases of docs/validation.md ("Closed-form cases", C1–C6). Each test draws many
+// parameter sets that satisfy the case's stated conditions, runs BOTH engines (which must agree), and
+// checks T — and where the derivation gives them, per-unit counters — against the formula. The
+// formulas and their proofs are in docs/validation.md; the expected values here are computed from
+// those formulas only, never from an engine.
+
+/// Both engines on one invocation; they must agree field for field.
+private func simulateBoth(_ p: TimingParameters, _ selection: SelectionMatrix,
+                          sourceLocation: SourceLocation = #_sourceLocation) -> HeadTiming {
+    let event = ElsaPipeline.simulate(parameters: p, selection: selection)
+    let reference = ReferencePipeline.simulate(parameters: p, selection: selection)
+    #expect(event.firstDifference(from: reference, selectorsPerModule: p.selectorsPerModule) == nil,
+            "engines differ on \(TimingParameters.describe(p)) n=\(selection.keys)", sourceLocation: sourceLocation)
+    return event
+}
+
+private func constants(pa: Int, pc: Int, h: Int = 1, d: Int, q: Int, latt: Int, bacc: Int, ii: Int, lod: Int,
+                       rNorm: Int = 1, lNorm: Int = 0, arbiter: ArbiterPolicy, mapping: BankMapping,
+                       exact: Bool) -> TimingParameters {
+    TimingParameters(attentionModules: pa, selectorsPerModule: pc, hashCycles: Cycle(h), selectorDepth: Cycle(d),
+                     queueDepth: q, attentionLatency: Cycle(latt), accumulators: bacc, outputDivisionCycles: Cycle(ii),
+                     outputDivisionLatency: Cycle(lod), normKeysPerCycle: rNorm, normLatency: Cycle(lNorm),
+                     arbiter: arbiter, bankMapping: mapping, exact: exact)
+}
+
+private func nonCausal(_ n: Int) -> ContiguousArray<Int> { ContiguousArray(repeating: n, count: n) }
+
+/// Bank and local index of key `j` among `n` keys, written out from docs/model.md §2 (not the
+/// engines' helpers): contiguous `m = ⌈n/Pa⌉`, bank `j / m`; interleaved bank `j mod Pa`.
+private func place(_ j: Int, n: Int, pa: Int, mapping: BankMapping) -> (bank: Int, local: Int) {
+    switch mapping {
+    case .contiguous: let m = (n + pa - 1) / pa; return (j / m, j % m)
+    case .interleaved: return (j % pa, j / pa)
+    }
+}
+
+/// `P = max(H·(n+1), ⌈n/R_norm⌉ + L_norm)` (docs/model.md §3).
+private func preprocessing(n: Int, h: Int, rNorm: Int, lNorm: Int) -> Int {
+    max(h * (n + 1), (n + rNorm - 1) / rNorm + lNorm)
+}
+
+@Suite struct ClosedFormTimingTests {
+
+    // C1 (exact mode, non-causal) and C6 (its output-division-bound branch):
+    //   T = D + m − 1 + L_att + (n − 1)·max(m, II) + II + L_od,  m = ⌈n/Pa⌉,
+    // if D ≤ m, Q ≥ D and L_att + m ≤ B_acc·max(m, II). Any Pc, arbiter, mapping, L_od.
+    // The bank holding m keys (bank 0) is busy n·m cycles, never blocked, and starved exactly in
+    // [0, D) when II ≤ m (it issues every cycle of [D, D + n·m)).
+    @Test(arguments: [false, true]) func exactMode(outputDivisionBound: Bool) {
+        var rng = SeededGenerator(seed: outputDivisionBound ? 0xC6 : 0xC1)
+        func draw(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
+        var checked = 0
+        while checked < 150 {
+            let pa = draw(1 ... 5), pc = draw(1 ... 9), n = draw(1 ... 40)
+            let m = (n + pa - 1) / pa
+            let d = draw(1 ... 6), q = draw(1 ... 8), bacc = draw(2 ... 4), latt = draw(1 ... 10)
+            let ii = outputDivisionBound ? draw(m + 1 ... m + 20) : draw(1 ... max(1, m))
+            let sigma = max(m, ii)
+            guard d <= m, q >= d, latt + m <= bacc * sigma else { continue }
+            let p = constants(pa: pa, pc: pc, h: draw(1 ... 12), d: d, q: q, latt: latt, bacc: bacc, ii: ii, lod: draw(0 ... 4),
+                              arbiter: ArbiterPolicy.allCases[draw(0 ... 1)], mapping: BankMapping.allCases[draw(0 ... 1)],
+                              exact: true)
+            // Exact mode ignores the matrix: an empty one must give the same result.
+            let timing = simulateBoth(p, SelectionMatrix(keys: n, visible: nonCausal(n)))
+            let expected = d + m - 1 + latt + (n - 1) * sigma + ii + Int(p.outputDivisionLatency)
+            #expect(timing.totalCycles == Cycle(expected), "C1 \(TimingParameters.describe(p)) n=\(n)")
+            #expect(timing.preprocessingCycles == 0)
+            #expect(timing.attention[0].busy == Cycle(n * m))
+            #expect(timing.outputDivision.busy == Cycle(n * ii))
+            if !outputDivisionBound {
+                #expect(timing.attention[0].blocked == 0)
+                #expect(timing.attention[0].starved == Cycle(d))
+            }
+            checked += 1
+        }
+    }
+
+    // ELSA-base itself (Configs/elsa-base.json: Pa = 4, Pc = 8, D = 3, Q = 4, L_att = 4, B_acc = 2,
+    // II = 64/16 = 4, L_od = 2) satisfies C1's conditions for n ≥ 13 (m ≥ 4): T = n²/4 + 12 for n = 4k.
+    @Test func elsaBaseFollowsC1() {
+        var config = ElsaConfig()
+        config.approximation.mode = .exact
+        let p = TimingParameters(config: config)
+        for n in [16, 64, 200, 512] {
+            let m = (n + 3) / 4
+            let timing = ElsaPipeline.simulate(parameters: p, selection: SelectionMatrix(keys: n, visible: nonCausal(n)))
+            #expect(timing.totalCycles == Cycle(3 + n * m - 1 + 4 + 4 + 2))
+        }
+    }
+
+    // The conditions are not decoration: with Pc = 1 and Q = D − 1 a selector can keep only D − 1
+    // keys in flight, the attention module starves and T exceeds the C1 value (which stays a lower bound).
+    @Test func exactModeNeedsQueueDepthAtLeastD() {
+        for d in 2 ... 5 {
+            let n = 12
+            let p = constants(pa: 1, pc: 1, d: d, q: d - 1, latt: 2, bacc: 2, ii: 1, lod: 1, arbiter: .longestQueueFirst,
+                              mapping: .contiguous, exact: true)
+            let timing = simulateBoth(p, SelectionMatrix(keys: n, visible: nonCausal(n)))
+            #expect(timing.totalCycles > Cycle(d + n * n - 1 + 2 + 1 + 1))
+        }
+    }
+
+    // C2 (all keys in one bank, approximate, non-causal): every visible key of bank b* is selected and
+    // no other key. With c = keys of b*, ℓ = ⌈⌈n/Pa⌉/Pc⌉ (longest selector list of any bank):
+    //   T = P + D + c − 1 + L_att + (n − 1)·max(c, II) + II + L_od
+    // if D ≤ c, Q ≥ D, H ≤ c, ℓ ≤ c and L_att + c ≤ B_acc·max(c, II).
+    @Test(arguments: BankMapping.allCases) func allKeysInOneBank(mapping: BankMapping) {
+        var rng = SeededGenerator(seed: mapping == .contiguous ? 0xC2 : 0xC2C2)
+        func draw(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
+        var checked = 0
+        while checked < 150 {
+            let pa = draw(1 ... 5), pc = draw(1 ... 9), n = draw(1 ... 40)
+            let bank = draw(0 ... pa - 1)
+            let c = (0 ..< n).filter { place($0, n: n, pa: pa, mapping: mapping).bank == bank }.count
+            let longest = ((n + pa - 1) / pa + pc - 1) / pc
+            let d = draw(1 ... 6), q = draw(1 ... 8), h = draw(1 ... 12), bacc = draw(2 ... 4), latt = draw(1 ... 10)
+            let ii = draw(0 ... 3) == 0 ? draw(1 ... 40) : draw(1 ... max(1, c))
+            let rNorm = draw(1 ... 8), lNorm = draw(0 ... 6), lod = draw(0 ... 4)
+            guard c >= 1, d <= c, q >= d, h <= c, longest <= c, latt + c <= bacc * max(c, ii) else { continue }
+            let p = constants(pa: pa, pc: pc, h: h, d: d, q: q, latt: latt, bacc: bacc, ii: ii, lod: lod, rNorm: rNorm,
+                              lNorm: lNorm, arbiter: ArbiterPolicy.allCases[draw(0 ... 1)], mapping: mapping, exact: false)
+            var selection = SelectionMatrix(keys: n, visible: nonCausal(n))
+            for i in 0 ..< n { for j in 0 ..< n where place(j, n: n, pa: pa, mapping: mapping).bank == bank { selection.set(query: i, key: j) } }
+            let timing = simulateBoth(p, selection)
+            let bigP = preprocessing(n: n, h: h, rNorm: rNorm, lNorm: lNorm)
+            #expect(timing.preprocessingCycles == Cycle(bigP))
+            #expect(timing.totalCycles == Cycle(bigP + d + c - 1 + latt + (n - 1) * max(c, ii) + ii + lod),
+                    "C2 \(TimingParameters.describe(p)) n=\(n) b*=\(bank)")
+            for b in 0 ..< pa { #expect(timing.attention[b].busy == (b == bank ? Cycle(n * c) : 0)) }
+            checked += 1
+        }
+    }
+
+    // C3 (one selected key per query, approximate, non-causal): every query selects the same key j*,
+    // at position p = ⌊local(j*)/Pc⌋ of its selector's list. With ℓ = ⌈⌈n/Pa⌉/Pc⌉ and σ = max(H, ℓ):
+    //   T = P + (n − 1)·σ + D + max(p + L_att, ℓ − 1) + II + L_od
+    // if Q ≥ ⌈D/σ⌉, D + max(p + 1, ℓ − 1) ≤ 2σ, L_att < B_acc·σ and II ≤ σ.
+    // Hash blocked = Σ (S_{i+1} − S_i − H) = (n − 2)·(σ − H) for n ≥ 2.
+    @Test func singleSelectedKeyPerQuery() {
+        var rng = SeededGenerator(seed: 0xC3)
+        func draw(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
+        var checked = 0
+        while checked < 300 {
+            let pa = draw(1 ... 5), pc = draw(1 ... 9), n = draw(1 ... 40)
+            let mapping = BankMapping.allCases[draw(0 ... 1)]
+            let key = draw(0 ... n - 1)
+            let position = place(key, n: n, pa: pa, mapping: mapping).local / pc
+            let longest = ((n + pa - 1) / pa + pc - 1) / pc
+            let h = draw(1 ... 12), d = draw(1 ... 6), q = draw(1 ... 4), bacc = draw(2 ... 4), latt = draw(1 ... 10)
+            let ii = draw(1 ... 12), rNorm = draw(1 ... 8), lNorm = draw(0 ... 6), lod = draw(0 ... 4)
+            let sigma = max(h, longest)
+            guard q >= (d + sigma - 1) / sigma, d + max(position + 1, longest - 1) <= 2 * sigma, latt < bacc * sigma,
+                  ii <= sigma else { continue }
+            let p = constants(pa: pa, pc: pc, h: h, d: d, q: q, latt: latt, bacc: bacc, ii: ii, lod: lod, rNorm: rNorm,
+                              lNorm: lNorm, arbiter: ArbiterPolicy.allCases[draw(0 ... 1)], mapping: mapping, exact: false)
+            var selection = SelectionMatrix(keys: n, visible: nonCausal(n))
+            for i in 0 ..< n { selection.set(query: i, key: key) }
+            let timing = simulateBoth(p, selection)
+            let bigP = preprocessing(n: n, h: h, rNorm: rNorm, lNorm: lNorm)
+            #expect(timing.totalCycles == Cycle(bigP + (n - 1) * sigma + d + max(position + latt, longest - 1) + ii + lod),
+                    "C3 \(TimingParameters.describe(p)) n=\(n) j*=\(key)")
+            #expect(timing.hash.blocked == Cycle(max(0, n - 2) * (sigma - h)))
+            #expect(timing.attention.reduce(0) { $0 + $1.busy } == Cycle(n))
+            checked += 1
+        }
+    }
+
+    // C4 (depth-1 queues with back-pressure: exact, non-causal, Pc = 1, Q = 1): a selector's next
+    // read waits for the pop of its previous entry, D cycles after it was read, so the selector of a
+    // largest bank reads one key every D cycles, the k-th (of all n·m) at k·D:
+    //   T = n·m·D + L_att + II + L_od   if L_att ≤ (B_acc − 1)·m·D and II ≤ m·D.
+    // That selector: busy n·m, blocked (n·m − 1)(D − 1), never starved. Its attention module issues
+    // at (k + 1)·D: busy n·m, blocked 0, starved n·m·D + 1 − n·m.
+    @Test func depthOneQueuesWithBackPressure() {
+        var rng = SeededGenerator(seed: 0xC4)
+        func draw(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
+        var checked = 0
+        while checked < 150 {
+            let pa = draw(1 ... 5), n = draw(1 ... 40), d = draw(1 ... 6)
+            let m = (n + pa - 1) / pa
+            let latt = draw(1 ... 12), bacc = draw(2 ... 4), ii = draw(1 ... 12), lod = draw(0 ... 4)
+            guard latt <= (bacc - 1) * m * d, ii <= m * d else { continue }
+            let p = constants(pa: pa, pc: 1, d: d, q: 1, latt: latt, bacc: bacc, ii: ii, lod: lod,
+                              arbiter: ArbiterPolicy.allCases[draw(0 ... 1)], mapping: BankMapping.allCases[draw(0 ... 1)],
+                              exact: true)
+            let timing = simulateBoth(p, SelectionMatrix(keys: n, visible: nonCausal(n)))
+            let total = n * m * d + latt + ii + lod
+            #expect(timing.totalCycles == Cycle(total), "C4 \(TimingParameters.describe(p)) n=\(n)")
+            let keys = n * m
+            #expect(timing.selectors[0] == UnitActivity(busy: Cycle(keys), blocked: Cycle((keys - 1) * (d - 1)), starved: 0,
+                                                        idle: Cycle(total - ((keys - 1) * d + 1))))
+            #expect(timing.attention[0] == UnitActivity(busy: Cycle(keys), blocked: 0, starved: Cycle(keys * d + 1 - keys),
+                                                        idle: Cycle(total - (keys * d + 1))))
+            checked += 1
+        }
+    }
+
+    // C5 (hash-bound, any selection, causal or not): when H is at least every query's scan ℓ_i and
+    // its lone latency Λ_i plus II, no query meets another: S_i = P + i·H, the hash unit is never
+    // blocked, and
+    //   T = P + (n − 1)·H + Λ_{n−1} + II + L_od,
+    // where Λ_i (computed below, docs/validation.md C5) is the latency from S_i to the availability
+    // of the last partial of query i when it runs alone; condition Q ≥ the most selected keys of one
+    // query in one selector list.
+    @Test func hashBound() {
+        var rng = SeededGenerator(seed: 0xC5)
+        func draw(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &rng) }
+        for _ in 0 ..< 200 {
+            let pa = draw(1 ... 4), pc = draw(1 ... 6), n = draw(1 ... 30)
+            let mapping = BankMapping.allCases[draw(0 ... 1)]
+            let causal = draw(0 ... 1) == 0
+            let d = draw(1 ... 5), latt = draw(1 ... 8), ii = draw(1 ... 6), lod = draw(0 ... 3)
+            let density = Double(draw(0 ... 100)) / 100
+            var selection = SelectionMatrix(keys: n, visible: ContiguousArray((0 ..< n).map { causal ? $0 + 1 : n }))
+            for i in 0 ..< n { for j in 0 ..< selection.visible[i] where rng.nextUnit() < density { selection.set(query: i, key: j) } }
+
+            let lone = (0 ..< n).map { loneQuery($0, selection: selection, pa: pa, pc: pc, d: d, latt: latt, mapping: mapping) }
+            let h = max(lone.map(\.scan).max()!, lone.map(\.latency).max()! + ii) + draw(0 ... 3)
+            let q = max(1, lone.map(\.busiestList).max()!) + draw(0 ... 2)
+            let rNorm = draw(1 ... 8), lNorm = draw(0 ... 4)
+            let p = constants(pa: pa, pc: pc, h: h, d: d, q: q, latt: latt, bacc: draw(2 ... 4), ii: ii, lod: lod,
+                              rNorm: rNorm, lNorm: lNorm, arbiter: ArbiterPolicy.allCases[draw(0 ... 1)],
+                              mapping: mapping, exact: false)
+            let timing = simulateBoth(p, selection)
+            let bigP = preprocessing(n: n, h: h, rNorm: rNorm, lNorm: lNorm)
+            #expect(timing.totalCycles == Cycle(bigP + (n - 1) * h + lone[n - 1].latency + ii + lod),
+                    "C5 \(TimingParameters.describe(p)) n=\(n) causal=\(causal)")
+            #expect(timing.hash.busy == Cycle(2 * n * h))
+            #expect(timing.hash.blocked == 0)
+            for (b, unit) in timing.attention.enumerated() { #expect(unit.blocked == 0, "bank \(b)") }
+            for unit in timing.selectors { #expect(unit.blocked == 0) }
+        }
+    }
+
+    /// Query `i` alone from `S_i = 0` (no entry of another query in the bank, accumulators free,
+    /// no selector blocked). Per bank b with u_b visible keys: selector s reads its list one key per
+    /// cycle from 0, so local index k is read at ⌊k/Pc⌋ and visible at ⌊k/Pc⌋ + D. The module issues one
+    /// visible entry per cycle: with arrivals a_1 ≤ … ≤ a_c, issue I_k = max(a_k, I_{k−1} + 1). It leaves
+    /// the query at W = max(I_c + 1, R), R = ⌈u_b/Pc⌉ − 1 + D (D − 1 when u_b = 0), and the partial is
+    /// ready at PA = max(I_c + L_att, W) (W if nothing was selected). Λ_i = max_b PA.
+    private func loneQuery(_ i: Int, selection: SelectionMatrix, pa: Int, pc: Int, d: Int, latt: Int,
+                           mapping: BankMapping) -> (latency: Int, scan: Int, busiestList: Int) {
+        let n = selection.keys
+        var arrivals = Array(repeating: [Int](), count: pa)
+        var visibleInBank = Array(repeating: 0, count: pa)
+        var perList = [Int: Int]()
+        for j in 0 ..< selection.visible[i] {
+            let (b, local) = place(j, n: n, pa: pa, mapping: mapping)
+            visibleInBank[b] += 1
+            if selection.isSelected(query: i, key: j) {
+                arrivals[b].append(local / pc + d)
+                perList[b * pc + local % pc, default: 0] += 1
+            }
+        }
+        var latency = Int.min, scan = 0
+        for b in 0 ..< pa {
+            let lists = (visibleInBank[b] + pc - 1) / pc
+            scan = max(scan, lists)
+            let ready = visibleInBank[b] == 0 ? d - 1 : lists - 1 + d
+            var lastIssue: Int? = nil
+            for a in arrivals[b].sorted() { lastIssue = max(a, (lastIssue ?? Int.min / 2) + 1) }
+            let leave = max(ready, (lastIssue ?? Int.min / 2) + 1)
+            latency = max(latency, max(leave, (lastIssue ?? Int.min / 2) + latt))
+        }
+        return (latency, scan, perList.values.max() ?? 0)
+    }
+}
