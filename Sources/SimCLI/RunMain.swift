@@ -32,6 +32,7 @@ commands:
   trace       make (synth) or examine (inspect) elsa-trace/1 traces
   config      print the config fields with their defaults and sources
   bench       time the simulator itself (functional-only pass vs timed simulation)
+  compare-accelerators  ELSA and A^3 configs side by side on one trace (docs/a3.md)
 
 Run 'elsa-sim <command> --help' for a command's options. Docs: README.md, docs/.
 """
@@ -52,6 +53,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         case "trace": return try TraceCommand.main(rest, console: console)
         case "config": return try ConfigCommand.main(rest, console: console)
         case "bench": return try BenchCommand.main(rest, console: console)
+        case "compare-accelerators": return try CompareAcceleratorsCommand.main(rest, console: console)
         case "--help", "-h", "help":
             console.out(topLevelHelp + "\n")
             return ExitCode.success
