@@ -16,15 +16,18 @@ let package = Package(
         .target(name: "Workload"),
         // The ELSA accelerator: hardware config, the approximation algorithm, the pipeline modules.
         .target(name: "ElsaModel", dependencies: ["SimCore", "Workload"]),
+        // The A^3 accelerator (HPCA 2020) on the same engine: greedy candidate search, post-scoring, pipeline.
+        .target(name: "A3Model", dependencies: ["SimCore", "Workload"]),
         // The edges: .npy and trace directories, config and thresholds JSON, report writers.
-        .target(name: "SimIO", dependencies: ["Workload", "ElsaModel"]),
+        .target(name: "SimIO", dependencies: ["Workload", "ElsaModel", "A3Model"]),
         // Commands as a library: runMain(arguments) -> exit code, so tests drive the CLI in-process.
-        .target(name: "SimCLI", dependencies: ["SimIO", "ElsaModel", "Workload", "SimCore"]),
+        .target(name: "SimCLI", dependencies: ["SimIO", "ElsaModel", "A3Model", "Workload", "SimCore"]),
         .executableTarget(name: "elsa-sim", dependencies: ["SimCLI"]),
 
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload"]),
         .testTarget(name: "ElsaModelTests", dependencies: ["ElsaModel", "Workload", "SimCore"]),
+        .testTarget(name: "A3ModelTests", dependencies: ["A3Model", "Workload", "SimCore"]),
         .testTarget(name: "SimIOTests", dependencies: ["SimIO", "Workload", "ElsaModel"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SimCLITests", dependencies: ["SimCLI", "SimIO", "ElsaModel", "Workload"]),

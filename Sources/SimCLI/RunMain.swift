@@ -32,9 +32,14 @@ commands:
   trace       make (synth) or examine (inspect) elsa-trace/1 traces
   config      print the config fields with their defaults and sources
   bench       time the simulator itself (functional-only pass vs timed simulation)
+  compare-accelerators  ELSA and A^3 configs side by side on one trace (docs/a3.md)
 
 Run 'elsa-sim <command> --help' for a command's options. Docs: README.md, docs/.
 """
+
+/// Every command, for suggestions on a typo (`validate` is the validation suite's entry, documented in
+/// docs/validation.md).
+let commandNames = ["run", "calibrate", "quality", "trace", "config", "bench", "compare-accelerators", "validate"]
 
 /// The CLI as a library: parses `arguments` (without the program name), runs the command, and returns
 /// the exit code. Only this layer turns errors into text.
@@ -53,6 +58,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         case "config": return try ConfigCommand.main(rest, console: console)
         case "bench": return try BenchCommand.main(rest, console: console)
         case "validate": return try ValidateCommand.main(rest, console: console)
+        case "compare-accelerators": return try CompareAcceleratorsCommand.main(rest, console: console)
         case "--help", "-h", "help":
             console.out(topLevelHelp + "\n")
             return ExitCode.success
@@ -60,7 +66,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
             console.out("elsa-sim \(BuildInfo.version)\n")
             return ExitCode.success
         default:
-            throw UsageError.unknownCommand(command, suggestion: ConfigLoader.closest(command, among: ["run", "calibrate", "trace", "config", "quality"]))
+            throw UsageError.unknownCommand(command, suggestion: ConfigLoader.closest(command, among: commandNames))
         }
     } catch let error as UsageError {
         console.err("elsa-sim: \(error)\n")

@@ -15,7 +15,9 @@ enum RunCommand {
     split of ELSA Fig. 13(b), area and throughput per area (docs/energy.md).
 
     options:
-      --config FILE          hardware config (elsa-config/1), e.g. Configs/elsa-paper.json
+      --config FILE          hardware config (elsa-config/1), e.g. Configs/elsa-paper.json; an A^3
+                             config (a3-config/1, e.g. Configs/a3-base.json) runs the A^3 model instead
+                             ('elsa-sim run --config Configs/a3-base.json --help'; docs/a3.md)
       --trace DIR            trace directory (elsa-trace/1)
       --set PATH=VALUE       override a config field by its dotted path (repeatable),
                              e.g. --set attention_modules=8 --set approximation.p=2
@@ -35,6 +37,8 @@ enum RunCommand {
         let args = try ParsedArguments(arguments, command: "run",
                                        options: ["config", "trace", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"],
                                        flags: ["print-config", "quiet", "no-quality"])
+        // An A^3 config (`"accelerator": "a3"`) runs the A^3 model instead (docs/a3.md).
+        if let c = args.last("config"), A3ConfigLoader.isA3Config(file: c) { return try A3RunCommand.main(arguments, console: console) }
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "run")
         let configPath = try args.required("config", command: "run")
