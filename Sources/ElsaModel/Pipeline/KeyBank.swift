@@ -56,6 +56,8 @@ struct KeyBank {
 
     /// The next cycle this bank has not simulated yet.
     private(set) var clock: Cycle
+    /// Interval recorder for timelines; `nil` (the default) records nothing and allocates nothing.
+    var recorder: BankRecorder? = nil
 
     init(bank: Int, parameters: TimingParameters, keys: Int, start: Cycle) {
         self.bank = bank
@@ -142,7 +144,16 @@ struct KeyBank {
         issue(at: t, outputDivisionStart: outputDivisionStart)
         if !readsExhausted && t >= readStart { read(at: t, selection: selection) }
         for s in 0 ..< queues.count { occupancy[s].record(level: queues[s].count, cycles: 1) }
+        if recorder != nil { recordCycle(t) }
         clock = t + 1
+    }
+
+    /// Hands cycle `t`'s counters to the recorder (kept out of line so the default path stays as it was).
+    @inline(never)
+    private mutating func recordCycle(_ t: Cycle) {
+        recorder!.endCycle(t, readQuery: readQuery, attentionQuery: current, selectorBusy: selectorBusy,
+                           selectorBlocked: selectorBlocked, attentionBusy: attentionBusy,
+                           attentionBlocked: attentionBlocked, queues: queues)
     }
 
     /// Step 2: the arbiter pops one visible entry of the current query into the attention module.
