@@ -30,6 +30,7 @@ commands:
   calibrate   learn per-head thresholds with p from one or more traces
   trace       make (synth) or examine (inspect) elsa-trace/1 traces
   config      print the config fields with their defaults and sources
+  sweep       simulate a grid of config values (parallel, resumable, shardable); merge shards; plot
 
 Run 'elsa-sim <command> --help' for a command's options. Docs: README.md, docs/.
 """
@@ -48,6 +49,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         case "calibrate": return try CalibrateCommand.main(rest, console: console)
         case "trace": return try TraceCommand.main(rest, console: console)
         case "config": return try ConfigCommand.main(rest, console: console)
+        case "sweep": return try SweepCommand.main(rest, console: console)
         case "--help", "-h", "help":
             console.out(topLevelHelp + "\n")
             return ExitCode.success
@@ -55,7 +57,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
             console.out("elsa-sim \(BuildInfo.version)\n")
             return ExitCode.success
         default:
-            throw UsageError.unknownCommand(command, suggestion: ConfigLoader.closest(command, among: ["run", "calibrate", "trace", "config"]))
+            throw UsageError.unknownCommand(command, suggestion: ConfigLoader.closest(command, among: ["run", "calibrate", "trace", "config", "sweep"]))
         }
     } catch let error as UsageError {
         console.err("elsa-sim: \(error)\n")
@@ -74,6 +76,14 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         console.err("elsa-sim: \(error)\n")
         if case .fileNotFound = error { return ExitCode.noInput }
         return ExitCode.dataError
+    } catch let error as SweepError {
+        console.err("elsa-sim: \(error)\n")
+        switch error {
+        case .specUnreadable: return ExitCode.noInput
+        case .unwritable: return ExitCode.cannotCreate
+        case .unknownPlotField: return ExitCode.usage
+        default: return ExitCode.dataError
+        }
     } catch let error as OutputError {
         console.err("elsa-sim: \(error)\n")
         return ExitCode.cannotCreate

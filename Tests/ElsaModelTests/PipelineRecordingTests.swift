@@ -113,3 +113,38 @@ import SimCore
         }
     }
 }
+
+/// ELSA IV-D's per-query bound and limiter attribution, derived by hand.
+@Suite struct SteadyStateBoundTests {
+    /// n = 4, Pa = 2 (contiguous: keys 0,1 in bank 0; 2,3 in bank 1), Pc = 1, H = 3, II = 2.
+    /// Selections: q0 {0,1,2} → c = max(2,1) = 2; scan = 2 → max(3,2,2,2) = 3 (hash).
+    /// q1 {} → max(3,2,0,2) = 3 (hash). q2 {0,1,2,3} → 2 → 3 (hash). q3 {3} → 3 (hash). So 12 cycles,
+    /// all four queries hash-limited.
+    /// With H = 1: q0 max(1,2,2,2) = 2 tied three ways (scan, attention, OD); q1 max(1,2,0,2) = 2 tied
+    /// (scan, OD); q2 ties three ways; q3 {3} → max(1,2,1,2) tied (scan, OD). Σ = 8;
+    /// scan = 1/3 + 1/2 + 1/3 + 1/2 = 5/3, attention = 2/3, OD = 5/3.
+    @Test func handCase() {
+        var selection = SelectionMatrix(keys: 4, visible: [4, 4, 4, 4])
+        for j in [0, 1, 2] { selection.set(query: 0, key: j) }
+        for j in [0, 1, 2, 3] { selection.set(query: 2, key: j) }
+        selection.set(query: 3, key: 3)
+        let slowHash = SteadyStateBound(parameters: PipelineHandCaseTests.parameters(pa: 2, pc: 1, h: 3, ii: 2, exact: false),
+                                        selection: selection)
+        #expect(slowHash == SteadyStateBound(cycles: 12, hash: 4))
+        let fastHash = SteadyStateBound(parameters: PipelineHandCaseTests.parameters(pa: 2, pc: 1, h: 1, ii: 2, exact: false),
+                                        selection: selection)
+        #expect(fastHash.cycles == 8)
+        #expect(abs(fastHash.candidateSelection - 5.0 / 3) < 1e-12 && abs(fastHash.attention - 2.0 / 3) < 1e-12)
+        #expect(abs(fastHash.outputDivision - 5.0 / 3) < 1e-12 && fastHash.hash == 0 && abs(fastHash.queries - 4) < 1e-12)
+    }
+
+    /// Exact mode, causal n = 8, Pa = 1, Pc = 2, II = 1: query i sees i+1 keys, all selected:
+    /// max(⌈(i+1)/2⌉, i+1, 1) = i + 1 (attention; ties only at i = 0 where 1 = 1 = 1 three ways).
+    @Test func exactCausalIsAttentionBound() {
+        let visible = ContiguousArray((1 ... 8).map { $0 })
+        let bound = SteadyStateBound(parameters: PipelineHandCaseTests.parameters(pc: 2, exact: true),
+                                     selection: .all(keys: 8, visible: visible))
+        #expect(bound.cycles == 36)
+        #expect(abs(bound.attention - (7 + 1.0 / 3)) < 1e-12 && bound.hash == 0)
+    }
+}
