@@ -31,6 +31,7 @@ commands:
   trace       make (synth) or examine (inspect) elsa-trace/1 traces
   config      print the config fields with their defaults and sources
   sweep       simulate a grid of config values (parallel, resumable, shardable); merge shards; plot
+  compare     configs side by side: preprocessing vs execution per layer, speedup over a baseline
 
 Run 'elsa-sim <command> --help' for a command's options. Docs: README.md, docs/.
 """
@@ -50,6 +51,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         case "trace": return try TraceCommand.main(rest, console: console)
         case "config": return try ConfigCommand.main(rest, console: console)
         case "sweep": return try SweepCommand.main(rest, console: console)
+        case "compare": return try CompareCommand.main(rest, console: console)
         case "--help", "-h", "help":
             console.out(topLevelHelp + "\n")
             return ExitCode.success
@@ -57,7 +59,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
             console.out("elsa-sim \(BuildInfo.version)\n")
             return ExitCode.success
         default:
-            throw UsageError.unknownCommand(command, suggestion: ConfigLoader.closest(command, among: ["run", "calibrate", "trace", "config", "sweep"]))
+            throw UsageError.unknownCommand(command, suggestion: ConfigLoader.closest(command, among: ["run", "calibrate", "trace", "config", "sweep", "compare"]))
         }
     } catch let error as UsageError {
         console.err("elsa-sim: \(error)\n")

@@ -54,11 +54,14 @@ public struct ParetoChart: Sendable {
         var svg = SVGDocument(width: width, height: height)
         if !title.isEmpty { frame.title(title, in: &svg) }
         let xs = points.map(\.x), ys = points.map(\.y)
-        let xTicks = PlotScale.niceTicks(min: 0, max: xs.max() ?? 1, count: 6)
-        let yTicks = PlotScale.niceTicks(min: 0, max: ys.max() ?? 1)
+        let xTicks = PlotScale.niceTicks(min: xs.min() ?? 0, max: xs.max() ?? 1, count: 6)
+        // Cycles spanning a factor ≥ 8 go on a log axis, so the fast designs are not squashed.
+        let yLow = ys.min() ?? 1, yHigh = ys.max() ?? 1
+        let logY = yLow > 0 && yHigh / yLow >= 8
+        let yTicks = logY ? PlotScale.logTicks(min: yLow, max: yHigh) : PlotScale.niceTicks(min: 0, max: yHigh)
         let xScale = PlotScale(lower: xTicks.first ?? 0, upper: xTicks.last ?? 1, from: frame.left, to: frame.right)
-        let yScale = PlotScale(lower: yTicks.first ?? 0, upper: yTicks.last ?? 1, from: frame.bottom, to: frame.top)
-        frame.yAxis(yScale, ticks: yTicks, label: yLabel, in: &svg)
+        let yScale = PlotScale(lower: yTicks.first ?? 0, upper: yTicks.last ?? 1, from: frame.bottom, to: frame.top, log: logY)
+        frame.yAxis(yScale, ticks: yTicks, label: yLabel + (logY ? " (log scale)" : ""), in: &svg)
         frame.xAxis(xScale, ticks: xTicks, labels: xTicks.map(PlotScale.label), label: xLabel, in: &svg)
         frame.axes(in: &svg)
         let front = Self.front(points)
@@ -74,18 +77,30 @@ public struct ParetoChart: Sendable {
             svg.marker(PlotPalette.marker(p.series), x: xScale.map(p.x), y: yScale.map(p.y), r: 3.2,
                        fill: PlotPalette.color(p.series), title: "\(p.label): \(PlotScale.label(p.x)), \(PlotScale.label(p.y))")
         }
-        var lastLabelY = -Double.infinity
+        // Front labels: the first of four spots around the marker that overlaps no placed label or
+        // front marker; a label with no free spot is left out (the SVG <title> still names the point).
+        var placed: [(x0: Double, y0: Double, x1: Double, y1: Double)] = front.map {
+            let x = xScale.map(points[$0].x), y = yScale.map(points[$0].y)
+            return (x - 5, y - 5, x + 5, y + 5)
+        }
         for i in front {
             let p = points[i]
             let x = xScale.map(p.x), y = yScale.map(p.y)
             svg.marker(PlotPalette.marker(p.series), x: x, y: y, r: 4.8, fill: PlotPalette.color(p.series), stroke: "#000000",
                        title: "\(p.label): \(PlotScale.label(p.x)), \(PlotScale.label(p.y))")
-            // Labels go above-right; skip one that would overlap the previous label.
-            let labelY = y - 8
-            if abs(labelY - lastLabelY) >= 11 || front.count <= 6 {
-                let fitsRight = x + 6 + SVGDocument.textWidth(p.label, size: 10) < frame.right
-                svg.text(p.label, x: fitsRight ? x + 6 : x - 6, y: labelY, size: 10, anchor: fitsRight ? .start : .end, fill: "#333333")
-                lastLabelY = labelY
+            let w = SVGDocument.textWidth(p.label, size: 10)
+            let spots: [(x: Double, y: Double, anchor: TextAnchor)] = [(x + 7, y - 7, .start), (x + 7, y + 14, .start),
+                                                                      (x - 7, y - 7, .end), (x - 7, y + 14, .end)]
+            for spot in spots {
+                let x0 = spot.anchor == .start ? spot.x : spot.x - w
+                let box = (x0: x0, y0: spot.y - 9, x1: x0 + w, y1: spot.y + 2)
+                let inside = box.x0 >= frame.left && box.x1 <= frame.right && box.y0 >= frame.top && box.y1 <= frame.bottom
+                let free = !placed.contains { $0.x0 < box.x1 && box.x0 < $0.x1 && $0.y0 < box.y1 && box.y0 < $0.y1 }
+                if inside && free {
+                    svg.text(p.label, x: spot.x, y: spot.y, size: 10, anchor: spot.anchor, fill: "#333333")
+                    placed.append(box)
+                    break
+                }
             }
         }
         if seriesNames.count > 1 {

@@ -1,24 +1,24 @@
 import Foundation
 
 /// A numeric axis of a chart: maps data values in `domain` to pixels in `range`, linearly or on a
-/// base-2 log scale, and picks readable tick values (1-2-5 steps, or powers of two on a log axis).
+/// log scale, and picks readable tick values (1-2-5 steps, or powers of two on a log axis).
 public struct PlotScale: Sendable {
     public var lower: Double
     public var upper: Double
     public var from: Double
     public var to: Double
-    public var log2: Bool
+    public var log: Bool
 
-    public init(lower: Double, upper: Double, from: Double, to: Double, log2: Bool = false) {
+    public init(lower: Double, upper: Double, from: Double, to: Double, log: Bool = false) {
         self.lower = lower
         self.upper = upper == lower ? lower + 1 : upper
         self.from = from
         self.to = to
-        self.log2 = log2
+        self.log = log
     }
 
     public func map(_ v: Double) -> Double {
-        let t = log2 ? (Foundation.log2(v) - Foundation.log2(lower)) / (Foundation.log2(upper) - Foundation.log2(lower))
+        let t = log ? (Foundation.log2(v) - Foundation.log2(lower)) / (Foundation.log2(upper) - Foundation.log2(lower))
                      : (v - lower) / (upper - lower)
         return from + t * (to - from)
     }
@@ -39,6 +39,20 @@ public struct PlotScale: Sendable {
             v += step
         }
         return ticks
+    }
+
+    /// Ticks for a log axis over `[min, max]` (both > 0): the 1-2-5 values of each decade inside the
+    /// range, plus one on each side so the data sit inside the axis.
+    public static func logTicks(min: Double, max: Double) -> [Double] {
+        var candidates: [Double] = []
+        var decade = pow(10, floor(log10(min)))
+        while decade <= max * 10 {
+            candidates += [1, 2, 5].map { $0 * decade }
+            decade *= 10
+        }
+        let below = candidates.last { $0 <= min } ?? min
+        let above = candidates.first { $0 >= max } ?? max
+        return candidates.filter { $0 >= below && $0 <= above }
     }
 
     /// A tick label: thousands as `k`, millions as `M`, otherwise at most three significant decimals.

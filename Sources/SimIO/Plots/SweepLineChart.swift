@@ -44,7 +44,7 @@ public struct SweepLineChart: Sendable {
         let lo = xTicks.first ?? 0, hi = xTicks.last ?? 1
         let pad = logX ? 0 : (hi - lo) * 0.04
         let xScale = logX
-            ? PlotScale(lower: lo / pow2(0.15), upper: hi * pow2(0.15), from: frame.left, to: frame.right, log2: true)
+            ? PlotScale(lower: lo / pow2(0.15), upper: hi * pow2(0.15), from: frame.left, to: frame.right, log: true)
             : PlotScale(lower: lo - pad, upper: hi + pad, from: frame.left, to: frame.right)
         frame.yAxis(yScale, ticks: yTicks, label: yLabel, in: &svg)
         frame.xAxis(xScale, ticks: xTicks, labels: xTicks.map(PlotScale.label), label: xLabel + (logX ? " (log scale)" : ""), in: &svg)
@@ -53,7 +53,8 @@ public struct SweepLineChart: Sendable {
             let points = s.points.sorted { $0.x < $1.x }.map { (x: xScale.map($0.x), y: yScale.map($0.y)) }
             svg.polyline(points, stroke: PlotPalette.color(i), width: 1.8)
             for (p, raw) in zip(points, s.points.sorted { $0.x < $1.x }) {
-                svg.marker(PlotPalette.marker(i), x: p.x, y: p.y, r: 3.6, fill: PlotPalette.color(i),
+                // Later series get smaller markers, so coinciding points stay visible as nested shapes.
+                svg.marker(PlotPalette.marker(i), x: p.x, y: p.y, r: max(2.6, 4.8 - 0.45 * Double(i)), fill: PlotPalette.color(i),
                            title: "\(s.name): \(PlotScale.label(raw.x)) → \(PlotScale.label(raw.y))")
             }
         }

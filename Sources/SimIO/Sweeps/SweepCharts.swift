@@ -35,6 +35,12 @@ public enum SweepCharts {
         return a == b
     }
 
+    /// Whether swept field `field` takes more than one value among `rows` (constant ones stay out of
+    /// legends and labels; the title names the filter).
+    static func varies(_ field: String, in rows: [SweepRow]) -> Bool {
+        Set(rows.map { SweepTable.cell(SweepRow.lookup($0.value, "values." + field)) }).count > 1
+    }
+
     static func yChoice(_ y: String) throws(SweepError) -> (name: String, path: String, label: String) {
         guard let choice = yChoices.first(where: { $0.name == y }) else {
             throw .unknownPlotField(field: y, available: yChoices.map(\.name))
@@ -47,7 +53,7 @@ public enum SweepCharts {
     public static func line(rows: [SweepRow], header: SweepHeader, x: String, y: String, title: String) throws(SweepError) -> SweepLineChart {
         guard header.fields.contains(x) else { throw .unknownPlotField(field: x, available: header.fields + ["area_proxy"]) }
         let choice = try yChoice(y)
-        let others = header.fields.filter { $0 != x }
+        let others = header.fields.filter { $0 != x && varies($0, in: rows) }
         var order: [String] = []
         var points: [String: [(x: Double, y: Double)]] = [:]
         var ticks: Set<Double> = []
@@ -73,7 +79,7 @@ public enum SweepCharts {
         if let color, !header.fields.contains(color) { throw .unknownPlotField(field: color, available: header.fields) }
         var names: [String] = []
         var chartPoints: [ParetoChart.Point] = []
-        let labelFields = header.fields.filter { $0 != color }
+        let labelFields = header.fields.filter { $0 != color && varies($0, in: rows) }
         for row in rows {
             guard let area = row.number("area_proxy.units"), let yv = row.number(choice.path) else { continue }
             var series = 0
