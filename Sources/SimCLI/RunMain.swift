@@ -86,6 +86,9 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         case .unknownPlotField: return ExitCode.usage
         default: return ExitCode.dataError
         }
+    } catch let error as TimelineError {
+        console.err("elsa-sim: \(error)\n")
+        return ExitCode.usage
     } catch let error as OutputError {
         console.err("elsa-sim: \(error)\n")
         return ExitCode.cannotCreate

@@ -1,5 +1,8 @@
 import Testing
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import SimIO
 @testable import SimCLI
 
@@ -210,5 +213,22 @@ import SimIO
                 #expect(row.number(key) == totals?[key]?.doubleValue, "p = \(p): \(key)")
             }
         }
+    }
+
+    /// `--plot` draws one line per combination of the other swept fields (well-formed SVG); `sweep plot`
+    /// redraws from the output alone (a Pareto chart here) and refuses an unknown field with exit 64.
+    @Test func plotsFromSweepAndFromOutput() throws {
+        let d = SweepTestSupport.temporaryDirectory("plot")
+        let r = SweepTestSupport.run(["sweep", "--config", SweepTestSupport.paperConfig, "--trace", SweepTestSupport.tinyTrace,
+                                      "--set", "attention_modules=1,2,4", "--set", "approximation.p=1,2", "--out", d + "/s", "--quiet",
+                                      "--plot", d + "/line.svg", "--x", "approximation.p"])
+        #expect(r.code == 0, "\(r.err)")
+        let line = SweepTestSupport.read(d + "/line.svg")
+        #expect(XMLParser(data: Data(line.utf8)).parse())
+        #expect(line.components(separatedBy: "<polyline").count - 1 == 3)   // Pa = 1, 2, 4
+        let pareto = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/pareto.svg", "--x", "area_proxy"])
+        #expect(pareto.code == 0 && XMLParser(data: Data(SweepTestSupport.read(d + "/pareto.svg").utf8)).parse())
+        let bad = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/x.svg", "--x", "selectors_per_module"])
+        #expect(bad.code == 64 && bad.err.contains("unknown field 'selectors_per_module'"))
     }
 }

@@ -23,6 +23,7 @@ enum RunCommand {
       --threads N            worker threads (default: all cores); results do not depend on it
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write one CSV row per (layer, head) (- for stdout)
+    \(RunTimeline.help)
       --print-config         print the effective config (defaults filled in, overrides applied) and exit
       --quiet                no human table on stdout
       -h, --help             this help
@@ -30,7 +31,8 @@ enum RunCommand {
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "run",
-                                       options: ["config", "trace", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"],
+                                       options: Set(["config", "trace", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"])
+                                           .union(RunTimeline.options),
                                        flags: ["print-config", "quiet"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "run")
@@ -49,6 +51,7 @@ enum RunCommand {
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let trace = try TraceReader.read(path: tracePath)
         let thresholds = try inputs.thresholdMatrix(for: trace)
+        let timelineHead = try RunTimeline.head(args, trace: trace)
         let start = Date()
         let result = try ElsaSimulation.run(trace: trace, traceName: tracePath, model: inputs.model, thresholds: thresholds,
                                             engine: engine, threads: threads) { done, total in
@@ -58,6 +61,7 @@ enum RunCommand {
         let report = RunReport(result: result)
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
+        if let timelineHead { try RunTimeline.write(args, at: timelineHead, trace: trace, inputs: inputs, result: result, console: console) }
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"
         if !args.has("quiet") && !toStdout { console.out(report.table()) }
         console.err(String(format: "simulated %d heads, %lld cycles in %.2f s\n",
