@@ -43,8 +43,9 @@ enum SweepCommand {
       --quiet                no table on stdout
       -h, --help             this help
 
-    merge: OUT SHARD_OUT...  combines shard outputs (prefixes or directories) into OUT; refuses shards of
-                             different grids, traces or configs, duplicates and missing shards.
+    merge: OUT SHARD_OUT...  combines shard outputs (prefixes, directories, or their .jsonl/.csv files, so
+                             OUT.shard* works) into OUT; refuses shards of different grids, traces or
+                             configs, a shard given twice, missing and unfinished shards.
     plot:  OUT --plot ...    draws a chart from an existing output, without the configs or traces.
     """
 
@@ -182,8 +183,12 @@ enum SweepCommand {
             return args.has("help") ? ExitCode.success : ExitCode.usage
         }
         var inputs: [SweepMerge.Input] = []
-        for path in args.positional.dropFirst() {
-            let file = SweepOutputPaths(path).jsonl
+        var files: [String] = []
+        // A shell glob (OUT.shard*) names each shard twice (.csv and .jsonl): read each file once.
+        for path in args.positional.dropFirst() where !files.contains(SweepOutputPaths(path).jsonl) {
+            files.append(SweepOutputPaths(path).jsonl)
+        }
+        for file in files {
             guard let output = try SweepOutputFile.read(file) else {
                 throw SweepError.mergeRefused(message: "\(file): no such file (give the --out of each shard run)")
             }

@@ -53,7 +53,8 @@ public enum SweepOutputFile {
         ([header.json.serialized()] + rows.map(\.line)).joined(separator: "\n") + "\n"
     }
 
-    /// Writes both files (rows sorted by point index), each through a temporary file and a rename.
+    /// Writes both files (rows sorted by point index), each through a temporary file and a rename;
+    /// creates the directory when missing.
     public static func write(header: SweepHeader, rows: [SweepRow], paths: SweepOutputPaths) throws(SweepError) {
         let sorted = rows.sorted { $0.index < $1.index }
         try writeAtomically(jsonl(header: header, rows: sorted), to: paths.jsonl)
@@ -63,6 +64,8 @@ public enum SweepOutputFile {
     static func writeAtomically(_ text: String, to path: String) throws(SweepError) {
         let temporary = path + ".tmp"
         do {
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                                                    withIntermediateDirectories: true)
             try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
         } catch {
             throw .unwritable(file: path, reason: (error as NSError).localizedDescription)
