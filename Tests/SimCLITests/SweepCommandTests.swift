@@ -111,13 +111,14 @@ import SimIO
         #expect(SweepTestSupport.read(directory + "/grid.csv") == Self.unsharded.csv)
     }
 
-    /// Shards 0/2 and 1/2 hold the even and odd points; merged (in either order) they equal the
-    /// unsharded output byte for byte.
+    /// Shards 0/2 and 1/2 hold the even and odd points; merged (given in either order) they equal the
+    /// unsharded output byte for byte, whatever the thread counts.
     @Test func twoShardsMergeToTheUnshardedBytes() throws {
         let directory = SweepTestSupport.temporaryDirectory("shards")
         for k in [1, 0] {
+            // Shard 1 on one thread, shard 0 (and the unsharded run) on all cores: the bytes must not care.
             let result = SweepTestSupport.run(Self.gridArguments(trace: SweepTestSupport.shippedSlice, out: directory + "/s\(k)")
-                + ["--shard", "\(k)/2"])
+                + ["--shard", "\(k)/2"] + (k == 1 ? ["--threads", "1"] : []))
             #expect(result.code == 0 && result.err.contains("simulated 40 of 40 points of shard \(k)/2"))
             let indices = SweepTestSupport.read(directory + "/s\(k).csv").split(separator: "\n").dropFirst()
                 .map { Int($0.split(separator: ",")[0])! }
@@ -147,8 +148,9 @@ import SimIO
         #expect(!FileManager.default.fileExists(atPath: directory + "/bad.csv"))
     }
 
-    /// Merge refuses shards of different grids, different traces, a missing shard, a duplicate shard
-    /// and an unfinished shard; exit 65 and nothing written.
+    /// Merge refuses shards of different grids, different traces, a missing shard, two outputs of one
+    /// shard and an unfinished shard; exit 65 and nothing written. One file named twice (a glob matching
+    /// its .csv and .jsonl) counts once.
     @Test func mergeRefusesInconsistentShards() throws {
         let d = SweepTestSupport.temporaryDirectory("refuse")
         func sweep(_ out: String, _ shard: String, trace: String = SweepTestSupport.tinyTrace, p: String = "1,2") -> Int32 {
@@ -159,11 +161,12 @@ import SimIO
         #expect(sweep(d + "/b1", "1/2", p: "1,4") == 0)                                  // other grid
         #expect(sweep(d + "/c1", "1/2", trace: SweepTestSupport.shippedSlice) == 0)        // other trace
         #expect(sweep(d + "/t0", "0/3") == 0)                                            // other N
+        for ext in ["jsonl", "csv"] { try FileManager.default.copyItem(atPath: d + "/a0.\(ext)", toPath: d + "/copy0.\(ext)") }
         let cases: [([String], String)] = [
             ([d + "/a0", d + "/b1"], "different grids"),
             ([d + "/a0", d + "/c1"], "different traces"),
             ([d + "/a0"], "missing shard 1/2"),
-            ([d + "/a0", d + "/a0", d + "/a1"], "are both shard 0/2"),
+            ([d + "/a0", d + "/copy0", d + "/a1"], "are both shard 0/2"),
             ([d + "/a0", d + "/t0"], "all shards must split the grid the same way"),
         ]
         for (inputs, message) in cases {
@@ -171,6 +174,8 @@ import SimIO
             #expect(result.code == 65 && result.err.contains(message), "\(inputs): \(result.err)")
             #expect(!FileManager.default.fileExists(atPath: d + "/out.jsonl"))
         }
+        let glob = SweepTestSupport.run(["sweep", "merge", d + "/glob", d + "/a0.csv", d + "/a0.jsonl", d + "/a1.jsonl"])
+        #expect(glob.code == 0 && glob.err.contains("2 shards, 4 points"), "\(glob.err)")
         // An unfinished shard: drop its last row.
         var lines = SweepTestSupport.read(d + "/a1.jsonl").split(separator: "\n").map(String.init)
         lines.removeLast()
@@ -230,5 +235,44 @@ import SimIO
         #expect(pareto.code == 0 && XMLParser(data: Data(SweepTestSupport.read(d + "/pareto.svg").utf8)).parse())
         let bad = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/x.svg", "--x", "selectors_per_module"])
         #expect(bad.code == 64 && bad.err.contains("unknown field 'selectors_per_module'"))
+    }
+
+    /// A spec file (relative paths, a linked axis, a fixed field) gives the same grid and bytes as the
+    /// equivalent command line; --list shows the points and their shards without running.
+    @Test func specFileEqualsCommandLine() throws {
+        let d = SweepTestSupport.temporaryDirectory("spec")
+        let config = SweepTestSupport.paperConfig, trace = SweepTestSupport.tinyTrace
+        let spec = """
+        {"format": "elsa-sweep-spec/1", "config": "\(config)", "traces": ["\(trace)"], "set": {"selector.queue_depth": 6},
+         "axes": [{"fields": ["attention_modules", "hash.multipliers"], "values": [[2, 128], [4, 256]]},
+                  {"field": "approximation.p", "values": [1, 2]}]}
+        """
+        try spec.write(toFile: d + "/spec.json", atomically: true, encoding: .utf8)
+        let fromSpec = SweepTestSupport.run(["sweep", "--spec", d + "/spec.json", "--out", d + "/a", "--quiet"])
+        #expect(fromSpec.code == 0, "\(fromSpec.err)")
+        let header = SweepTestSupport.read(d + "/a.csv").split(separator: "\n")[0]
+        #expect(header.hasPrefix("index,trace,attention_modules,hash.multipliers,approximation.p,cycles"))
+        let rows = SweepTestSupport.read(d + "/a.csv").split(separator: "\n").dropFirst().map { $0.split(separator: ",").prefix(5).joined(separator: ",") }
+        #expect(rows == ["0,tiny,2,128,1", "1,tiny,2,128,2", "2,tiny,4,256,1", "3,tiny,4,256,2"])
+        // The same grid from the command line, with the linked axis written as a spec (no linked --set).
+        let list = SweepTestSupport.run(["sweep", "--spec", d + "/spec.json", "--shard", "1/3", "--list"])
+        #expect(list.code == 0 && list.out.contains("attention_modules=4, hash.multipliers=256, approximation.p=2"))
+        #expect(list.out.split(separator: "\n").filter { $0.contains("1/3") }.count == 1)   // of points 0…3 only point 1 is in shard 1/3
+        let cli = SweepTestSupport.run(["sweep", "--config", config, "--trace", trace, "--set", "selector.queue_depth=6",
+                                        "--set", "attention_modules=2", "--set", "hash.multipliers=128", "--set", "approximation.p=1,2",
+                                        "--out", d + "/b", "--quiet"])
+        #expect(cli.code == 0)
+        // Rows 0 and 1 of the spec run are the Pa = 2, m_h = 128 points of the command-line run.
+        let specRows = SweepTestSupport.read(d + "/a.jsonl").split(separator: "\n").dropFirst().prefix(2).map { try! SweepRow(line: String($0), file: "a", lineNumber: 0) }
+        let cliRows = SweepTestSupport.read(d + "/b.jsonl").split(separator: "\n").dropFirst().map { try! SweepRow(line: String($0), file: "b", lineNumber: 0) }
+        #expect(specRows.map(\.configHash) == cliRows.map(\.configHash))
+        #expect(specRows.map { $0.number("cycles") } == cliRows.map { $0.number("cycles") })
+    }
+
+    @Test func progressLine() {
+        #expect(SweepRunner.progressLine(done: 12, of: 80, reused: 0, total: 80, elapsed: 14)
+            == "sweep: 12/80 points, 0:14 elapsed, about 1:19 left")   // 14 s / 12 × 68 = 79.3 s
+        #expect(SweepRunner.progressLine(done: 4, of: 4, reused: 76, total: 80, elapsed: 3725)
+            == "sweep: 80/80 points (76 reused), 1:02:05 elapsed")
     }
 }

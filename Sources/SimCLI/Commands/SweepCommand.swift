@@ -45,7 +45,7 @@ enum SweepCommand {
 
     merge: OUT SHARD_OUT...  combines shard outputs (prefixes, directories, or their .jsonl/.csv files, so
                              OUT.shard* works) into OUT; refuses shards of different grids, traces or
-                             configs, a shard given twice, missing and unfinished shards.
+                             configs, two outputs of one shard, missing and unfinished shards.
     plot:  OUT --plot ...    draws a chart from an existing output, without the configs or traces.
     """
 
@@ -179,7 +179,7 @@ enum SweepCommand {
             console.out("usage: elsa-sim sweep merge OUT SHARD_OUT [SHARD_OUT ...]\n\n"
                 + "Combines the outputs of the N shards of one sweep (--shard 0/N … N-1/N) into OUT (.jsonl and .csv),\n"
                 + "byte for byte what the unsharded sweep writes. Refuses shards of different grids, traces or configs,\n"
-                + "a shard given twice, a missing shard, and a shard with unfinished points.\n")
+                + "two outputs of one shard, a missing shard, and a shard with unfinished points.\n")
             return args.has("help") ? ExitCode.success : ExitCode.usage
         }
         var inputs: [SweepMerge.Input] = []

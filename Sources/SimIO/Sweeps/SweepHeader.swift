@@ -85,10 +85,8 @@ public struct SweepHeader: Sendable, Equatable {
             }
             traces.append(TraceIdentity(name: name, id: id))
         }
-        var header = SweepHeader(fingerprint: fingerprint, points: points, shard: shard, axes: axes, traces: traces,
-                                 fixed: fixed, configName: baseName, configsHash: baseHash)
-        header.shard = shard
-        return header
+        return SweepHeader(fingerprint: fingerprint, points: points, shard: shard, axes: axes, traces: traces,
+                           fixed: fixed, configName: baseName, configsHash: baseHash)
     }
 
     init(fingerprint: String, points: Int, shard: SweepShard, axes: [SweepAxis], traces: [TraceIdentity], fixed: JSONValue,

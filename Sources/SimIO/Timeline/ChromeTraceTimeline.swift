@@ -96,7 +96,8 @@ public struct ChromeTraceTimeline {
         var other = metadata
         other["generator"] = .string("elsa-sim")
         other["time_unit"] = .string("cycles: 1 trace microsecond = 1 cycle")
-        let head = "{\"displayTimeUnit\":\"ns\",\"otherData\":" + JSONValue.object(other).serialized() + ",\"traceEvents\":[\n"
+        // No displayTimeUnit: with "ns" chrome://tracing would print 1 cycle as 1000 ns.
+        let head = "{\"otherData\":" + JSONValue.object(other).serialized() + ",\"traceEvents\":[\n"
         return head + events.map { $0.serialized() }.joined(separator: ",\n") + "\n]}\n"
     }
 }
