@@ -51,16 +51,15 @@ public enum SweepCharts {
     /// `y` against swept field `x`, one line per combination of the other swept fields (and the trace
     /// when there are several).
     public static func line(rows: [SweepRow], header: SweepHeader, x: String, y: String, title: String) throws(SweepError) -> SweepLineChart {
-        guard header.fields.contains(x) else { throw .unknownPlotField(field: x, available: header.fields + ["area_proxy"]) }
+        let numeric = header.fields.filter { f in !rows.isEmpty && rows.allSatisfy { $0.number("values." + f) != nil } }
+        guard numeric.contains(x) else { throw .unknownPlotField(field: x, available: numeric + ["area_proxy"]) }
         let choice = try yChoice(y)
         let others = header.fields.filter { $0 != x && varies($0, in: rows) }
         var order: [String] = []
         var points: [String: [(x: Double, y: Double)]] = [:]
         var ticks: Set<Double> = []
         for row in rows {
-            guard let xv = row.number("values." + x), let yv = row.number(choice.path) else {
-                throw .unknownPlotField(field: x, available: header.fields.filter { f in rows.allSatisfy { $0.number("values." + f) != nil } })
-            }
+            guard let xv = row.number("values." + x), let yv = row.number(choice.path) else { continue }
             var parts = others.map { "\(short($0))=\(SweepTable.cell(SweepRow.lookup(row.value, "values." + $0)))" }
             if header.traces.count > 1 { parts.insert(SweepTable.cell(SweepRow.lookup(row.value, "trace")), at: 0) }
             let key = parts.isEmpty ? choice.name : parts.joined(separator: ", ")

@@ -40,7 +40,8 @@ public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unwritable(file, reason):
             return "\(file): cannot write (\(reason))"
         case let .unknownPlotField(field, available):
-            return "plot: unknown field '\(field)'; expected one of \(available.joined(separator: ", "))"
+            return "plot: '\(field)' is not a field this chart can use here; expected one of: "
+                + (available.isEmpty ? "(none)" : available.joined(separator: ", "))
         }
     }
 }
