@@ -33,13 +33,15 @@ commands:
   config      print the config fields with their defaults and sources
   bench       time the simulator itself (functional-only pass vs timed simulation)
   compare-accelerators  ELSA and A^3 configs side by side on one trace (docs/a3.md)
+  sweep       simulate a grid of config values (parallel, resumable, shardable); merge shards; plot
+  compare     configs side by side: preprocessing vs execution per layer, speedup over a baseline
 
 Run 'elsa-sim <command> --help' for a command's options. Docs: README.md, docs/.
 """
 
 /// Every command, for suggestions on a typo (`validate` is the validation suite's entry, documented in
 /// docs/validation.md).
-let commandNames = ["run", "calibrate", "quality", "trace", "config", "bench", "compare-accelerators", "validate"]
+let commandNames = ["run", "calibrate", "quality", "trace", "config", "sweep", "compare", "bench", "compare-accelerators", "validate"]
 
 /// The CLI as a library: parses `arguments` (without the program name), runs the command, and returns
 /// the exit code. Only this layer turns errors into text.
@@ -59,6 +61,8 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         case "bench": return try BenchCommand.main(rest, console: console)
         case "validate": return try ValidateCommand.main(rest, console: console)
         case "compare-accelerators": return try CompareAcceleratorsCommand.main(rest, console: console)
+        case "sweep": return try SweepCommand.main(rest, console: console)
+        case "compare": return try CompareCommand.main(rest, console: console)
         case "--help", "-h", "help":
             console.out(topLevelHelp + "\n")
             return ExitCode.success
@@ -85,6 +89,17 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         console.err("elsa-sim: \(error)\n")
         if case .fileNotFound = error { return ExitCode.noInput }
         return ExitCode.dataError
+    } catch let error as SweepError {
+        console.err("elsa-sim: \(error)\n")
+        switch error {
+        case .specUnreadable: return ExitCode.noInput
+        case .unwritable: return ExitCode.cannotCreate
+        case .unknownPlotField: return ExitCode.usage
+        default: return ExitCode.dataError
+        }
+    } catch let error as TimelineError {
+        console.err("elsa-sim: \(error)\n")
+        return ExitCode.usage
     } catch let error as OutputError {
         console.err("elsa-sim: \(error)\n")
         return ExitCode.cannotCreate

@@ -86,6 +86,10 @@ final class KeyBank {
 
     /// The next cycle this bank has not simulated yet.
     @exclusivity(unchecked) private(set) var clock: Cycle
+    /// Interval recorder for timelines; `nil` (the default) records nothing and allocates nothing.
+    @exclusivity(unchecked) var recorder: BankRecorder? = nil
+    /// First cycle of each selector's current run of reads (kept only while recording).
+    @exclusivity(unchecked) private var readsSince: [Cycle] = []
 
     private static let never = Cycle.max / 4
 
@@ -180,6 +184,10 @@ final class KeyBank {
             cursor[s] = 0
             base[s] = start
             blockedSince[s] = -1
+            if recorder != nil {
+                if readsSince.isEmpty { readsSince = Array(repeating: start, count: pc) }
+                readsSince[s] = start
+            }
             if selectedCount[s] > 0 { selectorsWithWork += 1 } else { finishList(s) }
         }
     }
@@ -191,6 +199,7 @@ final class KeyBank {
         guard length > 0 else { return }
         let last = base[s] + Cycle(length) - 1
         selectorLastRead[s] = last
+        if recorder != nil { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: last + 1) }
         if last > lastRead[readQuery] { lastRead[readQuery] = last }
         if last + 1 > readsDoneAt { readsDoneAt = last + 1 }
     }
@@ -241,7 +250,12 @@ final class KeyBank {
             precondition(next < KeyBank.never, "bank \(bank): no event left after cycle \(t) (query \(current))")
             if next > t + 1 {
                 // Nothing changes in [t + 1, next): only the arbiter's blocked cycles accumulate.
-                if gateClosedUntil > t + 1 { attentionBlocked += min(next, gateClosedUntil) - (t + 1) }
+                if gateClosedUntil > t + 1 {
+                    attentionBlocked += min(next, gateClosedUntil) - (t + 1)
+                    if recorder != nil {
+                        recorder!.attention(.blocked, query: current, from: t + 1, to: min(next, gateClosedUntil))
+                    }
+                }
                 clock = next
             }
         }
@@ -307,6 +321,10 @@ final class KeyBank {
             if blockedSince[s] >= 0 {
                 guard s == popped else { continue }
                 selectorBlockedCycles[s] += t - blockedSince[s]
+                if recorder != nil {
+                    recorder!.selectorStalled(s, query: readQuery, from: blockedSince[s], to: t)
+                    readsSince[s] = t
+                }
                 blockedSince[s] = -1
                 base[s] = t - Cycle(position(s, cursor[s]))
             } else if base[s] + Cycle(position(s, cursor[s])) != t {
@@ -315,6 +333,7 @@ final class KeyBank {
             acted = true
             if queueCount[s] == queueDepth {
                 blockedSince[s] = t
+                if recorder != nil { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: t) }
                 continue
             }
             push(selector: s, at: t)
@@ -359,6 +378,7 @@ final class KeyBank {
         if gateQuery >= 0 && od[gateQuery] >= t {
             attentionBlocked += 1
             lastGateBlock = t
+            if recorder != nil { recorder!.attention(.blocked, query: a, from: t, to: t + 1) }
             return -1
         }
         pop(selector: chosen, at: t)
@@ -367,6 +387,7 @@ final class KeyBank {
         lastIssue[a] = t
         attentionBusy += 1
         attentionLastBusy = t
+        if recorder != nil { recorder!.attention(.busy, query: a, from: t, to: t + 1) }
         return chosen
     }
 
@@ -386,6 +407,7 @@ final class KeyBank {
         queueHead[s] = head
         queueCount[s] -= 1
         queueVisible[s] = max(queueVisible[s] - 1, 0)
+        if recorder != nil { recorder!.queueLevel(s, level: queueCount[s], at: t) }
     }
 
     /// Step 3 for a selector whose next key is selected and whose queue has room.
@@ -397,6 +419,7 @@ final class KeyBank {
         entryVisible[s * queueDepth + tail] = t + depth
         queueCount[s] += 1
         if queueCount[s] > occupancyMax[s] { occupancyMax[s] = queueCount[s] }
+        if recorder != nil { recorder!.queueLevel(s, level: queueCount[s], at: t) }
         pending[readQuery] += 1
         if t > lastRead[readQuery] { lastRead[readQuery] = t }
         cursor[s] += 1

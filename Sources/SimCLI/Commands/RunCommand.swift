@@ -27,6 +27,7 @@ enum RunCommand {
       --threads N            worker threads (default: all cores); results do not depend on it
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write one CSV row per (layer, head) (- for stdout)
+    \(RunTimeline.help)
       --print-config         print the effective config (defaults filled in, overrides applied) and exit
       --no-quality           skip the approximation-quality metrics (mass kept, output error; docs/quality.md)
       --quiet                no human table on stdout
@@ -35,7 +36,8 @@ enum RunCommand {
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "run",
-                                       options: ["config", "trace", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"],
+                                       options: Set(["config", "trace", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"])
+                                           .union(RunTimeline.options),
                                        flags: ["print-config", "quiet", "no-quality"])
         // An A^3 config (`"accelerator": "a3"`) runs the A^3 model instead (docs/a3.md).
         if let c = args.last("config"), A3ConfigLoader.isA3Config(file: c) { return try A3RunCommand.main(arguments, console: console) }
@@ -56,6 +58,7 @@ enum RunCommand {
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let trace = try TraceReader.read(path: tracePath)
         let thresholds = try inputs.thresholdMatrix(for: trace)
+        let timelineHead = try RunTimeline.head(args, trace: trace)
         let start = Date()
         let result = try ElsaSimulation.run(trace: trace, traceName: tracePath, model: inputs.model, thresholds: thresholds,
                                             engine: engine, threads: threads,
@@ -69,6 +72,7 @@ enum RunCommand {
                                provenance: provenance, host: host)
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
+        if let timelineHead { try RunTimeline.write(args, at: timelineHead, trace: trace, inputs: inputs, result: result, console: console) }
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"
         if !args.has("quiet") && !toStdout { console.out(report.table()) }
         console.err("simulated \(result.layers.reduce(0) { $0 + $1.heads.count }) heads; \(host.summary)\n")

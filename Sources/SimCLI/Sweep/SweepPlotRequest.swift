@@ -1,0 +1,59 @@
+import SimIO
+
+/// The plot options of `sweep` and `sweep plot`: `--plot FILE.svg --x FIELD|area_proxy [--y COLUMN]
+/// [--where FIELD=VALUE ...] [--color FIELD] [--title TEXT]`.
+struct PlotRequest {
+    var file: String
+    var x: String
+    var y: String
+    var conditions: [(field: String, value: JSONValue)]
+    var color: String?
+    var title: String?
+
+    static let options: Set<String> = ["plot", "x", "y", "where", "color", "title"]
+
+    /// `nil` when `--plot` is absent.
+    init?(_ args: ParsedArguments) throws(UsageError) {
+        guard let file = args.last("plot") else { return nil }
+        guard let x = args.last("x") else {
+            throw .missingOption("--x (the swept field for the x axis, or area_proxy)", command: "sweep --plot")
+        }
+        self.file = file
+        self.x = x
+        y = args.last("y") ?? "cycles"
+        conditions = []
+        for item in args.all("where") {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                throw .invalidValue(option: "--where", value: item, expected: "FIELD=VALUE, e.g. approximation.p=1")
+            }
+            conditions.append((String(item[..<eq]), JSONValue.parseLiteral(String(item[item.index(after: eq)...]))))
+        }
+        color = args.last("color")
+        title = args.last("title")
+    }
+
+    func check(fields: [String]) throws(SweepError) {
+        for name in [x == "area_proxy" ? nil : x, color].compactMap({ $0 }) + conditions.map(\.field) where !fields.contains(name) {
+            throw .unknownPlotField(field: name, available: fields + (name == x ? ["area_proxy"] : []))
+        }
+    }
+
+    func draw(rows: [SweepRow], header: SweepHeader, console: Console) throws {
+        let selected = SweepCharts.filter(rows, where: conditions)
+        let condition = conditions.map { "\(SweepCharts.short($0.field))=\(SweepAxis.text($0.value))" }.joined(separator: ", ")
+        let trace = header.traces.map(\.name).joined(separator: ", ")
+        let svg: String
+        if x == "area_proxy" {
+            let color = self.color ?? (header.fields.contains("approximation.p") ? "approximation.p" : nil)
+            let chart = try SweepCharts.pareto(rows: selected, header: header, y: y, color: color,
+                                               title: title ?? "\(header.configName) on \(trace)" + (condition.isEmpty ? "" : " (\(condition))"))
+            svg = chart.render()
+        } else {
+            let chart = try SweepCharts.line(rows: selected, header: header, x: x, y: y,
+                                             title: title ?? "\(header.configName) on \(trace)" + (condition.isEmpty ? "" : " (\(condition))"))
+            svg = chart.render()
+        }
+        try writeOutput(svg, to: file, console: console)
+        console.err("plot: wrote \(file) (\(selected.count) points)\n")
+    }
+}

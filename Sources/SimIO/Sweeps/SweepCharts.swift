@@ -1,0 +1,96 @@
+/// Turns sweep rows into charts (`docs/sweeps.md`, "Plots"): cycles against a swept field (one line
+/// per combination of the other swept fields), or the Pareto chart of cycles against the area proxy.
+public enum SweepCharts {
+    /// The y quantities a sweep chart can show: column name, row path, axis label.
+    public static let yChoices: [(name: String, path: String, label: String)] = [
+        ("cycles", "cycles", "total cycles (all layers)"),
+        ("execution_cycles", "execution_cycles", "execution cycles (all layers)"),
+        ("preprocessing_cycles", "preprocessing_cycles", "preprocessing cycles (all layers)"),
+        ("time_us", "time_us", "time (µs at the config's clock)"),
+    ]
+
+    /// Short names of common fields for legends and labels (the paper's symbols).
+    public static func short(_ field: String) -> String {
+        switch field {
+        case "attention_modules": return "Pa"
+        case "selectors_per_module": return "Pc"
+        case "approximation.p": return "p"
+        case "hash.multipliers": return "m_h"
+        case "output_division.multipliers": return "m_o"
+        case "selector.queue_depth": return "Q"
+        case "selector.pipeline_depth": return "D"
+        case "accelerators": return "A"
+        default: return field
+        }
+    }
+
+    /// Rows whose swept values match every `where` pair.
+    public static func filter(_ rows: [SweepRow], where conditions: [(field: String, value: JSONValue)]) -> [SweepRow] {
+        rows.filter { row in conditions.allSatisfy { sameValue(SweepRow.lookup(row.value, "values." + $0.field), $0.value) } }
+    }
+
+    static func sameValue(_ a: JSONValue?, _ b: JSONValue) -> Bool {
+        guard let a else { return false }
+        if let x = a.doubleValue, let y = b.doubleValue { return x == y }
+        return a == b
+    }
+
+    /// Whether swept field `field` takes more than one value among `rows` (constant ones stay out of
+    /// legends and labels; the title names the filter).
+    static func varies(_ field: String, in rows: [SweepRow]) -> Bool {
+        Set(rows.map { SweepTable.cell(SweepRow.lookup($0.value, "values." + field)) }).count > 1
+    }
+
+    static func yChoice(_ y: String) throws(SweepError) -> (name: String, path: String, label: String) {
+        guard let choice = yChoices.first(where: { $0.name == y }) else {
+            throw .unknownPlotField(field: y, available: yChoices.map(\.name))
+        }
+        return choice
+    }
+
+    /// `y` against swept field `x`, one line per combination of the other swept fields (and the trace
+    /// when there are several).
+    public static func line(rows: [SweepRow], header: SweepHeader, x: String, y: String, title: String) throws(SweepError) -> SweepLineChart {
+        let numeric = header.fields.filter { f in !rows.isEmpty && rows.allSatisfy { $0.number("values." + f) != nil } }
+        guard numeric.contains(x) else { throw .unknownPlotField(field: x, available: numeric + ["area_proxy"]) }
+        let choice = try yChoice(y)
+        let others = header.fields.filter { $0 != x && varies($0, in: rows) }
+        var order: [String] = []
+        var points: [String: [(x: Double, y: Double)]] = [:]
+        var ticks: Set<Double> = []
+        for row in rows {
+            guard let xv = row.number("values." + x), let yv = row.number(choice.path) else { continue }
+            var parts = others.map { "\(short($0))=\(SweepTable.cell(SweepRow.lookup(row.value, "values." + $0)))" }
+            if header.traces.count > 1 { parts.insert(SweepTable.cell(SweepRow.lookup(row.value, "trace")), at: 0) }
+            let key = parts.isEmpty ? choice.name : parts.joined(separator: ", ")
+            if points[key] == nil { order.append(key) }
+            points[key, default: []].append((xv, yv))
+            ticks.insert(xv)
+        }
+        let series = order.map { SweepLineChart.Series(name: $0, points: points[$0]!) }
+        return SweepLineChart(title: title, xLabel: "\(x) (\(short(x)))", yLabel: choice.label, legendTitle: nil,
+                              series: series, xTicks: Array(ticks))
+    }
+
+    /// `y` against the area proxy for every row, coloured by swept field `color` (if any).
+    public static func pareto(rows: [SweepRow], header: SweepHeader, y: String, color: String?, title: String) throws(SweepError) -> ParetoChart {
+        let choice = try yChoice(y)
+        if let color, !header.fields.contains(color) { throw .unknownPlotField(field: color, available: header.fields) }
+        var names: [String] = []
+        var chartPoints: [ParetoChart.Point] = []
+        let labelFields = header.fields.filter { $0 != color && varies($0, in: rows) }
+        for row in rows {
+            guard let area = row.number("area_proxy.units"), let yv = row.number(choice.path) else { continue }
+            var series = 0
+            if let color {
+                let name = "\(short(color)) = \(SweepTable.cell(SweepRow.lookup(row.value, "values." + color)))"
+                if let i = names.firstIndex(of: name) { series = i } else { names.append(name); series = names.count - 1 }
+            }
+            let label = labelFields.map { "\(short($0))=\(SweepTable.cell(SweepRow.lookup(row.value, "values." + $0)))" }
+                .joined(separator: " ")
+            chartPoints.append(ParetoChart.Point(x: area, y: yv, series: series, label: label))
+        }
+        return ParetoChart(title: title, xLabel: "area proxy: multipliers + candidate selectors (count, not mm²)",
+                           yLabel: choice.label, legendTitle: nil, seriesNames: names, points: chartPoints)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// Where a sweep writes: `PREFIX.jsonl` and `PREFIX.csv`, or `DIR/sweep.jsonl` and `DIR/sweep.csv`
+/// when `--out` names an existing directory or ends in `/` (`docs/sweeps.md`, "Output files").
+public struct SweepOutputPaths: Sendable, Equatable {
+    public var jsonl: String
+    public var csv: String
+
+    public init(_ out: String) {
+        var isDirectory: ObjCBool = false
+        if out.hasSuffix("/") || (FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            let directory = out.hasSuffix("/") ? String(out.dropLast()) : out
+            jsonl = directory + "/sweep.jsonl"
+            csv = directory + "/sweep.csv"
+        } else {
+            var prefix = out
+            for suffix in [".jsonl", ".csv"] where prefix.hasSuffix(suffix) { prefix.removeLast(suffix.count) }
+            jsonl = prefix + ".jsonl"
+            csv = prefix + ".csv"
+        }
+    }
+}
+
+/// Reading and writing a sweep's JSON Lines file (header line, then one row per point) and its CSV.
+public enum SweepOutputFile {
+    /// Reads a sweep `.jsonl`; `nil` when the file does not exist. A last line cut short (no final
+    /// newline, not valid JSON: an interrupted run) is dropped; any other bad line is an error.
+    public static func read(_ path: String) throws(SweepError) -> (header: SweepHeader, rows: [SweepRow])? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw .malformedOutput(file: path, line: 1, message: "cannot be read as UTF-8 text")
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        guard let first = lines.first, let headerValue = try? JSONValue.parse(Data(first.utf8)) else {
+            throw .malformedOutput(file: path, line: 1, message: "empty or not JSON; expected an \(SweepHeader.format) header line")
+        }
+        let header = try SweepHeader.decode(headerValue, file: path, line: 1)
+        var rows: [SweepRow] = []
+        for (i, line) in lines.enumerated().dropFirst() {
+            do {
+                rows.append(try SweepRow(line: line, file: path, lineNumber: i + 1))
+            } catch {
+                if i == lines.count - 1 && !text.hasSuffix("\n") { break }
+                throw error
+            }
+        }
+        return (header, rows)
+    }
+
+    /// The `.jsonl` text: the header line, then the rows' lines.
+    public static func jsonl(header: SweepHeader, rows: [SweepRow]) -> String {
+        ([header.json.serialized()] + rows.map(\.line)).joined(separator: "\n") + "\n"
+    }
+
+    /// Writes both files (rows sorted by point index), each through a temporary file and a rename;
+    /// creates the directory when missing.
+    public static func write(header: SweepHeader, rows: [SweepRow], paths: SweepOutputPaths) throws(SweepError) {
+        let sorted = rows.sorted { $0.index < $1.index }
+        try writeAtomically(jsonl(header: header, rows: sorted), to: paths.jsonl)
+        try writeAtomically(SweepTable.csv(sorted, fields: header.fields), to: paths.csv)
+    }
+
+    static func writeAtomically(_ text: String, to path: String) throws(SweepError) {
+        let temporary = path + ".tmp"
+        do {
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                                                    withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            throw .unwritable(file: path, reason: (error as NSError).localizedDescription)
+        }
+        guard rename(temporary, path) == 0 else {
+            throw .unwritable(file: path, reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+/// Appends finished rows to a sweep's `.jsonl` as they complete, so an interrupted sweep keeps its
+/// work; `SweepOutputFile.write` later rewrites the file in point order. Thread-safe.
+public final class SweepJournal: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+    public let path: String
+
+    /// Starts the file afresh with `header` and the rows kept from an earlier run.
+    public init(path: String, header: SweepHeader, keptRows: [SweepRow]) throws(SweepError) {
+        self.path = path
+        try SweepOutputFile.writeAtomically(SweepOutputFile.jsonl(header: header, rows: keptRows.sorted { $0.index < $1.index }),
+                                            to: path)
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw .unwritable(file: path, reason: "cannot be opened for appending")
+        }
+        handle.seekToEndOfFile()
+        self.handle = handle
+    }
+
+    public func append(_ row: SweepRow) {
+        lock.withLock { handle.write(Data((row.line + "\n").utf8)) }
+    }
+
+    public func close() {
+        lock.withLock { try? handle.close() }
+    }
+}
