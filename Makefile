@@ -33,6 +33,8 @@ test: version
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	.build/debug/elsa-sim validate --cases $(EQUIVALENCE_CASES) --seed-start 1000
+	$(MAKE) --no-print-directory build
+	./scripts/check_sweep.sh
 
 bench: build
 	./scripts/bench.sh

@@ -64,6 +64,22 @@ import SimIO
         #expect(totals["total_pairs"] == .int(6 * 12 * 128 * 128))
     }
 
+    /// Every CSV row ends with the provenance the JSON reports.
+    @Test func csvRowsCarryProvenance() throws {
+        let dir = Repo.temporaryDirectory()
+        let json = dir.appendingPathComponent("r.json").path, csv = dir.appendingPathComponent("r.csv").path
+        let r = CLIRun(["run", "--config", Repo.path("Configs/elsa-base.json"), "--trace", Repo.path("Traces/minilm-l6-gutenberg-n128"),
+                        "--json", json, "--csv", csv, "--quiet", "--no-quality"])
+        #expect(r.status == 0, "\(r.stderr)")
+        guard case let .object(root) = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: json))),
+              case let .object(p)? = root["provenance"], case let .string(configHash)? = p["config_hash"],
+              case let .string(traceHash)? = p["trace_hash"] else { Issue.record("no provenance in the JSON"); return }
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(lines[0].hasSuffix(",simulator,config_hash,trace_hash,engine"))
+        #expect(lines.count == 1 + 6 * 12)
+        #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(",\(configHash),\(traceHash),event") })
+    }
+
     @Test func missingTraceIsAnInputErrorNamingThePath() {
         let r = CLIRun(["run", "--config", Repo.path("Configs/elsa-paper.json"), "--trace", "/nonexistent/trace"])
         #expect(r.status == 66)

@@ -127,7 +127,12 @@ public struct RunReport {
         + QualityFields.csvColumns.joined(separator: ",")
 
     public func csv() -> String {
-        var lines = [Self.csvHeader + (energy == nil ? "" : "," + Self.csvEnergyHeader)]
+        // Provenance closes every row, so a row copied out of the file still says what produced it.
+        let provenanceCells = provenance.map { p in
+            "," + [p.simulatorVersion, p.configHash, p.traceHash, p.engine].map(Self.csvField).joined(separator: ",")
+        } ?? ""
+        var lines = [Self.csvHeader + (energy == nil ? "" : "," + Self.csvEnergyHeader)
+                     + (provenance == nil ? "" : ",simulator,config_hash,trace_hash,engine")]
         let energyCells = energyCSVSuffixes()
         for layer in result.layers {
             for h in layer.heads {
@@ -142,7 +147,8 @@ public struct RunReport {
                     h.bottleneck.kind.rawValue, Self.number(h.bottleneck.share),
                     "\(h.analytic.paperClosedForm)", "\(h.analytic.lowerBound)",
                 ] + QualityFields.csvValues(h.quality)
-                lines.append(fields.map(Self.csvField).joined(separator: ",") + (energyCells.isEmpty ? "" : energyCells[lines.count - 1]))
+                lines.append(fields.map(Self.csvField).joined(separator: ",") + (energyCells.isEmpty ? "" : energyCells[lines.count - 1])
+                             + provenanceCells)
             }
         }
         return lines.joined(separator: "\n") + "\n"
