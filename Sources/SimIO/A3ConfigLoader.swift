@@ -62,7 +62,9 @@ public enum A3ConfigLoader {
             throw .invalidValue(path: "accelerator", value: a.stringValue ?? a.kindDescription, expected: "\"\(accelerator)\"")
         }
         var config = A3Config()
-        try walk(tree, prefix: "", byPath: byPath, into: &config)
+        try ConfigLoader.walkFields(tree, paths: Set(byPath.keys), documentFields: documentFields) { path, value throws(ConfigError) in
+            try byPath[path]!.write(&config, value, path)
+        }
         return config
     }
 
@@ -75,24 +77,6 @@ public enum A3ConfigLoader {
 
     private static let documentFields: Set<String> = ["format", "accelerator", "description", "comment"]
 
-    private static func walk(_ object: [String: JSONValue], prefix: String, byPath: [String: A3ConfigField],
-                             into config: inout A3Config) throws(ConfigError) {
-        for key in object.keys.sorted() {
-            let value = object[key]!
-            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
-            if prefix.isEmpty && documentFields.contains(key) { continue }
-            if let field = byPath[path] {
-                try field.write(&config, value, path)
-            } else if byPath.keys.contains(where: { $0.hasPrefix(path + ".") }) {
-                guard let inner = value.objectValue else {
-                    throw .wrongType(path: path, found: value.kindDescription, expected: "an object")
-                }
-                try walk(inner, prefix: path, byPath: byPath, into: &config)
-            } else {
-                throw .unknownField(path: path, suggestion: ConfigLoader.closest(path, among: Array(byPath.keys) + documentFields))
-            }
-        }
-    }
 
     /// Every field, in the order `--print-config` and `docs/a3.md` §6 give them.
     public static var fields: [A3ConfigField] {

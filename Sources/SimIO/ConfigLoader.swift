@@ -45,7 +45,9 @@ public enum ConfigLoader {
                                 expected: "\"\(ConfigSchema.format)\"")
         }
         var config = ElsaConfig()
-        try walk(tree, prefix: "", byPath: byPath, into: &config)
+        try walkFields(tree, paths: Set(byPath.keys), documentFields: documentFields) { path, value throws(ConfigError) in
+            try byPath[path]!.write(&config, value, path)
+        }
         try config.validate()
         return config
     }
@@ -61,22 +63,26 @@ public enum ConfigLoader {
 
     private static let documentFields: Set<String> = ["format", "description", "comment"]
 
-    private static func walk(_ object: [String: JSONValue], prefix: String, byPath: [String: ConfigField],
-                             into config: inout ElsaConfig) throws(ConfigError) {
+    /// Visits every field of a config document: nested objects are walked by their dotted paths,
+    /// `documentFields` at the top level are skipped, and a key that is neither a known path nor the
+    /// prefix of one is an unknown field (with the nearest known path as a suggestion). Every config
+    /// format of the project (`elsa-config/1`, `a3-config/1`) reads its fields through this.
+    public static func walkFields(_ object: [String: JSONValue], prefix: String = "", paths: Set<String>,
+                                  documentFields: Set<String>,
+                                  visit: (String, JSONValue) throws(ConfigError) -> Void) throws(ConfigError) {
         for key in object.keys.sorted() {
             let value = object[key]!
             let path = prefix.isEmpty ? key : "\(prefix).\(key)"
             if prefix.isEmpty && documentFields.contains(key) { continue }
-            if let field = byPath[path] {
-                try field.write(&config, value, path)
-            } else if byPath.keys.contains(where: { $0.hasPrefix(path + ".") }) {
+            if paths.contains(path) {
+                try visit(path, value)
+            } else if paths.contains(where: { $0.hasPrefix(path + ".") }) {
                 guard let inner = value.objectValue else {
                     throw .wrongType(path: path, found: value.kindDescription, expected: "an object")
                 }
-                try walk(inner, prefix: path, byPath: byPath, into: &config)
+                try walkFields(inner, prefix: path, paths: paths, documentFields: documentFields, visit: visit)
             } else {
-                let known = Array(byPath.keys) + documentFields
-                throw .unknownField(path: path, suggestion: closest(path, among: known))
+                throw .unknownField(path: path, suggestion: closest(path, among: Array(paths) + documentFields))
             }
         }
     }
