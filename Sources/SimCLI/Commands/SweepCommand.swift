@@ -142,6 +142,9 @@ enum SweepCommand {
             return "holds shard \(found.shard), this run is shard \(wanted.shard)"
         }
         if found.axes != wanted.axes || found.fixed != wanted.fixed { return "holds a sweep over other axes or fixed values" }
+        if found.columns != wanted.columns {
+            return "holds rows of another column layout (\(found.columns.count) columns after the swept fields, this version writes \(wanted.columns.count); an output of an older elsa-sim)"
+        }
         if found.traces != wanted.traces { return "holds a sweep of other traces (\(found.traces.map(\.name).joined(separator: ", ")))" }
         return "holds a sweep of other configs (configs hash \(found.configsHash), this one \(wanted.configsHash))"
     }
