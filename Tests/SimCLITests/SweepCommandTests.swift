@@ -266,7 +266,18 @@ import SimIO
         let pareto = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/pareto.svg", "--x", "area_proxy"])
         #expect(pareto.code == 0 && XMLParser(data: Data(SweepTestSupport.read(d + "/pareto.svg").utf8)).parse())
         let bad = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/x.svg", "--x", "selectors_per_module"])
-        #expect(bad.code == 64 && bad.err.contains("'selectors_per_module' is not a field this chart can use here; expected one of: attention_modules, approximation.p, area_proxy"))
+        #expect(bad.code == 64 && bad.err.contains("'selectors_per_module' is not a field this chart can use here; expected one of: attention_modules, approximation.p, area, area_proxy"))
+
+        // --x area: the Pareto chart in mm² (AreaModel), one point per row at the row's area_mm2; more
+        // attention modules cost more area at equal p.
+        let area = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/area.svg", "--x", "area"])
+        #expect(area.code == 0 && SweepTestSupport.read(d + "/area.svg").contains("area (mm², ELSA Table I scaled, docs/energy.md)"))
+        let output = try #require(try SweepOutputFile.read(d + "/s.jsonl"))
+        let chart = try SweepCharts.pareto(rows: output.rows, header: output.header, x: "area", y: "cycles", color: nil, title: "")
+        #expect(chart.points.map(\.x) == output.rows.map { $0.number("area.total_mm2")! })
+        let p1 = output.rows.filter { $0.number("values.approximation.p") == 1 }.sorted { $0.index < $1.index }
+        let areas = p1.map { $0.number("area.total_mm2")! }
+        #expect(areas.count == 3 && areas[0] < areas[1] && areas[1] < areas[2], "\(areas)")
     }
 
     /// An output written with another column layout (an older elsa-sim: no `columns` in its header) is

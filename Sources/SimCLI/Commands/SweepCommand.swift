@@ -9,7 +9,7 @@ enum SweepCommand {
     usage: elsa-sim sweep --config FILE --trace DIR [--trace DIR ...] --set PATH=V1,V2,... [...] --out OUT [options]
            elsa-sim sweep --spec FILE --out OUT [options]
            elsa-sim sweep merge OUT SHARD_OUT [SHARD_OUT ...]
-           elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]
+           elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]
 
     Simulates every point of the cartesian product of the swept config fields on every trace (points run
     in parallel, one thread each; output in grid order: trace outermost, the last --set fastest). Writes
@@ -34,8 +34,9 @@ enum SweepCommand {
       --fresh                discard the rows already in OUT and start over
       --list                 print the points (index, shard, values) and exit without simulating
       --plot FILE.svg        also draw a chart: cycles vs --x FIELD (one line per combination of the other
-                             swept fields), or with --x area_proxy the Pareto chart of cycles vs the area proxy
-      --x FIELD              the swept field on the x axis, or area_proxy
+                             swept fields), or with --x area the Pareto chart of cycles vs area in mm²
+                             (ELSA Table I scaled, docs/energy.md); --x area_proxy uses the area proxy count
+      --x FIELD              the swept field on the x axis, or area, or area_proxy
       --y COLUMN             cycles (default), execution_cycles, preprocessing_cycles or time_us
       --where FIELD=VALUE    plot only the points with this swept value (repeatable)
       --color FIELD          Pareto chart: colour points by this swept field (default approximation.p if swept)
@@ -209,7 +210,7 @@ enum SweepCommand {
     static func plot(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "sweep plot", options: PlotRequest.options, flags: [])
         if args.has("help") || args.positional.count != 1 {
-            console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n\n"
+            console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n\n"
                 + "Draws a chart from an existing sweep output (see 'elsa-sim sweep --help').\n")
             return args.has("help") ? ExitCode.success : ExitCode.usage
         }
