@@ -136,6 +136,11 @@ import SimIO
                 .map { Int($0.split(separator: ",")[0])! }
             #expect(indices == Array(stride(from: k, to: 80, by: 2)))
         }
+        // Host statistics go to their own file: shard 1 simulated its 40 points; nothing of it is in the rows.
+        let host = try JSONValue.parse(Data(SweepTestSupport.read(directory + "/s1.host.json").utf8))
+        #expect(SweepRow.lookup(host, "points")?.integerValue == 40 && SweepRow.lookup(host, "threads")?.integerValue == 1)
+        #expect((SweepRow.lookup(host, "wall_seconds")?.doubleValue ?? -1) >= 0)
+        #expect(!SweepTestSupport.read(directory + "/s1.jsonl").contains("wall_seconds"))
         let merge = SweepTestSupport.run(["sweep", "merge", directory + "/merged", directory + "/s1", directory + "/s0"])
         #expect(merge.code == 0)
         #expect(SweepTestSupport.read(directory + "/merged.csv") == Self.unsharded.csv)

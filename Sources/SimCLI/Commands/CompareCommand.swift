@@ -103,7 +103,7 @@ enum CompareCommand {
             summaries.append(zip(variants, row).map { RunSummary(config: $0.inputs.config, result: $1, simulator: BuildInfo.version) })
             results.append(row)
         }
-        let host = CompareHost(wallSeconds: Date().timeIntervalSince(start), threads: threads,
+        let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: threads,
                                simulations: count * tracePaths.count, unit: "variants")
         let provenance = CompareProvenance(simulatorVersion: BuildInfo.version,
                                            configHashes: variants.map { ContentHash.of(config: $0.inputs.config) }, traceHashes: traceHashes)

@@ -121,6 +121,8 @@ enum SweepCommand {
         journal.close()
         let rows = (kept + fresh).sorted { $0.index < $1.index }
         try SweepOutputFile.write(header: header, rows: rows, paths: paths)
+        let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: threads, simulations: fresh.count, unit: "points")
+        try SweepOutputFile.writeAtomically(host.json().pretty() + "\n", to: paths.host)
         let shardText = shard.isAll ? "" : " of shard \(shard)"
         console.err(String(format: "sweep: simulated %d of %d points%@ (%d already in %@) in %.2f s; wrote %@ and %@\n",
                            fresh.count, rows.count, shardText, kept.count, paths.jsonl, Date().timeIntervalSince(start),

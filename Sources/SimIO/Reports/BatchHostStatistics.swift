@@ -1,9 +1,9 @@
 import Foundation
 
-/// How `elsa-sim compare` or `elsa-sim sweep` performed on the host: wall time and simulations per
+/// How `elsa-sim compare` or `elsa-sim sweep` (its `OUT.host.json`) performed on the host: wall time and simulations per
 /// second. It differs between runs, so it is kept apart from the results (a `host` object, never in a
 /// result row; `docs/reports.md`, `docs/sweeps.md`).
-public struct CompareHost: Sendable, Equatable {
+public struct BatchHostStatistics: Sendable, Equatable {
     public var wallSeconds: Double
     public var threads: Int
     /// Simulations done: (trace, variant) pairs for compare, points simulated for a sweep.

@@ -35,10 +35,10 @@ public struct CompareReport {
     /// Provenance of the inputs (`CompareProvenance`); `nil` when not given.
     public let provenance: CompareProvenance?
     /// How the simulator performed; reported apart from the results.
-    public let host: CompareHost?
+    public let host: BatchHostStatistics?
 
     public init(variants: [Variant], traces: [TraceIdentity], results: [[SimulationResult]], baseline: Int,
-                summaries: [[RunSummary]] = [], provenance: CompareProvenance? = nil, host: CompareHost? = nil) {
+                summaries: [[RunSummary]] = [], provenance: CompareProvenance? = nil, host: BatchHostStatistics? = nil) {
         precondition(results.count == traces.count && results.allSatisfy { $0.count == variants.count }, "results are not [trace][variant]")
         precondition(baseline >= 0 && baseline < variants.count, "baseline \(baseline) outside the variants")
         precondition(summaries.isEmpty || (summaries.count == traces.count && summaries.allSatisfy { $0.count == variants.count }),
