@@ -15,7 +15,9 @@ enum SweepCommand {
     in parallel, one thread each; output in grid order: trace outermost, the last --set fastest). Writes
     one row per point to OUT.jsonl (a header line, then JSON rows) and OUT.csv: swept values, total /
     preprocessing / execution cycles, selected fraction, utilization and execution peak per module kind,
-    stalls, area proxy, config hash (docs/sweeps.md lists every column). Rerunning with the same OUT
+    stalls, area proxy, config hash, then what 'run' reports: mass kept, output error, energy, area (mm²),
+    throughput per area, bottleneck, closed form and lower bound, simulator version (docs/sweeps.md lists
+    every column); OUT.host.json gets the wall time. Rerunning with the same OUT
     skips the points already written; every point's config is checked before any point runs.
 
     options:
