@@ -78,6 +78,62 @@ import SimIO
         #expect(Int64(rows[5][5]) == totals?["preprocessing_cycles"]?.integerValue.map(Int64.init))
     }
 
+    /// Per config, compare carries what `run` reports: an exact-mode variant keeps all the mass with no
+    /// output error, the area of elsa-paper's hardware is Table I's 1.255 + 0.892 mm² (docs/energy.md),
+    /// the p = 2 variant's totals and provenance equal `run --json`'s, and the host section stays out of
+    /// the results.
+    @Test func perConfigTotalsAndProvenance() throws {
+        let d = SweepTestSupport.temporaryDirectory("compare-summary")
+        let base = SweepTestSupport.root.appendingPathComponent("Configs/elsa-base.json").path
+        let r = SweepTestSupport.run(["compare", "--config", base, "--config", SweepTestSupport.paperConfig, "--set", "approximation.p=1,2",
+                                      "--trace", SweepTestSupport.tinyTrace, "--csv", d + "/c.csv", "--json", d + "/c.json"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("per config (whole trace") && r.out.contains("provenance: elsa-sim "))
+        let lines = SweepTestSupport.read(d + "/c.csv").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        func cell(_ row: [String], _ name: String) -> String {
+            guard let i = header.firstIndex(of: name), i < row.count else { return "<no column \(name)>" }
+            return row[i]
+        }
+        let rows = Array(lines.dropFirst())
+        let totals = rows.filter { $0[1] == "total" }
+        #expect(totals.map { $0[2] } == ["elsa-base", "elsa-paper p=1", "elsa-paper p=2"])
+        // Exact mode selects every visible key: all the mass, the exact output.
+        #expect(Double(cell(totals[0], "mass_kept_mean")) == 1)
+        #expect(abs(Double(cell(totals[0], "output_error")) ?? 1) < 1e-6)
+        // Same hardware in all three (Pa = 4, Pc = 8, m_h = 256, m_o = 16, n ≤ 512, one accelerator).
+        for row in totals {
+            #expect(abs((Double(cell(row, "area_mm2")) ?? 0) - (1.255 + 0.892)) < 0.0015, "\(cell(row, "area_mm2"))")
+        }
+        // Layer rows leave the whole-trace columns empty but carry the provenance.
+        let layerRow = try #require(rows.first { $0[1] != "total" })
+        #expect(cell(layerRow, "energy_uj") == "" && cell(layerRow, "trace_hash").hasPrefix("elsa64:"))
+
+        let run = SweepTestSupport.run(["run", "--config", SweepTestSupport.paperConfig, "--trace", SweepTestSupport.tinyTrace,
+                                        "--set", "approximation.p=2", "--json", d + "/r.json", "--quiet"])
+        #expect(run.code == 0)
+        let report = try JSONValue.parse(Data(SweepTestSupport.read(d + "/r.json").utf8))
+        func at(_ path: String) -> String { SweepTable.cell(SweepRow.lookup(report, path)) }
+        let p2 = totals[2]
+        #expect(cell(p2, "mass_kept_mean") == at("totals.quality.mass_kept_mean"))
+        #expect(cell(p2, "output_error") == at("totals.quality.output_error"))
+        #expect(cell(p2, "energy_uj") == at("totals.energy.total_uj"))
+        #expect(cell(p2, "bottleneck") == at("totals.bottleneck.module"))
+        #expect(cell(p2, "paper_closed_form_cycles") == at("totals.paper_closed_form_cycles"))
+        #expect(cell(p2, "simulator") == at("provenance.simulator"))
+        #expect(cell(p2, "config_content_hash") == at("provenance.config_hash"))
+        #expect(cell(p2, "trace_hash") == at("provenance.trace_hash"))
+
+        let json = try JSONValue.parse(Data(SweepTestSupport.read(d + "/c.json").utf8))
+        #expect(SweepRow.lookup(json, "host.variants")?.integerValue == 3)
+        #expect(SweepRow.lookup(json, "provenance.simulator") == SweepRow.lookup(report, "provenance.simulator"))
+        guard case let .array(traces)? = json.objectValue?["traces"], case let .array(perConfig)? = traces.first?.objectValue?["per_config"] else {
+            Issue.record("compare --json lacks traces[0].per_config"); return
+        }
+        #expect(perConfig.count == 3 && SweepTable.cell(SweepRow.lookup(perConfig[2], "energy.total_uj")) == at("totals.energy.total_uj"))
+        #expect(traces.allSatisfy { SweepRow.lookup($0, "host") == nil })
+    }
+
     @Test func badBaselineIsUsageError() {
         let r = SweepTestSupport.run(["compare", "--config", SweepTestSupport.paperConfig, "--trace", SweepTestSupport.tinyTrace, "--baseline", "2"])
         #expect(r.code == 64 && r.err.contains("--baseline"))

@@ -67,6 +67,18 @@ import SimIO
         #expect(row.number("selected_pairs") == totals["selected_pairs"]?.doubleValue)
         #expect(row.number("preprocessing_cycles") == 387.0)
         #expect(totals["preprocessing_cycles"]?.integerValue == 387)
+        // One head: the run's bottleneck is that head's, which `run` also reports per layer.
+        #expect(SweepRow.lookup(row.value, "bottleneck.module") == SweepRow.lookup(report, "totals.bottleneck.module"))
+        #expect(SweepRow.lookup(row.value, "bottleneck.module") != nil)
+        if case let .array(layers)? = report.objectValue?["layers"] {
+            #expect(layers.count == 1 && SweepRow.lookup(row.value, "bottleneck.module") == SweepRow.lookup(layers[0], "bottleneck.module"))
+        } else {
+            Issue.record("run --json has no layers array")
+        }
+        // docs/energy.md: elsa-paper is 1.255 mm² core + 0.892 mm² external memories, one accelerator.
+        let area = try #require(row.number("area.total_mm2"))
+        #expect(abs(area - (1.255 + 0.892)) < 0.0015, "area \(area)")
+        #expect(abs((row.number("area.core_mm2") ?? 0) - 1.255) < 0.001)
     }
 
     /// A second run with the same output simulates nothing: it says so, the files keep their bytes, and
@@ -124,6 +136,11 @@ import SimIO
                 .map { Int($0.split(separator: ",")[0])! }
             #expect(indices == Array(stride(from: k, to: 80, by: 2)))
         }
+        // Host statistics go to their own file: shard 1 simulated its 40 points; nothing of it is in the rows.
+        let host = try JSONValue.parse(Data(SweepTestSupport.read(directory + "/s1.host.json").utf8))
+        #expect(SweepRow.lookup(host, "points")?.integerValue == 40 && SweepRow.lookup(host, "threads")?.integerValue == 1)
+        #expect((SweepRow.lookup(host, "wall_seconds")?.doubleValue ?? -1) >= 0)
+        #expect(!SweepTestSupport.read(directory + "/s1.jsonl").contains("wall_seconds"))
         let merge = SweepTestSupport.run(["sweep", "merge", directory + "/merged", directory + "/s1", directory + "/s0"])
         #expect(merge.code == 0)
         #expect(SweepTestSupport.read(directory + "/merged.csv") == Self.unsharded.csv)
@@ -214,9 +231,29 @@ import SimIO
                                             "--set", "approximation.p=\(p)", "--json", d + "/r\(p).json", "--quiet"])
             #expect(run.code == 0)
             let totals = try JSONValue.parse(Data(SweepTestSupport.read(d + "/r\(p).json").utf8)).objectValue?["totals"]?.objectValue
-            for key in ["cycles", "preprocessing_cycles", "execution_cycles", "selected_pairs", "total_pairs"] {
+            for key in ["cycles", "preprocessing_cycles", "execution_cycles", "selected_pairs", "total_pairs",
+                        "paper_closed_form_cycles", "lower_bound_cycles"] {
                 #expect(row.number(key) == totals?[key]?.doubleValue, "p = \(p): \(key)")
             }
+            // What `run` reports beside the cycles: the row's new fields equal run's totals, area and provenance.
+            let report = try JSONValue.parse(Data(SweepTestSupport.read(d + "/r\(p).json").utf8))
+            func at(_ path: String) -> JSONValue? { SweepRow.lookup(report, path) }
+            let pairs: [(row: String, run: String)] = [
+                ("quality.mass_kept_mean", "totals.quality.mass_kept_mean"), ("quality.output_error", "totals.quality.output_error"),
+                ("energy.total_uj", "totals.energy.total_uj"), ("area.core_mm2", "area.core_mm2"),
+                ("area.external_memory_mm2", "area.external_memory_mm2"), ("area.total_mm2", "area.total_mm2"),
+                ("throughput.queries_per_s_per_mm2", "throughput.queries_per_s_per_mm2"),
+                ("bottleneck.busy_share", "totals.bottleneck.busy_share"),
+            ]
+            for (rowPath, runPath) in pairs {
+                let expected = try #require(at(runPath)?.doubleValue, "run --json lacks \(runPath)")
+                #expect(row.number(rowPath) == expected, "p = \(p): \(rowPath)")
+            }
+            #expect(SweepRow.lookup(row.value, "bottleneck.module") == at("totals.bottleneck.module"))
+            #expect(SweepRow.lookup(row.value, "simulator") == at("provenance.simulator"))
+            // Quality was measured: a mass share in (0, 1] and a defined, non-negative error.
+            let mass = try #require(row.number("quality.mass_kept_mean"))
+            #expect(mass > 0 && mass <= 1 && (row.number("quality.output_error") ?? -1) >= 0)
         }
     }
 
@@ -234,7 +271,34 @@ import SimIO
         let pareto = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/pareto.svg", "--x", "area_proxy"])
         #expect(pareto.code == 0 && XMLParser(data: Data(SweepTestSupport.read(d + "/pareto.svg").utf8)).parse())
         let bad = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/x.svg", "--x", "selectors_per_module"])
-        #expect(bad.code == 64 && bad.err.contains("'selectors_per_module' is not a field this chart can use here; expected one of: attention_modules, approximation.p, area_proxy"))
+        #expect(bad.code == 64 && bad.err.contains("'selectors_per_module' is not a field this chart can use here; expected one of: attention_modules, approximation.p, area, area_proxy"))
+
+        // --x area: the Pareto chart in mm² (AreaModel), one point per row at the row's area_mm2; more
+        // attention modules cost more area at equal p.
+        let area = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/area.svg", "--x", "area"])
+        #expect(area.code == 0 && SweepTestSupport.read(d + "/area.svg").contains("area (mm², ELSA Table I scaled, docs/energy.md)"))
+        let output = try #require(try SweepOutputFile.read(d + "/s.jsonl"))
+        let chart = try SweepCharts.pareto(rows: output.rows, header: output.header, x: "area", y: "cycles", color: nil, title: "")
+        #expect(chart.points.map(\.x) == output.rows.map { $0.number("area.total_mm2")! })
+        let p1 = output.rows.filter { $0.number("values.approximation.p") == 1 }.sorted { $0.index < $1.index }
+        let areas = p1.map { $0.number("area.total_mm2")! }
+        #expect(areas.count == 3 && areas[0] < areas[1] && areas[1] < areas[2], "\(areas)")
+    }
+
+    /// An output written with another column layout (an older elsa-sim: no `columns` in its header) is
+    /// refused for resuming, naming the layout, instead of mixing rows of two layouts.
+    @Test func olderColumnLayoutIsRefused() throws {
+        let d = SweepTestSupport.temporaryDirectory("layout")
+        let args = ["sweep", "--config", SweepTestSupport.paperConfig, "--trace", SweepTestSupport.tinyTrace,
+                    "--set", "approximation.p=1,2", "--out", d + "/s", "--quiet"]
+        #expect(SweepTestSupport.run(args).code == 0)
+        var lines = SweepTestSupport.read(d + "/s.jsonl").split(separator: "\n").map(String.init)
+        let stripped = lines[0].replacingOccurrences(of: #","columns":\[[^\]]*\]"#, with: "", options: .regularExpression)
+        #expect(stripped != lines[0])
+        lines[0] = stripped
+        try (lines.joined(separator: "\n") + "\n").write(toFile: d + "/s.jsonl", atomically: true, encoding: .utf8)
+        let again = SweepTestSupport.run(args)
+        #expect(again.code == 65 && again.err.contains("holds rows of another column layout (0 columns"), "\(again.err)")
     }
 
     /// A spec file (relative paths, a linked axis, a fixed field) gives the same grid and bytes as the

@@ -81,8 +81,11 @@ enum CompareCommand {
         let baseline = try args.int("baseline", default: 1, range: 1 ... variants.count) - 1
 
         let count = variants.count
+        let start = Date()
         var traces: [TraceIdentity] = []
+        var traceHashes: [String] = []
         var results: [[SimulationResult]] = []
+        var summaries: [[RunSummary]] = []
         for path in tracePaths {
             let trace = try TraceReader.read(path: path)
             let identity = try TraceIdentity.of(path: path)
@@ -96,9 +99,16 @@ enum CompareCommand {
                 })
             }
             traces.append(identity)
+            traceHashes.append(ContentHash.of(trace: trace))
+            summaries.append(zip(variants, row).map { RunSummary(config: $0.inputs.config, result: $1, simulator: BuildInfo.version) })
             results.append(row)
         }
-        let report = CompareReport(variants: variants.map(\.variant), traces: traces, results: results, baseline: baseline)
+        let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: threads,
+                               simulations: count * tracePaths.count, unit: "variants")
+        let provenance = CompareProvenance(simulatorVersion: BuildInfo.version,
+                                           configHashes: variants.map { ContentHash.of(config: $0.inputs.config) }, traceHashes: traceHashes)
+        let report = CompareReport(variants: variants.map(\.variant), traces: traces, results: results, baseline: baseline,
+                                   summaries: summaries, provenance: provenance, host: host)
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         if let plot = args.last("plot") {

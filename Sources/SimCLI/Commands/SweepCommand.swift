@@ -9,13 +9,15 @@ enum SweepCommand {
     usage: elsa-sim sweep --config FILE --trace DIR [--trace DIR ...] --set PATH=V1,V2,... [...] --out OUT [options]
            elsa-sim sweep --spec FILE --out OUT [options]
            elsa-sim sweep merge OUT SHARD_OUT [SHARD_OUT ...]
-           elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]
+           elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]
 
     Simulates every point of the cartesian product of the swept config fields on every trace (points run
     in parallel, one thread each; output in grid order: trace outermost, the last --set fastest). Writes
     one row per point to OUT.jsonl (a header line, then JSON rows) and OUT.csv: swept values, total /
     preprocessing / execution cycles, selected fraction, utilization and execution peak per module kind,
-    stalls, area proxy, config hash (docs/sweeps.md lists every column). Rerunning with the same OUT
+    stalls, area proxy, config hash, then what 'run' reports: mass kept, output error, energy, area (mm²),
+    throughput per area, bottleneck, closed form and lower bound, simulator version (docs/sweeps.md lists
+    every column); OUT.host.json gets the wall time. Rerunning with the same OUT
     skips the points already written; every point's config is checked before any point runs.
 
     options:
@@ -34,8 +36,9 @@ enum SweepCommand {
       --fresh                discard the rows already in OUT and start over
       --list                 print the points (index, shard, values) and exit without simulating
       --plot FILE.svg        also draw a chart: cycles vs --x FIELD (one line per combination of the other
-                             swept fields), or with --x area_proxy the Pareto chart of cycles vs the area proxy
-      --x FIELD              the swept field on the x axis, or area_proxy
+                             swept fields), or with --x area the Pareto chart of cycles vs area in mm²
+                             (ELSA Table I scaled, docs/energy.md); --x area_proxy uses the area proxy count
+      --x FIELD              the swept field on the x axis, or area, or area_proxy
       --y COLUMN             cycles (default), execution_cycles, preprocessing_cycles or time_us
       --where FIELD=VALUE    plot only the points with this swept value (repeatable)
       --color FIELD          Pareto chart: colour points by this swept field (default approximation.p if swept)
@@ -120,6 +123,8 @@ enum SweepCommand {
         journal.close()
         let rows = (kept + fresh).sorted { $0.index < $1.index }
         try SweepOutputFile.write(header: header, rows: rows, paths: paths)
+        let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: threads, simulations: fresh.count, unit: "points")
+        try SweepOutputFile.writeAtomically(host.json().pretty() + "\n", to: paths.host)
         let shardText = shard.isAll ? "" : " of shard \(shard)"
         console.err(String(format: "sweep: simulated %d of %d points%@ (%d already in %@) in %.2f s; wrote %@ and %@\n",
                            fresh.count, rows.count, shardText, kept.count, paths.jsonl, Date().timeIntervalSince(start),
@@ -142,6 +147,9 @@ enum SweepCommand {
             return "holds shard \(found.shard), this run is shard \(wanted.shard)"
         }
         if found.axes != wanted.axes || found.fixed != wanted.fixed { return "holds a sweep over other axes or fixed values" }
+        if found.columns != wanted.columns {
+            return "holds rows of another column layout (\(found.columns.count) columns after the swept fields, this version writes \(wanted.columns.count); an output of an older elsa-sim)"
+        }
         if found.traces != wanted.traces { return "holds a sweep of other traces (\(found.traces.map(\.name).joined(separator: ", ")))" }
         return "holds a sweep of other configs (configs hash \(found.configsHash), this one \(wanted.configsHash))"
     }
@@ -206,7 +214,7 @@ enum SweepCommand {
     static func plot(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "sweep plot", options: PlotRequest.options, flags: [])
         if args.has("help") || args.positional.count != 1 {
-            console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n\n"
+            console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n\n"
                 + "Draws a chart from an existing sweep output (see 'elsa-sim sweep --help').\n")
             return args.has("help") ? ExitCode.success : ExitCode.usage
         }

@@ -86,6 +86,6 @@ struct SweepPlan: Sendable {
         let bound = Self.steadyStateBound(result: result, trace: trace, model: inputs.model)
         return SweepRow.make(index: index, trace: grid.traces[traceIndex], configHash: configHashes[index],
                              values: grid.values(at: index), config: inputs.config, result: result, tokens: trace.tokens,
-                             bound: bound)
+                             bound: bound, simulator: BuildInfo.version)
     }
 }

@@ -1,6 +1,6 @@
 import SimIO
 
-/// The plot options of `sweep` and `sweep plot`: `--plot FILE.svg --x FIELD|area_proxy [--y COLUMN]
+/// The plot options of `sweep` and `sweep plot`: `--plot FILE.svg --x FIELD|area|area_proxy [--y COLUMN]
 /// [--where FIELD=VALUE ...] [--color FIELD] [--title TEXT]`.
 struct PlotRequest {
     var file: String
@@ -16,7 +16,7 @@ struct PlotRequest {
     init?(_ args: ParsedArguments) throws(UsageError) {
         guard let file = args.last("plot") else { return nil }
         guard let x = args.last("x") else {
-            throw .missingOption("--x (the swept field for the x axis, or area_proxy)", command: "sweep --plot")
+            throw .missingOption("--x (the swept field for the x axis, or area, or area_proxy)", command: "sweep --plot")
         }
         self.file = file
         self.x = x
@@ -33,8 +33,8 @@ struct PlotRequest {
     }
 
     func check(fields: [String]) throws(SweepError) {
-        for name in [x == "area_proxy" ? nil : x, color].compactMap({ $0 }) + conditions.map(\.field) where !fields.contains(name) {
-            throw .unknownPlotField(field: name, available: fields + (name == x ? ["area_proxy"] : []))
+        for name in [SweepCharts.isArea(x) ? nil : x, color].compactMap({ $0 }) + conditions.map(\.field) where !fields.contains(name) {
+            throw .unknownPlotField(field: name, available: fields + (name == x ? SweepCharts.areaChoices.map(\.name) : []))
         }
     }
 
@@ -43,9 +43,9 @@ struct PlotRequest {
         let condition = conditions.map { "\(SweepCharts.short($0.field))=\(SweepAxis.text($0.value))" }.joined(separator: ", ")
         let trace = header.traces.map(\.name).joined(separator: ", ")
         let svg: String
-        if x == "area_proxy" {
+        if SweepCharts.isArea(x) {
             let color = self.color ?? (header.fields.contains("approximation.p") ? "approximation.p" : nil)
-            let chart = try SweepCharts.pareto(rows: selected, header: header, y: y, color: color,
+            let chart = try SweepCharts.pareto(rows: selected, header: header, x: x, y: y, color: color,
                                                title: title ?? "\(header.configName) on \(trace)" + (condition.isEmpty ? "" : " (\(condition))"))
             svg = chart.render()
         } else {

@@ -29,14 +29,27 @@ public struct CompareReport {
     public let results: [[SimulationResult]]
     /// Index of the baseline variant.
     public let baseline: Int
+    /// What `run` reports for each whole trace, `summaries[trace][variant]` (`CompareReport+Summary.swift`);
+    /// empty when not given.
+    public let summaries: [[RunSummary]]
+    /// Provenance of the inputs (`CompareProvenance`); `nil` when not given.
+    public let provenance: CompareProvenance?
+    /// How the simulator performed; reported apart from the results.
+    public let host: BatchHostStatistics?
 
-    public init(variants: [Variant], traces: [TraceIdentity], results: [[SimulationResult]], baseline: Int) {
+    public init(variants: [Variant], traces: [TraceIdentity], results: [[SimulationResult]], baseline: Int,
+                summaries: [[RunSummary]] = [], provenance: CompareProvenance? = nil, host: BatchHostStatistics? = nil) {
         precondition(results.count == traces.count && results.allSatisfy { $0.count == variants.count }, "results are not [trace][variant]")
         precondition(baseline >= 0 && baseline < variants.count, "baseline \(baseline) outside the variants")
+        precondition(summaries.isEmpty || (summaries.count == traces.count && summaries.allSatisfy { $0.count == variants.count }),
+                     "summaries are not [trace][variant]")
         self.variants = variants
         self.traces = traces
         self.results = results
         self.baseline = baseline
+        self.summaries = summaries
+        self.provenance = provenance
+        self.host = host
     }
 
     /// One (trace, layer-or-total, variant) cell of the comparison.
@@ -99,6 +112,7 @@ public struct CompareReport {
         }
         out += TextTable.render(rows, rightAligned: Set(3 ..< 9), ruleBefore: rules)
         out += "cycles: integers; a layer's cycles are its slowest accelerator's (docs/model.md §1); preproc % = preprocessing / total\n"
+        out += summaryTable()
         return out
     }
 
@@ -107,7 +121,7 @@ public struct CompareReport {
     public static let csvHeader = "trace,layer,variant,config,overrides,preprocessing_cycles,execution_cycles,cycles,preprocessing_share,selected_fraction,speedup,normalized_cycles,baseline"
 
     public func csv() -> String {
-        var lines = [Self.csvHeader]
+        var lines = [summaries.isEmpty && provenance == nil ? Self.csvHeader : Self.csvHeader + "," + Self.csvSummaryHeader]
         for e in entries {
             let v = variants[e.variant]
             let fields = [traces[e.trace].name, e.layer, v.label, v.configName, v.overrides.joined(separator: " "),
@@ -115,7 +129,7 @@ public struct CompareReport {
                           RunReport.number(e.totalPairs == 0 ? 0 : Double(e.selectedPairs) / Double(e.totalPairs)),
                           RunReport.number(e.speedup), RunReport.number(e.speedup == 0 ? 0 : 1 / e.speedup),
                           e.variant == baseline ? "yes" : "no"]
-            lines.append(fields.map(RunReport.csvField).joined(separator: ","))
+            lines.append((fields + summaryCSVCells(e)).map(RunReport.csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -142,16 +156,26 @@ public struct CompareReport {
                     layers.append(.object(["name": .string(name), "variants": .array(cells)]))
                 }
             }
-            return .object(["name": .string(traces[t].name), "id": .string(traces[t].id), "layers": .array(layers), "total": total])
+            var traceObject: [String: JSONValue] = ["name": .string(traces[t].name), "id": .string(traces[t].id),
+                                                    "layers": .array(layers), "total": total]
+            if !summaries.isEmpty { traceObject["per_config"] = summaryJSON(trace: t) }
+            if let provenance { traceObject["trace_hash"] = .string(provenance.traceHashes[t]) }
+            return .object(traceObject)
         }
-        return .object([
+        var document: [String: JSONValue] = [
             "baseline": .string(variants[baseline].label),
-            "variants": .array(variants.map {
-                .object(["label": .string($0.label), "config": .string($0.configName), "config_hash": .string($0.configHash),
-                         "overrides": .array($0.overrides.map(JSONValue.string))])
+            "variants": .array(variants.indices.map { i in
+                let v = variants[i]
+                var o: [String: JSONValue] = ["label": .string(v.label), "config": .string(v.configName), "config_hash": .string(v.configHash),
+                                              "overrides": .array(v.overrides.map(JSONValue.string))]
+                if let provenance { o["config_content_hash"] = .string(provenance.configHashes[i]) }
+                return .object(o)
             }),
             "traces": .array(tracesJSON),
-        ])
+        ]
+        if let provenance { document["provenance"] = provenance.json(variants: variants, traces: traces) }
+        if let host { document["host"] = host.json() }
+        return .object(document)
     }
 
     // MARK: chart

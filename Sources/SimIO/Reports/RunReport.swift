@@ -40,6 +40,7 @@ public struct RunReport {
                 "paper_closed_form_cycles": .int(analytic.paperClosedForm),
                 "lower_bound_cycles": .int(analytic.lowerBound),
                 "quality": r.quality.map(QualityFields.json) ?? .null,
+                "bottleneck": bottleneckJSON(r.bottleneck),
             ]),
             "layers": .array(r.layers.map(layerJSON)),
         ])))

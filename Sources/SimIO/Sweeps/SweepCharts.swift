@@ -1,5 +1,6 @@
 /// Turns sweep rows into charts (`docs/sweeps.md`, "Plots"): cycles against a swept field (one line
-/// per combination of the other swept fields), or the Pareto chart of cycles against the area proxy.
+/// per combination of the other swept fields), or the Pareto chart of cycles against the area (mm²) or
+/// the area proxy.
 public enum SweepCharts {
     /// The y quantities a sweep chart can show: column name, row path, axis label.
     public static let yChoices: [(name: String, path: String, label: String)] = [
@@ -52,7 +53,7 @@ public enum SweepCharts {
     /// when there are several).
     public static func line(rows: [SweepRow], header: SweepHeader, x: String, y: String, title: String) throws(SweepError) -> SweepLineChart {
         let numeric = header.fields.filter { f in !rows.isEmpty && rows.allSatisfy { $0.number("values." + f) != nil } }
-        guard numeric.contains(x) else { throw .unknownPlotField(field: x, available: numeric + ["area_proxy"]) }
+        guard numeric.contains(x) else { throw .unknownPlotField(field: x, available: numeric + areaChoices.map(\.name)) }
         let choice = try yChoice(y)
         let others = header.fields.filter { $0 != x && varies($0, in: rows) }
         var order: [String] = []
@@ -72,15 +73,30 @@ public enum SweepCharts {
                               series: series, xTicks: Array(ticks))
     }
 
-    /// `y` against the area proxy for every row, coloured by swept field `color` (if any).
-    public static func pareto(rows: [SweepRow], header: SweepHeader, y: String, color: String?, title: String) throws(SweepError) -> ParetoChart {
+    /// The x quantities of the Pareto chart: `--x` name, row path, axis label. `area` is the mm² of
+    /// `AreaModel` (every accelerator's core and external memories, `area_mm2`); `area_proxy` the count.
+    public static let areaChoices: [(name: String, path: String, label: String)] = [
+        ("area", "area.total_mm2", "area (mm², ELSA Table I scaled, docs/energy.md)"),
+        ("area_proxy", "area_proxy.units", "area proxy: multipliers + candidate selectors (count, not mm²)"),
+    ]
+
+    /// Whether `--x` names a Pareto chart's area rather than a swept field.
+    public static func isArea(_ x: String) -> Bool { areaChoices.contains { $0.name == x } }
+
+    /// `y` against the area (`x`: `area` or `area_proxy`, see `areaChoices`) for every row, coloured by
+    /// swept field `color` (if any). Rows without that area (an output of an older layout) are skipped.
+    public static func pareto(rows: [SweepRow], header: SweepHeader, x: String = "area", y: String, color: String?,
+                              title: String) throws(SweepError) -> ParetoChart {
+        guard let area = areaChoices.first(where: { $0.name == x }) else {
+            throw .unknownPlotField(field: x, available: areaChoices.map(\.name))
+        }
         let choice = try yChoice(y)
         if let color, !header.fields.contains(color) { throw .unknownPlotField(field: color, available: header.fields) }
         var names: [String] = []
         var chartPoints: [ParetoChart.Point] = []
         let labelFields = header.fields.filter { $0 != color && varies($0, in: rows) }
         for row in rows {
-            guard let area = row.number("area_proxy.units"), let yv = row.number(choice.path) else { continue }
+            guard let xv = row.number(area.path), let yv = row.number(choice.path) else { continue }
             var series = 0
             if let color {
                 let name = "\(short(color)) = \(SweepTable.cell(SweepRow.lookup(row.value, "values." + color)))"
@@ -88,9 +104,9 @@ public enum SweepCharts {
             }
             let label = labelFields.map { "\(short($0))=\(SweepTable.cell(SweepRow.lookup(row.value, "values." + $0)))" }
                 .joined(separator: " ")
-            chartPoints.append(ParetoChart.Point(x: area, y: yv, series: series, label: label))
+            chartPoints.append(ParetoChart.Point(x: xv, y: yv, series: series, label: label))
         }
-        return ParetoChart(title: title, xLabel: "area proxy: multipliers + candidate selectors (count, not mm²)",
+        return ParetoChart(title: title, xLabel: area.label,
                            yLabel: choice.label, legendTitle: nil, seriesNames: names, points: chartPoints)
     }
 }

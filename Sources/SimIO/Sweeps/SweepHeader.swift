@@ -17,9 +17,15 @@ public struct SweepHeader: Sendable, Equatable {
     /// `FNV1a64` of every point's config hash in point order: equal when every point's effective
     /// config is equal.
     public var configsHash: String
+    /// The CSV columns after the swept fields (`SweepTable.metricColumnNames`) the rows were written
+    /// with; an output of an older layout (no `columns` in its header) decodes with `[]`, so resuming
+    /// or merging it is refused with a message instead of mixing rows of two layouts.
+    public var columns: [String]
 
-    public init(grid: SweepGrid, shard: SweepShard, configName: String, configsHash: String) {
-        fingerprint = grid.fingerprint(configsHash: configsHash)
+    public init(grid: SweepGrid, shard: SweepShard, configName: String, configsHash: String,
+                columns: [String] = SweepTable.metricColumnNames) {
+        fingerprint = Self.fingerprint(grid: grid.fingerprint(configsHash: configsHash), columns: columns)
+        self.columns = columns
         points = grid.count
         self.shard = shard
         axes = grid.axes
@@ -27,6 +33,11 @@ public struct SweepHeader: Sendable, Equatable {
         fixed = .array(grid.fixed.map { .array([.string($0.path), $0.value]) })
         self.configName = configName
         self.configsHash = configsHash
+    }
+
+    /// `FNV1a64` of the grid's fingerprint and the column list.
+    static func fingerprint(grid: String, columns: [String]) -> String {
+        FNV1a64.of(grid + "\n" + columns.joined(separator: ","))
     }
 
     /// The swept fields in column order.
@@ -49,6 +60,7 @@ public struct SweepHeader: Sendable, Equatable {
             "traces": .array(traces.map { .object(["name": .string($0.name), "id": .string($0.id)]) }),
             "fixed": fixed,
             "configs": .object(["name": .string(configName), "hash": .string(configsHash)]),
+            "columns": .array(columns.map { .string($0) }),
         ])
     }
 
@@ -85,13 +97,16 @@ public struct SweepHeader: Sendable, Equatable {
             }
             traces.append(TraceIdentity(name: name, id: id))
         }
+        var columns: [String] = []
+        if case let .array(names)? = o["columns"] { columns = names.compactMap(\.stringValue) }
         return SweepHeader(fingerprint: fingerprint, points: points, shard: shard, axes: axes, traces: traces,
-                           fixed: fixed, configName: baseName, configsHash: baseHash)
+                           fixed: fixed, configName: baseName, configsHash: baseHash, columns: columns)
     }
 
     init(fingerprint: String, points: Int, shard: SweepShard, axes: [SweepAxis], traces: [TraceIdentity], fixed: JSONValue,
-         configName: String, configsHash: String) {
+         configName: String, configsHash: String, columns: [String]) {
         self.fingerprint = fingerprint
+        self.columns = columns
         self.points = points
         self.shard = shard
         self.axes = axes

@@ -26,6 +26,7 @@ public enum SweepMerge {
             let what: String
             if h.axes != reference.axes || h.fixed != reference.fixed { what = "different grids (axes or fixed overrides)" }
             else if h.traces != reference.traces { what = "different traces (\(names(h.traces)) vs \(names(reference.traces)))" }
+            else if h.columns != reference.columns { what = "different column layouts (\(h.columns.count) vs \(reference.columns.count) columns after the swept fields; outputs of different elsa-sim versions)" }
             else if h.configsHash != reference.configsHash { what = "different configs (config hash \(h.configsHash) vs \(reference.configsHash))" }
             else { what = "different sweeps (fingerprint \(h.fingerprint) vs \(reference.fingerprint))" }
             throw .mergeRefused(message: "\(input.path) and \(first.path) come from \(what); merge only the shards of one sweep")

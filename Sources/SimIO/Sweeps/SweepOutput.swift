@@ -5,6 +5,9 @@ import Foundation
 public struct SweepOutputPaths: Sendable, Equatable {
     public var jsonl: String
     public var csv: String
+    /// `PREFIX.host.json` (or `DIR/sweep.host.json`): how the last run performed, kept apart from the
+    /// results so that resumed, sharded and merged outputs stay byte-identical.
+    public var host: String { String(jsonl.dropLast(".jsonl".count)) + ".host.json" }
 
     public init(_ out: String) {
         var isDirectory: ObjCBool = false
@@ -61,7 +64,7 @@ public enum SweepOutputFile {
         try writeAtomically(SweepTable.csv(sorted, fields: header.fields), to: paths.csv)
     }
 
-    static func writeAtomically(_ text: String, to path: String) throws(SweepError) {
+    public static func writeAtomically(_ text: String, to path: String) throws(SweepError) {
         let temporary = path + ".tmp"
         do {
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),

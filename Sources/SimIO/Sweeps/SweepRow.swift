@@ -29,16 +29,21 @@ public struct SweepRow: Sendable {
     }
 
     /// The row of point `index`: swept values, totals, utilization, execution-phase peaks, stalls,
-    /// area proxy and the keys that resuming checks.
+    /// area proxy and the keys that resuming checks, then what `run` reports for the whole trace
+    /// (`RunSummary`: quality, energy, area, throughput per area, bottleneck, closed form and
+    /// lower bound, simulator version).
     ///
     /// - Parameters:
     ///   - values: the swept fields' values, in column order.
     ///   - tokens: the trace's real tokens `n` (for the hash unit's execution-phase busy cycles).
     ///   - bound: ELSA IV-D's per-query bound summed over every head (`SteadyStateBound`).
+    ///   - simulator: the simulator's version string (`BuildInfo.version`), written as `elsa-sim VERSION`.
     public static func make(index: Int, trace: TraceIdentity, configHash: String, values: [(field: String, value: JSONValue)],
-                            config: ElsaConfig, result: SimulationResult, tokens: Int, bound: SteadyStateBound) -> SweepRow {
+                            config: ElsaConfig, result: SimulationResult, tokens: Int, bound: SteadyStateBound,
+                            simulator: String) -> SweepRow {
         let m = SweepMetrics(result: result, parameters: TimingParameters(config: config), tokens: tokens)
         let area = AreaProxy(config: config)
+        let summary = RunSummary(config: config, result: result, simulator: simulator)
         var swept: [String: JSONValue] = [:]
         for (field, value) in values { swept[field] = value }
         let object: JSONValue = .object([
@@ -62,7 +67,7 @@ public struct SweepRow: Sendable {
             "paper_bound": boundJSON(bound),
             "area_proxy": .object(["multipliers": .int(Int64(area.multipliers)), "selectors": .int(Int64(area.selectors)),
                                    "units": .int(Int64(area.units))]),
-        ])
+        ].merging(summary.fields) { old, _ in old })
         let line = object.serialized()
         // Re-parse so a fresh row carries exactly the value a row read back from a file would.
         return try! SweepRow(line: line, file: "(memory)", lineNumber: 0)
