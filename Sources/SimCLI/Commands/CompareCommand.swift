@@ -39,6 +39,15 @@ enum CompareCommand {
         try args.noPositional(command: "compare")
         let configs = args.all("config")
         guard !configs.isEmpty else { throw UsageError.missingOption("--config", command: "compare") }
+        // With an A^3 config among them, the accelerators are compared side by side (docs/a3.md): the
+        // per-layer preprocessing/execution split below is ELSA's.
+        if configs.contains(where: { A3ConfigLoader.isA3Config(file: $0) }) {
+            guard args.all("set").isEmpty, args.last("plot") == nil, args.last("baseline") == nil, args.all("label").isEmpty else {
+                throw UsageError.invalidValue(option: "--config", value: configs.joined(separator: ", "),
+                                              expected: "ELSA configs only when --set, --plot, --baseline or --label is given (A^3 configs compare through compare-accelerators' options)")
+            }
+            return try CompareAcceleratorsCommand.main(arguments, console: console)
+        }
         let tracePaths = args.all("trace")
         guard !tracePaths.isEmpty else { throw UsageError.missingOption("--trace", command: "compare") }
         let labels = args.all("label")
