@@ -50,17 +50,8 @@ public struct A3LayerResult: Sendable, Equatable {
     public init(name: String, heads: [A3HeadResult], units: Int) {
         self.name = name
         self.heads = heads
-        var total = Array(repeating: Cycle(0), count: units)
-        var pre = Array(repeating: Cycle(0), count: units)
-        for h in heads {
-            total[h.unit] += h.totalCycles
-            pre[h.unit] += h.preprocessingCycles
-        }
-        var critical = 0
-        for u in 1 ..< units where total[u] > total[critical] { critical = u }
-        criticalUnit = critical
-        cycles = total[critical]
-        preprocessingCycles = pre[critical]
+        (criticalUnit, cycles, preprocessingCycles) = ReplicatedUnits.critical(
+            jobs: heads.map { ($0.unit, $0.totalCycles, $0.preprocessingCycles) }, units: units)
     }
 
     public var selectedPairs: Int { heads.reduce(0) { $0 + $1.selectedPairs } }

@@ -85,3 +85,14 @@ import Testing
         #expect(o.mean(over: 8) == 11.0 / 8.0)
     }
 }
+
+@Suite struct ReplicatedUnitsTests {
+    /// Unit 0 runs 5 + 7 = 12 cycles (preprocessing 1 + 2), unit 1 runs 12 (preprocessing 4): a tie goes to
+    /// unit 0; unit 2 has no job.
+    @Test func busiestUnitWithTies() {
+        let r = ReplicatedUnits.critical(jobs: [(0, 5, 1), (1, 12, 4), (0, 7, 2)], units: 3)
+        #expect(r.unit == 0 && r.cycles == 12 && r.preprocessing == 3)
+        let s = ReplicatedUnits.critical(jobs: [(0, 5, 1), (1, 13, 4), (0, 7, 2)], units: 2)
+        #expect(s.unit == 1 && s.cycles == 13 && s.preprocessing == 4)
+    }
+}

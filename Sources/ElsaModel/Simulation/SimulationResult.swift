@@ -86,17 +86,8 @@ public struct LayerResult: Sendable, Equatable {
     public init(name: String, heads: [HeadResult], accelerators: Int) {
         self.name = name
         self.heads = heads
-        var total = Array(repeating: Cycle(0), count: accelerators)
-        var pre = Array(repeating: Cycle(0), count: accelerators)
-        for h in heads {
-            total[h.accelerator] += h.timing.totalCycles
-            pre[h.accelerator] += h.timing.preprocessingCycles
-        }
-        var critical = 0
-        for a in 1 ..< accelerators where total[a] > total[critical] { critical = a }
-        criticalAccelerator = critical
-        cycles = total[critical]
-        preprocessingCycles = pre[critical]
+        (criticalAccelerator, cycles, preprocessingCycles) = ReplicatedUnits.critical(
+            jobs: heads.map { ($0.accelerator, $0.timing.totalCycles, $0.timing.preprocessingCycles) }, units: accelerators)
     }
 
     public var selectedPairs: Int { heads.reduce(0) { $0 + $1.selectedPairs } }
