@@ -24,7 +24,9 @@ final class KeyBank {
     let accumulators: Int
     let roundRobin: Bool
 
-    // Selector output queues: ring buffers of (query, visible-from cycle), `queueDepth` slots per selector.
+    // Selector output queues: ring buffers of (query, visible-from cycle), `queueDepth` slots per selector,
+    // all in one flat allocation — the same ring as SimCore's `BoundedFIFO` (which the reference engine
+    // uses), laid out flat because the arbiter scans every queue head each cycle.
     private let entryQuery: UnsafeMutablePointer<Int32>
     private let entryVisible: UnsafeMutablePointer<Cycle>
     private let queueHead: UnsafeMutablePointer<Int>

@@ -87,38 +87,44 @@ struct ReferenceEntry: Equatable, CustomStringConvertible {
 }
 
 /// A selector output queue: `capacity` slots, each reserved by a selected key from the cycle it is
-/// read until the arbiter pops it. Entries in the pipeline (not yet visible) hold slots too.
+/// read until the arbiter pops it. Entries in the pipeline (not yet visible) hold slots too. The slots
+/// are SimCore's `BoundedFIFO`, which traps on a push into a full queue (back-pressure is the
+/// selector's job).
 struct ReferenceQueue {
     let capacity: Int
-    /// FIFO order: `slots[0]` is the head.
-    private(set) var slots: [ReferenceEntry] = []
+    private var fifo: BoundedFIFO<ReferenceEntry>
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) {
+        self.capacity = capacity
+        fifo = BoundedFIFO(capacity: capacity, filler: ReferenceEntry(query: -1, key: -1, visibleFrom: 0))
+    }
 
-    var reserved: Int { slots.count }
-    var isFull: Bool { slots.count >= capacity }
-    var head: ReferenceEntry? { slots.first }
+    /// The entries in FIFO order (`slots[0]` is the head).
+    var slots: [ReferenceEntry] { (0 ..< fifo.count).map { fifo[$0] } }
+    var reserved: Int { fifo.count }
+    var isFull: Bool { fifo.isFull }
+    var head: ReferenceEntry? { fifo.first }
 
     mutating func reserve(_ entry: ReferenceEntry) {
-        precondition(!isFull, "reserving a slot in a full queue")
-        if let last = slots.last {
+        if fifo.count > 0 {
+            let last = fifo[fifo.count - 1]
             precondition(last.visibleFrom <= entry.visibleFrom && last.query <= entry.query,
                          "queue entries out of order: \(last) before \(entry)")
         }
-        slots.append(entry)
+        fifo.push(entry)
     }
 
-    mutating func pop() -> ReferenceEntry { slots.removeFirst() }
+    mutating func pop() -> ReferenceEntry { fifo.pop() }
 
     /// Entries visible at cycle `t` (any query).
     func visibleCount(at t: Cycle) -> Int {
         var count = 0
-        for index in slots.indices where slots[index].visibleFrom <= t { count += 1 }
+        for index in 0 ..< fifo.count where fifo[index].visibleFrom <= t { count += 1 }
         return count
     }
 
     func holds(query: Int) -> Bool {
-        for index in slots.indices where slots[index].query == query { return true }
+        for index in 0 ..< fifo.count where fifo[index].query == query { return true }
         return false
     }
 }
