@@ -26,15 +26,17 @@ elsa-sim — a cycle-accurate simulator of the ELSA self-attention accelerator (
 usage: elsa-sim <command> [options]
 
 commands:
-  run         simulate a trace on a hardware config; cycles, utilization, selection
+  run         simulate a trace on a hardware config (ELSA or A^3): cycles, utilization, selection, quality
+  sweep       simulate a grid of config values (parallel, resumable, shardable); merge shards; plot
+  compare     configs side by side: preprocessing vs execution per layer, speedup over a baseline
   calibrate   learn per-head thresholds with p from one or more traces
   quality     approximation quality vs exact attention over a p sweep; θ_bias fit
   trace       make (synth) or examine (inspect) elsa-trace/1 traces
   config      print the config fields with their defaults and sources
   bench       time the simulator itself (functional-only pass vs timed simulation)
-  compare-accelerators  ELSA and A^3 configs side by side on one trace (docs/a3.md)
-  sweep       simulate a grid of config values (parallel, resumable, shardable); merge shards; plot
-  compare     configs side by side: preprocessing vs execution per layer, speedup over a baseline
+  compare-accelerators
+              ELSA and A^3 configs side by side on one trace (docs/a3.md)
+  validate    the event engine against the cycle-stepped reference on random cases (docs/validation.md)
 
 Run 'elsa-sim <command> --help' for a command's options. Docs: README.md, docs/.
 """
