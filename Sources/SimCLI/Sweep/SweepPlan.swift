@@ -87,7 +87,7 @@ struct SweepPlan: Sendable {
         }
     }
 
-    /// Loads point's A^3 config and checks it against its trace (`A3Config.mismatch`).
+    /// Loads a point's A^3 config and checks it against its trace (`A3Config.mismatch`).
     static func loadA3(configPath: String, overrides: [(path: String, value: JSONValue)],
                        trace: AttentionTrace) throws(ConfigError) -> A3Config {
         let config = try A3ConfigLoader.load(file: configPath, overrides: overrides)
