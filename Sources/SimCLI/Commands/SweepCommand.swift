@@ -21,7 +21,8 @@ enum SweepCommand {
     skips the points already written; every point's config is checked before any point runs.
 
     options:
-      --config FILE          base hardware config (elsa-config/1)
+      --config FILE          base hardware config: ELSA (elsa-config/1) or A^3 (a3-config/1; every point
+                             runs A^3 as 'run' does, ELSA-only columns empty; docs/sweeps.md, A^3 sweeps)
       --trace DIR            trace directory (repeatable; each trace is an outer axis)
       --set PATH=V1,V2,...   sweep a config field over values (several values) or fix it (one value);
                              repeatable, e.g. --set attention_modules=1,2,4,8 --set approximation.p=0.5,1,2
@@ -163,7 +164,7 @@ enum SweepCommand {
         for row in rows {
             let v = row.value
             func n(_ path: String) -> String { SweepTable.cell(SweepRow.lookup(v, path)) }
-            func pct(_ path: String) -> String { String(format: "%.1f%%", (row.number(path) ?? 0) * 100) }
+            func pct(_ path: String) -> String { row.number(path).map { String(format: "%.1f%%", $0 * 100) } ?? "—" }
             let kinds = [("hash", "hash"), ("candidate_selection", "select"), ("attention", "attn"), ("output_division", "outdiv")]
             let limiters = kinds.map { (name: $0.1, share: row.number("paper_bound.limiter." + $0.0) ?? 0) }
                 .filter { $0.share >= 0.005 }.sorted { $0.share > $1.share }
