@@ -11,6 +11,17 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     indirect case inFile(file: String, error: ConfigError)
 
+    /// The dotted path the error is about, when it names one.
+    public var path: String? {
+        switch self {
+        case let .outOfRange(path, _, _), let .unknownField(path, _), let .wrongType(path, _, _),
+             let .invalidValue(path, _, _), let .inconsistent(path, _):
+            return path
+        case .unreadable, .inFile:
+            return nil
+        }
+    }
+
     public var description: String {
         switch self {
         case let .outOfRange(path, value, expected):

@@ -19,6 +19,10 @@ public enum ConfigLoader {
         do {
             config = try decode(root, overrides: overrides)
         } catch {
+            // A value that came from --set is blamed on the command line, not on the file.
+            if let path = error.path, let o = overrides.first(where: { $0.path == path }) {
+                throw .inFile(file: "--set \(o.path)=\(o.value.serialized())", error: error)
+            }
             throw .inFile(file: file, error: error)
         }
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent()

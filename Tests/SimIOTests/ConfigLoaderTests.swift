@@ -55,6 +55,18 @@ import ElsaModel
         }
     }
 
+    /// A bad value given with --set is blamed on the command line, not on the config file.
+    @Test func badOverrideNamesTheCommandLine() {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = root.appendingPathComponent("Configs/elsa-paper.json").path
+        do {
+            _ = try ConfigLoader.load(file: file, overrides: [("selector.queue_depth", .int(0))])
+            Issue.record("accepted queue depth 0")
+        } catch {
+            #expect(error.description == "--set selector.queue_depth=0: selector.queue_depth: 0 is out of range; expected 1…1048576")
+        }
+    }
+
     /// Pa·Pc selectors must fit the key memory: 64 × 16 = 1024 > 512 keys.
     @Test func selectorsMustFitKeyMemory() {
         do {
