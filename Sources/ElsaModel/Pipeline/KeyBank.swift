@@ -54,6 +54,9 @@ final class KeyBank {
     private let base: UnsafeMutablePointer<Cycle>
     /// Cycle at which the selector stalled on a full queue, or −1.
     private let blockedSince: UnsafeMutablePointer<Cycle>
+    /// The cycle of the selector's next selected read, or `never` while it is stalled or has none left
+    /// (`base + position(cursor)`, cached because every simulated cycle compares it).
+    private let nextReadTime: UnsafeMutablePointer<Cycle>
     @exclusivity(unchecked) private var allSelected = false
     private let selectorBusyCycles: UnsafeMutablePointer<Cycle>
     private let selectorBlockedCycles: UnsafeMutablePointer<Cycle>
@@ -121,6 +124,7 @@ final class KeyBank {
         cursor = .filled(0, count: pc)
         base = .filled(0, count: pc)
         blockedSince = .filled(-1, count: pc)
+        nextReadTime = .filled(KeyBank.never, count: pc)
         selectorBusyCycles = .filled(0, count: pc)
         selectorBlockedCycles = .filled(0, count: pc)
         selectorLastRead = .filled(-1, count: pc)
@@ -135,7 +139,7 @@ final class KeyBank {
     }
 
     deinit {
-        for pointer in [entryVisible, occupancyLevelSince, base, blockedSince, selectorBusyCycles, selectorBlockedCycles,
+        for pointer in [entryVisible, occupancyLevelSince, base, blockedSince, nextReadTime, selectorBusyCycles, selectorBlockedCycles,
                         selectorLastRead, lastRead, lastIssue] { pointer.deallocate() }
         for pointer in [queueHead, queueCount, queueVisible, listLength, selectedCount, cursor, occupancyMax, binned] {
             pointer.deallocate()
@@ -190,7 +194,13 @@ final class KeyBank {
                 if readsSince.isEmpty { readsSince = Array(repeating: start, count: pc) }
                 readsSince[s] = start
             }
-            if selectedCount[s] > 0 { selectorsWithWork += 1 } else { finishList(s) }
+            if selectedCount[s] > 0 {
+                selectorsWithWork += 1
+                nextReadTime[s] = start + Cycle(position(s, 0))
+            } else {
+                nextReadTime[s] = KeyBank.never
+                finishList(s)
+            }
         }
     }
 
@@ -241,9 +251,7 @@ final class KeyBank {
             var gateClosedUntil: Cycle = -1
             next = min(next, arbiterTime(at: t + 1, outputDivisionStart: od, gateClosedUntil: &gateClosedUntil))
             if let leaveAt = leaveTime(at: t + 1) { next = min(next, leaveAt) }
-            for s in 0 ..< selectors where blockedSince[s] < 0 && cursor[s] < selectedCount[s] {
-                next = min(next, base[s] + Cycle(position(s, cursor[s])))
-            }
+            for s in 0 ..< selectors { next = min(next, nextReadTime[s]) }
             switch mode {
             case .ready: if selectorsWithWork == 0 { next = min(next, max(t + 1, readsDoneAt)) }
             case .limit: next = min(next, limit)
@@ -319,22 +327,23 @@ final class KeyBank {
     private func simulateCycle(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Bool {
         let popped = issue(at: t, outputDivisionStart: od)
         var acted = popped >= 0 || lastGateBlock == t
-        for s in 0 ..< selectors where cursor[s] < selectedCount[s] {
-            if blockedSince[s] >= 0 {
-                guard s == popped else { continue }
-                selectorBlockedCycles[s] += t - blockedSince[s]
-                if recorder != nil {
-                    recorder!.selectorStalled(s, query: readQuery, from: blockedSince[s], to: t)
-                    readsSince[s] = t
-                }
-                blockedSince[s] = -1
-                base[s] = t - Cycle(position(s, cursor[s]))
-            } else if base[s] + Cycle(position(s, cursor[s])) != t {
-                continue
+        if popped >= 0 && blockedSince[popped] >= 0 {
+            // The pop freed a slot of a stalled selector: it reads its selected key in this cycle.
+            let s = popped
+            selectorBlockedCycles[s] += t - blockedSince[s]
+            if recorder != nil {
+                recorder!.selectorStalled(s, query: readQuery, from: blockedSince[s], to: t)
+                readsSince[s] = t
             }
+            blockedSince[s] = -1
+            base[s] = t - Cycle(position(s, cursor[s]))
+            nextReadTime[s] = t
+        }
+        for s in 0 ..< selectors where nextReadTime[s] == t {
             acted = true
             if queueCount[s] == queueDepth {
                 blockedSince[s] = t
+                nextReadTime[s] = KeyBank.never
                 if recorder != nil { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: t) }
                 continue
             }
@@ -426,8 +435,11 @@ final class KeyBank {
         if t > lastRead[readQuery] { lastRead[readQuery] = t }
         cursor[s] += 1
         if cursor[s] == selectedCount[s] {
+            nextReadTime[s] = KeyBank.never
             selectorsWithWork -= 1
             finishList(s)
+        } else {
+            nextReadTime[s] = base[s] + Cycle(position(s, cursor[s]))
         }
     }
 
