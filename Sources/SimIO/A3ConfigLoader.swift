@@ -29,14 +29,7 @@ public enum A3ConfigLoader {
 
     /// Loads `file`, applying `overrides` (`dotted.path` → value) on top.
     public static func load(file: String, overrides: [(path: String, value: JSONValue)] = []) throws(ConfigError) -> A3Config {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-            throw .unreadable(file: file, reason: FileManager.default.fileExists(atPath: file) ? "cannot be read" : "no such file")
-        }
-        let root: JSONValue
-        do { root = try JSONValue.parse(data) } catch {
-            throw .unreadable(file: file, reason: "not valid JSON (\(ConfigLoader.describe(error)))")
-        }
+        let root = try ConfigLoader.readDocument(file: file)
         do { return try decode(root, overrides: overrides) } catch { throw .inFile(file: file, error: error) }
     }
 

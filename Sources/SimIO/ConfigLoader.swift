@@ -6,15 +6,7 @@ import ElsaModel
 public enum ConfigLoader {
     /// Loads `file`, applying `overrides` (`dotted.path` → value) on top.
     public static func load(file: String, overrides: [(path: String, value: JSONValue)] = []) throws(ConfigError) -> ElsaConfig {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-            throw .unreadable(file: file, reason: FileManager.default.fileExists(atPath: file)
-                              ? "cannot be read" : "no such file")
-        }
-        let root: JSONValue
-        do { root = try JSONValue.parse(data) } catch {
-            throw .unreadable(file: file, reason: "not valid JSON (\(Self.describe(error)))")
-        }
+        let root = try readDocument(file: file)
         var config: ElsaConfig
         do {
             config = try decode(root, overrides: overrides)
@@ -29,6 +21,19 @@ public enum ConfigLoader {
         config.hash.matrixFile = config.hash.matrixFile.map { resolve($0, against: directory) }
         config.approximation.thresholdsFile = config.approximation.thresholdsFile.map { resolve($0, against: directory) }
         return config
+    }
+
+    /// Reads and parses the JSON document `file` (a config or thresholds file); a missing, unreadable
+    /// or malformed file is `ConfigError.unreadable` naming it.
+    public static func readDocument(file: String) throws(ConfigError) -> JSONValue {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+            throw .unreadable(file: file, reason: FileManager.default.fileExists(atPath: file)
+                              ? "cannot be read" : "no such file")
+        }
+        do { return try JSONValue.parse(data) } catch {
+            throw .unreadable(file: file, reason: "not valid JSON (\(describe(error)))")
+        }
     }
 
     /// Decodes a parsed document (plus overrides) and validates it.

@@ -27,14 +27,7 @@ public struct ThresholdsFile: Sendable, Equatable {
     public var matrix: [[Double?]] { layers.map(\.t) }
 
     public static func read(file: String) throws(ConfigError) -> ThresholdsFile {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-            throw .unreadable(file: file, reason: FileManager.default.fileExists(atPath: file) ? "cannot be read" : "no such file")
-        }
-        let root: JSONValue
-        do { root = try JSONValue.parse(data) } catch {
-            throw .unreadable(file: file, reason: "not valid JSON (\(ConfigLoader.describe(error)))")
-        }
+        let root = try ConfigLoader.readDocument(file: file)
         do { return try decode(root) } catch { throw .inFile(file: file, error: error) }
     }
 

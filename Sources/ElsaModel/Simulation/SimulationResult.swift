@@ -63,6 +63,25 @@ public struct ModuleUtilization: Sendable, Equatable {
         outputDivision = t.outputDivision.utilization
     }
 
+    /// Cycle-weighted over several invocations: Σ busy / Σ (T × instances) per module kind
+    /// (`docs/model.md` §5, utilization of a layer or a whole run).
+    public init(heads timings: [HeadTiming]) {
+        var busy = [Cycle](repeating: 0, count: 5)
+        var capacity = [Cycle](repeating: 0, count: 5)
+        for t in timings {
+            let kinds: [(Cycle, Int)] = [(t.hash.busy, 1), (t.norm.busy, 1),
+                                         (t.selectors.reduce(0) { $0 + $1.busy }, t.selectors.count),
+                                         (t.attention.reduce(0) { $0 + $1.busy }, t.attention.count),
+                                         (t.outputDivision.busy, 1)]
+            for (k, (b, instances)) in kinds.enumerated() {
+                busy[k] += b
+                capacity[k] += t.totalCycles * Cycle(instances)
+            }
+        }
+        func share(_ k: Int) -> Double { capacity[k] == 0 ? 0 : Double(busy[k]) / Double(capacity[k]) }
+        self.init(hash: share(0), norm: share(1), candidateSelection: share(2), attention: share(3), outputDivision: share(4))
+    }
+
     public init(hash: Double, norm: Double, candidateSelection: Double, attention: Double, outputDivision: Double) {
         self.hash = hash
         self.norm = norm

@@ -104,22 +104,7 @@ public struct RunReport {
 
     /// A layer's utilization: Σ busy over its heads / Σ (cycles × instances) — cycle-weighted over heads.
     public static func layerUtilization(_ layer: LayerResult) -> ModuleUtilization {
-        var busy = [Cycle](repeating: 0, count: 5)
-        var capacity = [Cycle](repeating: 0, count: 5)
-        for h in layer.heads {
-            let t = h.timing
-            let kinds: [(Cycle, Int)] = [(t.hash.busy, 1), (t.norm.busy, 1),
-                                         (t.selectors.reduce(0) { $0 + $1.busy }, t.selectors.count),
-                                         (t.attention.reduce(0) { $0 + $1.busy }, t.attention.count),
-                                         (t.outputDivision.busy, 1)]
-            for (k, (b, instances)) in kinds.enumerated() {
-                busy[k] += b
-                capacity[k] += t.totalCycles * Cycle(instances)
-            }
-        }
-        func share(_ k: Int) -> Double { capacity[k] == 0 ? 0 : Double(busy[k]) / Double(capacity[k]) }
-        return ModuleUtilization(hash: share(0), norm: share(1), candidateSelection: share(2), attention: share(3),
-                                 outputDivision: share(4))
+        ModuleUtilization(heads: layer.heads.map(\.timing))
     }
 
     // MARK: CSV

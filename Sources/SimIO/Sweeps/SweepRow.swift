@@ -123,21 +123,12 @@ struct SweepMetrics {
     var attentionBlocked: Cycle = 0
 
     init(result: SimulationResult, parameters: TimingParameters, tokens: Int) {
-        var busy = [Cycle](repeating: 0, count: 5), capacity = [Cycle](repeating: 0, count: 5)
         var peak = [Cycle](repeating: 0, count: 4)
         var execution: Cycle = 0
         let hashInPreprocessing = parameters.exact ? 0 : parameters.hashCycles * Cycle(tokens + 1)
         for layer in result.layers {
             for head in layer.heads {
                 let t = head.timing
-                let kinds: [(Cycle, Int)] = [(t.hash.busy, 1), (t.norm.busy, 1),
-                                             (t.selectors.reduce(0) { $0 + $1.busy }, t.selectors.count),
-                                             (t.attention.reduce(0) { $0 + $1.busy }, t.attention.count),
-                                             (t.outputDivision.busy, 1)]
-                for (k, (b, instances)) in kinds.enumerated() {
-                    busy[k] += b
-                    capacity[k] += t.totalCycles * Cycle(instances)
-                }
                 peak[0] += max(0, t.hash.busy - hashInPreprocessing)
                 peak[1] += t.selectors.map(\.busy).max() ?? 0
                 peak[2] += t.attention.map(\.busy).max() ?? 0
@@ -148,9 +139,9 @@ struct SweepMetrics {
             }
         }
         func share(_ a: Cycle, _ b: Cycle) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
-        utilization = Shares(hash: share(busy[0], capacity[0]), norm: share(busy[1], capacity[1]),
-                             candidateSelection: share(busy[2], capacity[2]), attention: share(busy[3], capacity[3]),
-                             outputDivision: share(busy[4], capacity[4]))
+        let u = ModuleUtilization(heads: result.layers.flatMap { $0.heads.map(\.timing) })
+        utilization = Shares(hash: u.hash, norm: u.norm, candidateSelection: u.candidateSelection, attention: u.attention,
+                             outputDivision: u.outputDivision)
         executionPeak = Shares(hash: share(peak[0], execution), candidateSelection: share(peak[1], execution),
                                attention: share(peak[2], execution), outputDivision: share(peak[3], execution),
                                includesNorm: false)
