@@ -945,7 +945,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse and check the command line."""
     parser = OneLineParser(
         prog="export_trace",
-        description="Export an elsa-trace/1 attention trace from a BERT-family encoder "
+        description="Export an elsa-trace/1 attention trace from a BERT-family or MPNet encoder "
                     "(pure NumPy forward pass).")
     parser.add_argument("--model-dir", help="directory with model.safetensors, tokenizer.json, "
                         f"config.json (default: the installed {DEFAULT_MODEL_PACKAGE} package)")
