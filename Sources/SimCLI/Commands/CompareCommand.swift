@@ -117,7 +117,8 @@ enum CompareCommand {
         let provenance = CompareProvenance(simulatorVersion: BuildInfo.version,
                                            configHashes: variants.map { ContentHash.of(config: $0.inputs.config) }, traceHashes: traceHashes)
         let report = CompareReport(variants: variants.map(\.variant), traces: traces, results: results, baseline: baseline,
-                                   summaries: summaries, provenance: provenance, host: host)
+                                   summaries: summaries, provenance: provenance, host: host,
+                                   assumptions: variants.map { $0.inputs.assumptions(evaluatedTraces: tracePaths) })
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         if let plot = args.last("plot") {

@@ -69,7 +69,8 @@ enum RunCommand {
         let host = HostStatistics(wallSeconds: wall, threads: threads, simulatedCycles: result.cycles, queryKeyPairs: result.totalPairs)
         let provenance = Provenance(simulatorVersion: BuildInfo.version, config: inputs.config, trace: trace, engine: engine.rawValue)
         let report = RunReport(result: result, energy: EnergyModel(config: inputs.config).report(for: result),
-                               provenance: provenance, host: host)
+                               provenance: provenance, host: host,
+                               assumptions: inputs.assumptions(evaluatedTraces: [tracePath]))
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         if let timelineHead { try RunTimeline.write(args, at: timelineHead, trace: trace, inputs: inputs, result: result, console: console) }
