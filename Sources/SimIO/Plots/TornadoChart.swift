@@ -46,9 +46,9 @@ public struct TornadoChart: Sendable {
         let low: Double = deltas.min() ?? 0, high: Double = deltas.max() ?? 0
         let span: Double = Swift.max(Swift.max(abs(low), abs(high)), 0.1)
         // Room for the value labels at both ends.
-        let ticks: [Double] = AxisScale.linear.ticks(in: (-span * 1.25) ... (span * 1.25), target: 8)
-        let lower: Double = Swift.min(ticks.first ?? -span, -span * 1.25)
-        let upper: Double = Swift.max(ticks.last ?? span, span * 1.25)
+        let ticks: [Double] = AxisScale.linear.ticks(in: (-span * 1.4) ... (span * 1.4), target: 8)
+        let lower: Double = Swift.min(ticks.first ?? -span, -span * 1.4)
+        let upper: Double = Swift.max(ticks.last ?? span, span * 1.4)
         let x = PlotScale(lower: lower, upper: upper, from: frame.left, to: frame.right)
         frame.xAxis(x, ticks: ticks, labels: ticks.map { PlotScale.label($0) + "%" }, label: xLabel, in: &svg)
         for (r, row) in rows.enumerated() {
