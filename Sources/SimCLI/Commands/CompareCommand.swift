@@ -13,7 +13,8 @@ enum CompareCommand {
     execution cycles, the preprocessing share and the speedup over the baseline (baseline cycles /
     cycles). Variants: each --config, times every combination of the multi-valued --set fields
     (e.g. --set approximation.p=1,2,4 gives three variants per config; an exact-mode config ignores
-    approximation.* and appears once).
+    approximation.* and appears once). Under the variant list, each variant's modelling assumptions and
+    calibration source (docs/config.md, "Modelling assumptions"; learned on the compared traces = optimistic).
 
     options:
       --config FILE          a hardware config (repeatable; order = variant order)
