@@ -11,12 +11,18 @@ VERSION_FILE := Sources/SimCLI/GeneratedVersion.swift
 SWIFT_FLAGS  := -Xswiftc -DELSA_HAS_VERSION
 RUN_TRACE    ?= Traces/minilm-l6-gutenberg-n128
 RUN_CONFIG   ?= Configs/elsa-paper.json
+# `make run` simulates RUN_TRACE with thresholds learned on a DIFFERENT shipped trace (held out, as the
+# paper learns on training data): `make thresholds` writes RUN_THRESHOLDS by calibrating on
+# CALIBRATION_TRACE with p = RUN_P (docs/validation.md, "Which unknowns matter").
+CALIBRATION_TRACE ?= Traces/minilm-l6-moby-dick-n128
+RUN_THRESHOLDS ?= Traces/thresholds-minilm-l6-moby-dick-p1.json
+RUN_P        ?= 1
 # Engine equivalence (docs/validation.md): the test target checks seeds 0…999, `make test` continues
 # with EQUIVALENCE_CASES more (~20 ms each in a debug build), `make soak` checks SOAK_CASES in release.
 EQUIVALENCE_CASES ?= 4000
 SOAK_CASES   ?= 100000
 
-.PHONY: build run test bench soak traces traces-check clean version
+.PHONY: build run thresholds test bench soak traces traces-check clean version
 
 # Rewritten only when the version changes, so an unchanged tree does not recompile.
 version:
@@ -27,7 +33,10 @@ build: version
 	$(SWIFT) build -c release $(SWIFT_FLAGS) $(RELEASE_FLAGS)
 
 run: build
-	$(BIN) run --config $(RUN_CONFIG) --trace $(RUN_TRACE)
+	$(BIN) run --config $(RUN_CONFIG) --trace $(RUN_TRACE) --thresholds $(RUN_THRESHOLDS)
+
+thresholds: build
+	$(BIN) calibrate --p $(RUN_P) --config $(RUN_CONFIG) --trace $(CALIBRATION_TRACE) -o $(RUN_THRESHOLDS)
 
 test: version
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)

@@ -106,13 +106,15 @@ extension ElsaConfig {
                                 message: "attention_modules × selectors_per_module = \(attentionModules) × \(selectorsPerModule) = \(attentionModules * selectorsPerModule) selectors do not fit a key memory of \(keyMemoryCapacity) keys (each selector reads its own keys of a bank); lower them or raise key_memory_capacity")
         }
         try energy.validate()
+        try validateAssumptions()
     }
 
     /// `M_h`: multiplications to hash one vector (ELSA III-C: 3·d^{4/3} = 768 for three 4×4 factors, d = 64).
     public var hashMultipliesPerVector: Int {
         switch hash.projection {
         case .kronecker: return headDim * hash.kroneckerFactors.reduce(0, +)
-        case .dense, .matrixFile: return hash.bits * headDim
+        case .dense: return hash.bits * headDim
+        case .matrixFile: return hash.cost == .kronecker ? headDim * hash.kroneckerFactors.reduce(0, +) : hash.bits * headDim
         }
     }
 

@@ -22,8 +22,12 @@ public struct ElsaConfig: Sendable, Equatable {
     public var attention = AttentionConfig()
     public var outputDivision = OutputDivisionConfig()
     public var norm = NormConfig()
+    /// Pipeline-level choices (`pipeline.query_overlap`; `docs/model.md` §4 rule 1).
+    public var pipeline = PipelineConfig()
     /// θ_bias in radians subtracted from the Hamming angle estimate (ELSA III-D: 0.127 for d = k = 64).
     public var thetaBias: Double = 0.127
+    /// `value`: use `thetaBias`; `fit`: ELSA III-D's 80th-percentile rule at the config's d and k (`"fit"` in the JSON).
+    public var thetaBiasRule: ThetaBiasRule = .value
     /// Keys the on-chip key memories hold (ELSA: n ≤ 512). A longer trace is an error.
     public var keyMemoryCapacity: Int = 512
     /// Whole accelerators working on one layer's heads in parallel.
@@ -54,6 +58,10 @@ public struct HashConfig: Sendable, Equatable {
     public var matrixFile: String? = nil
     /// `m_h`: multipliers of the hash unit (ELSA: 256 with Pa = 4).
     public var multipliers: Int = 256
+    /// How the preprocessing pass is timed (assumed default: whole cycles per vector).
+    public var preprocessing: HashPreprocessing = .wholeCycles
+    /// How a loaded (`matrix-file`) projection is costed (assumed default: dense).
+    public var cost: HashCost = .dense
     public init() {}
 }
 

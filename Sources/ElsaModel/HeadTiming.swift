@@ -18,10 +18,14 @@ public struct HeadTiming: Sendable, Equatable {
     public var outputDivision: UnitActivity
     /// Reserved-slot statistics of each selector output queue, sampled at the end of each cycle of `[P, T)`.
     public var queues: [OccupancyStats]
+    /// The hash unit's busy cycles in preprocessing (`H·(n+1)` or the pipelined pass, `docs/model.md` §3);
+    /// `nil` in a hand-built timing, where `HeadResult` falls back to `H·(n+1)`.
+    public var hashPreprocessingBusy: Cycle?
 
     public init(totalCycles: Cycle, preprocessingCycles: Cycle, hash: UnitActivity, norm: UnitActivity,
                 selectors: [UnitActivity], attention: [UnitActivity], outputDivision: UnitActivity,
-                queues: [OccupancyStats]) {
+                queues: [OccupancyStats], hashPreprocessingBusy: Cycle? = nil) {
+        self.hashPreprocessingBusy = hashPreprocessingBusy
         self.totalCycles = totalCycles
         self.preprocessingCycles = preprocessingCycles
         self.hash = hash

@@ -29,11 +29,21 @@ public struct TimingParameters: Sendable, Equatable {
     public var bankMapping: BankMapping
     /// Exact mode: no preprocessing, no hashing, every visible key is a candidate.
     public var exact: Bool
+    /// Rule 1's attention condition (`pipeline.query_overlap`).
+    public var queryOverlap: QueryOverlap
+    /// How the preprocessing hash pass is timed (`hash.preprocessing`).
+    public var hashPreprocessing: HashPreprocessing
+    /// `M_h`: multiplies per hashed vector (only the pipelined preprocessing pass needs it).
+    public var hashMultiplies: Int
+    /// `m_h`: hash multipliers (only the pipelined preprocessing pass needs it).
+    public var hashMultipliers: Int
 
     public init(attentionModules: Int, selectorsPerModule: Int, hashCycles: Cycle, selectorDepth: Cycle,
                 queueDepth: Int, attentionLatency: Cycle, accumulators: Int, outputDivisionCycles: Cycle,
                 outputDivisionLatency: Cycle, normKeysPerCycle: Int, normLatency: Cycle,
-                arbiter: ArbiterPolicy, bankMapping: BankMapping, exact: Bool) {
+                arbiter: ArbiterPolicy, bankMapping: BankMapping, exact: Bool,
+                queryOverlap: QueryOverlap = .runAhead, hashPreprocessing: HashPreprocessing = .wholeCycles,
+                hashMultiplies: Int? = nil, hashMultipliers: Int = 1) {
         self.attentionModules = attentionModules
         self.selectorsPerModule = selectorsPerModule
         self.hashCycles = hashCycles
@@ -48,6 +58,11 @@ public struct TimingParameters: Sendable, Equatable {
         self.arbiter = arbiter
         self.bankMapping = bankMapping
         self.exact = exact
+        self.queryOverlap = queryOverlap
+        self.hashPreprocessing = hashPreprocessing
+        // Without M_h and m_h, a vector is H multiplies on one multiplier: both rules then agree.
+        self.hashMultiplies = hashMultiplies ?? Int(hashCycles) * hashMultipliers
+        self.hashMultipliers = hashMultipliers
     }
 
     public init(config: ElsaConfig) {
@@ -65,7 +80,21 @@ public struct TimingParameters: Sendable, Equatable {
                   normLatency: Cycle(config.norm.latency),
                   arbiter: config.arbiter,
                   bankMapping: config.bankMapping,
-                  exact: config.isExact)
+                  exact: config.isExact,
+                  queryOverlap: config.pipeline.queryOverlap,
+                  hashPreprocessing: config.hash.preprocessing,
+                  hashMultiplies: config.hashMultipliesPerVector,
+                  hashMultipliers: config.hash.multipliers)
+    }
+
+    /// Cycles of the hash unit's preprocessing pass over the `keys` keys and query 0 (`docs/model.md` §3):
+    /// `H·(n+1)` (whole cycles) or `ceil((n+1)·M_h/m_h)` (pipelined); 0 in exact mode.
+    public func preprocessingHashCycles(keys: Int) -> Cycle {
+        guard !exact else { return 0 }
+        switch hashPreprocessing {
+        case .wholeCycles: return hashCycles * Cycle(keys + 1)
+        case .pipelined: return (Cycle(keys + 1) * Cycle(hashMultiplies) + Cycle(hashMultipliers) - 1) / Cycle(hashMultipliers)
+        }
     }
 
     /// Total candidate selectors `Pa·Pc`; selector `s` of bank `b` has index `b·Pc + s`.

@@ -29,6 +29,7 @@ commands:
   run         simulate a trace on a hardware config (ELSA or A^3): cycles, utilization, selection, quality
   sweep       simulate a grid of config values (parallel, resumable, shardable); merge shards; plot
   compare     configs side by side: preprocessing vs execution per layer, speedup over a baseline
+  sensitivity how much each modelling assumption moves cycles, selection and output error (tornado chart)
   calibrate   learn per-head thresholds with p from one or more traces
   quality     approximation quality vs exact attention over a p sweep; θ_bias fit
   trace       make (synth) or examine (inspect) elsa-trace/1 traces
@@ -43,7 +44,7 @@ Run 'elsa-sim <command> --help' for a command's options. Docs: README.md, docs/.
 
 /// Every command, for suggestions on a typo (`validate` is the validation suite's entry, documented in
 /// docs/validation.md).
-let commandNames = ["run", "calibrate", "quality", "trace", "config", "sweep", "compare", "bench", "compare-accelerators", "validate"]
+let commandNames = ["run", "calibrate", "quality", "trace", "config", "sweep", "compare", "sensitivity", "bench", "compare-accelerators", "validate"]
 
 /// The CLI as a library: parses `arguments` (without the program name), runs the command, and returns
 /// the exit code. Only this layer turns errors into text.
@@ -65,6 +66,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         case "compare-accelerators": return try CompareAcceleratorsCommand.main(rest, console: console)
         case "sweep": return try SweepCommand.main(rest, console: console)
         case "compare": return try CompareCommand.main(rest, console: console)
+        case "sensitivity": return try SensitivityCommand.main(rest, console: console)
         case "--help", "-h", "help":
             console.out(topLevelHelp + "\n")
             return ExitCode.success

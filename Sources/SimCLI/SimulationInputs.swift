@@ -44,6 +44,17 @@ struct SimulationInputs {
                                 thresholdsPath: config.approximation.thresholdsFile)
     }
 
+    /// The modelling assumptions and calibration source of a run on `evaluatedTraces` (report headers).
+    func assumptions(evaluatedTraces: [String]) -> AssumptionSummary {
+        let recorded: [String]? = thresholds.flatMap { file in
+            guard case let .array(items)? = file.provenance["traces"] else { return nil }
+            return items.compactMap(\.stringValue)
+        }
+        let file = model.isExact ? nil : (thresholds == nil ? nil : thresholdsPath)
+        return AssumptionSummary(model: model, calibration: CalibrationSource(exact: model.isExact, file: file, calibrationTraces: recorded,
+                                                                              evaluatedTraces: evaluatedTraces))
+    }
+
     /// The `[layer][head]` thresholds for `trace`, checked against its shape; `nil` when learned or exact.
     func thresholdMatrix(for trace: AttentionTrace) throws -> [[Double?]]? {
         guard let thresholds, !model.isExact else { return nil }

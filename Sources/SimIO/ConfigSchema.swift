@@ -56,8 +56,7 @@ public enum ConfigSchema {
             optionalInt("norm.keys_per_cycle", \.norm.keysPerCycle, source: "assumed: null = attention_modules",
                         "Key norms per cycle in preprocessing (null: one per attention module)."),
             int("norm.latency", \.norm.latency, source: "assumed: 2", "Square root, max and t·‖K_max‖ latency."),
-            double("theta_bias", \.thetaBias, expected: "radians, 0 ≤ θ < π", source: "paper: 0.127 (III-D)",
-                   "Subtracted from the Hamming angle estimate, clamped at 0."),
+            thetaBiasField,
             int("key_memory_capacity", \.keyMemoryCapacity, source: "paper: 512 (IV-E)",
                 "Keys the on-chip memories hold; a longer trace is an error."),
             int("accelerators", \.accelerators, source: "assumed: 1 (the paper's evaluation uses 12)",
@@ -70,7 +69,7 @@ public enum ConfigSchema {
                            "An elsa-thresholds/1 file (relative to the config file); with mode thresholds-file. --thresholds overrides."),
             choice("approximation.relevance_count", \.approximation.relevanceCount, source: "assumed: visible-keys",
                    "The n of the p/n relevance cut-off: keys the query sees (padding excluded), or the padded length."),
-        ] + energyFields
+        ] + energyFields + assumptionFields
     }
 
     // MARK: field builders

@@ -59,7 +59,10 @@ import SimCore
     struct Case: CustomStringConvertible, Sendable {
         var pa: Int, pc: Int, h: Cycle, q: Int, acc: Int, ii: Cycle, density: Double, causal: Bool, exact: Bool
         var mapping: BankMapping = .contiguous
-        var description: String { "Pa=\(pa) Pc=\(pc) H=\(h) Q=\(q) B=\(acc) II=\(ii) density=\(density) causal=\(causal) exact=\(exact)" }
+        /// The assumption switches: barrier between queries; pipelined preprocessing with M_h = 2H − 1, m_h = 2.
+        var barrier = false
+        var pipelined = false
+        var description: String { "Pa=\(pa) Pc=\(pc) H=\(h) Q=\(q) B=\(acc) II=\(ii) density=\(density) causal=\(causal) exact=\(exact) barrier=\(barrier) pipelined=\(pipelined)" }
     }
 
     static let cases: [Case] = [
@@ -68,15 +71,22 @@ import SimCore
         Case(pa: 4, pc: 8, h: 3, q: 4, acc: 2, ii: 4, density: 0.15, causal: false, exact: false),
         Case(pa: 3, pc: 2, h: 1, q: 1, acc: 3, ii: 9, density: 0.8, causal: false, exact: false, mapping: .interleaved),
         Case(pa: 2, pc: 4, h: 3, q: 4, acc: 2, ii: 2, density: 1, causal: false, exact: true),
+        Case(pa: 2, pc: 3, h: 3, q: 2, acc: 2, ii: 4, density: 0.3, causal: true, exact: false, barrier: true, pipelined: true),
     ]
 
     /// Σ recorded busy (blocked) cycles of every instance equal its `UnitActivity.busy` (`.blocked`);
     /// each instance's intervals are disjoint and inside `[0, T)`; the timing equals `simulate`'s.
     @Test(arguments: cases)
     func intervalsSumToCounters(_ c: Case) {
-        let parameters = PipelineHandCaseTests.parameters(pa: c.pa, pc: c.pc, h: c.h, d: 3, q: c.q, latt: 4, acc: c.acc,
+        var parameters = PipelineHandCaseTests.parameters(pa: c.pa, pc: c.pc, h: c.h, d: 3, q: c.q, latt: 4, acc: c.acc,
                                                           ii: c.ii, lod: 2, normRate: c.pa, normLatency: 2,
                                                           mapping: c.mapping, exact: c.exact)
+        if c.barrier { parameters.queryOverlap = .barrier }
+        if c.pipelined {
+            parameters.hashPreprocessing = .pipelined
+            parameters.hashMultipliers = 2
+            parameters.hashMultiplies = 2 * Int(c.h) - 1
+        }
         let selection = c.exact
             ? SelectionMatrix.all(keys: 40, visible: ContiguousArray(repeating: 40, count: 40))
             : Self.randomSelection(keys: 40, causal: c.causal, density: c.density, seed: UInt64(c.pa * 100 + c.pc))

@@ -44,6 +44,9 @@ public struct ElsaFunctionalModel: Sendable {
     public let config: ElsaConfig
     /// `nil` only in exact mode with a `matrix-file` projection that was not loaded.
     public let projection: HashProjection?
+    /// The θ_bias the selectors subtract: `config.thetaBias`, or ELSA III-D's fit at the config's d and k
+    /// when `theta_bias` is `"fit"` (`ThetaBiasFit.configFit`).
+    public let thetaBias: Double
 
     /// - Parameter projection: the projection to use; when `nil`, built from `config.hash` (`kronecker`
     ///   or `dense`; a `matrix-file` projection must be loaded by the caller and passed in).
@@ -66,10 +69,15 @@ public struct ElsaFunctionalModel: Sendable {
             case .matrixFile:
                 self.projection = nil
             }
-            if self.projection == nil && !isExact {
+            if self.projection == nil && !config.isExact {
                 throw .inconsistent(path: "hash.matrix_file",
                                     message: "projection \"matrix-file\" needs the matrix loaded and passed to the functional model")
             }
+        }
+        if config.thetaBiasRule == .fit, let fitted = self.projection {
+            thetaBias = ThetaBiasFit.configFit(projection: fitted, dim: config.headDim)
+        } else {
+            thetaBias = config.thetaBias
         }
     }
 
@@ -122,7 +130,7 @@ public struct ElsaFunctionalModel: Sendable {
         let selection: SelectionMatrix
         if let threshold, !isExact {
             guard let projection else { preconditionFailure("approximate selection without a projection") }
-            selection = CandidateSelection(projection: projection, thetaBias: config.thetaBias)
+            selection = CandidateSelection(projection: projection, thetaBias: thetaBias)
                 .select(layer: trace.layers[layer], queryHead: queryHead, trace: trace, threshold: threshold)
         } else {
             selection = .all(keys: trace.tokens, visible: visible)

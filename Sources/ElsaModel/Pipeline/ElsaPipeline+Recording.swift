@@ -36,8 +36,12 @@ extension ElsaPipeline {
         var intervals: [PipelineInterval] = []
         if !p.exact {
             let h = p.hashCycles
-            intervals.append(PipelineInterval(unit: .hash, state: .busy, query: -1, start: 0, end: h * Cycle(n)))
-            intervals.append(PipelineInterval(unit: .hash, state: .busy, query: 0, start: h * Cycle(n), end: h * Cycle(n + 1)))
+            // The keys, then query 0 (docs/model.md §3): whole cycles, or vector v done at ceil((v+1)·M_h/m_h).
+            let keysDone = p.hashPreprocessing == .pipelined
+                ? (Cycle(n) * Cycle(p.hashMultiplies) + Cycle(p.hashMultipliers) - 1) / Cycle(p.hashMultipliers) : h * Cycle(n)
+            let passDone = p.preprocessingHashCycles(keys: n)
+            intervals.append(PipelineInterval(unit: .hash, state: .busy, query: -1, start: 0, end: keysDone))
+            intervals.append(PipelineInterval(unit: .hash, state: .busy, query: 0, start: keysDone, end: passDone))
             for i in 0 ..< max(0, n - 1) {
                 let s = queryStart[i]
                 intervals.append(PipelineInterval(unit: .hash, state: .busy, query: i + 1, start: s, end: s + h))

@@ -61,10 +61,11 @@ public struct ElsaPipeline: EventDrivenModel {
         }
     }
 
-    /// `P = max(H·(n+1), ceil(n / R_norm) + L_norm)`; 0 in exact mode (`docs/model.md` §3).
+    /// `P = max(P_hash, ceil(n / R_norm) + L_norm)` with `P_hash` = `H·(n+1)` or the pipelined pass;
+    /// 0 in exact mode (`docs/model.md` §3).
     public static func preprocessingCycles(parameters: TimingParameters, keys: Int) -> Cycle {
         guard !parameters.exact else { return 0 }
-        let hash = parameters.hashCycles * Cycle(keys + 1)
+        let hash = parameters.preprocessingHashCycles(keys: keys)
         let norm = Cycle((keys + parameters.normKeysPerCycle - 1) / parameters.normKeysPerCycle) + parameters.normLatency
         return max(hash, norm)
     }
@@ -134,9 +135,10 @@ public struct ElsaPipeline: EventDrivenModel {
 
         var hash = UnitActivity(idle: total)
         var norm = UnitActivity(idle: total)
+        let hashPreprocessing = p.preprocessingHashCycles(keys: n)
         if !p.exact {
-            let busy = p.hashCycles * Cycle(2 * n)
-            let lastBusy = n >= 2 ? queryStart[n - 2] + p.hashCycles - 1 : p.hashCycles * Cycle(n + 1) - 1
+            let busy = hashPreprocessing + p.hashCycles * Cycle(n - 1)
+            let lastBusy = n >= 2 ? queryStart[n - 2] + p.hashCycles - 1 : hashPreprocessing - 1
             hash = .fromWindow(busy: busy, blocked: hashBlocked, windowStart: 0, lastBusy: lastBusy, total: total)
             let normBusy = Cycle((n + p.normKeysPerCycle - 1) / p.normKeysPerCycle)
             norm = .fromWindow(busy: normBusy, blocked: 0, windowStart: 0, lastBusy: normBusy - 1, total: total)
@@ -157,6 +159,7 @@ public struct ElsaPipeline: EventDrivenModel {
         let outputDivision = UnitActivity.fromWindow(busy: Cycle(n) * p.outputDivisionCycles, blocked: 0, windowStart: P,
                                                      lastBusy: lastOD + p.outputDivisionCycles - 1, total: total)
         return HeadTiming(totalCycles: total, preprocessingCycles: P, hash: hash, norm: norm, selectors: selectors,
-                          attention: attention, outputDivision: outputDivision, queues: queues)
+                          attention: attention, outputDivision: outputDivision, queues: queues,
+                          hashPreprocessingBusy: hashPreprocessing)
     }
 }

@@ -23,6 +23,8 @@ final class KeyBank {
     let attentionLatency: Cycle
     let accumulators: Int
     let roundRobin: Bool
+    /// `pipeline.query_overlap = barrier`: the next query waits until this module has left the current one.
+    let barrier: Bool
 
     // Selector output queues: ring buffers of (query, visible-from cycle), `queueDepth` slots per selector,
     // all in one flat allocation — the same ring as SimCore's `BoundedFIFO` (which the reference engine
@@ -107,6 +109,7 @@ final class KeyBank {
         attentionLatency = parameters.attentionLatency
         accumulators = parameters.accumulators
         roundRobin = parameters.arbiter == .roundRobin
+        barrier = parameters.queryOverlap == .barrier
         let pc = selectors
         entryQuery = .filled(-1, count: pc * queueDepth)
         entryVisible = .filled(0, count: pc * queueDepth)
@@ -217,7 +220,8 @@ final class KeyBank {
     }
 
     /// Advances until the bank no longer holds up the next query start (step 1: every key of the
-    /// current query read; attention past the previous query) and returns that cycle, unsimulated.
+    /// current query read; attention past the previous query, or past the current one under the
+    /// barrier rule) and returns that cycle, unsimulated.
     func runUntilReady(outputDivisionStart: UnsafeBufferPointer<Cycle>) -> Cycle {
         advance(limit: KeyBank.never, mode: .ready, outputDivisionStart: outputDivisionStart)
         return clock
@@ -240,7 +244,7 @@ final class KeyBank {
             let t = clock
             leave(at: t)
             switch mode {
-            case .ready: if selectorsWithWork == 0 && t >= readsDoneAt && current >= readQuery { return }
+            case .ready: if selectorsWithWork == 0 && t >= readsDoneAt && current >= readQuery + (barrier ? 1 : 0) { return }
             case .drained: if current >= keys { return }
             case .limit: if t >= limit { return }
             }
@@ -253,7 +257,8 @@ final class KeyBank {
             if let leaveAt = leaveTime(at: t + 1) { next = min(next, leaveAt) }
             for s in 0 ..< selectors { next = min(next, nextReadTime[s]) }
             switch mode {
-            case .ready: if selectorsWithWork == 0 { next = min(next, max(t + 1, readsDoneAt)) }
+            // Under the barrier the wait ends with a leave, which `leaveTime` already schedules.
+            case .ready: if selectorsWithWork == 0 && !barrier { next = min(next, max(t + 1, readsDoneAt)) }
             case .limit: next = min(next, limit)
             case .drained: break
             }

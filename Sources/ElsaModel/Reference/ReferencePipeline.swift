@@ -40,6 +40,10 @@ final class ReferenceMachine {
     let accumulators: Int
     let divisionCycles: Cycle
     let divisionLatency: Cycle
+    /// `pipeline.query_overlap = barrier`: rule 1 waits for `W(i, b)` instead of `W(i−1, b)`.
+    let barrier: Bool
+    /// Cycles of the preprocessing hash pass (§3): `H·(n+1)`, or `ceil((n+1)·M_h/m_h)` when pipelined.
+    let hashPassCycles: Cycle
     /// `N = ceil(n / R_norm)` (0 in exact mode).
     let normCycles: Cycle
     /// `P`.
@@ -108,15 +112,30 @@ final class ReferenceMachine {
         accumulators = p.accumulators
         divisionCycles = p.outputDivisionCycles
         divisionLatency = p.outputDivisionLatency
+        barrier = p.queryOverlap == .barrier
 
         // §3: preprocessing, skipped in exact mode.
         if exact {
             normCycles = 0
+            hashPassCycles = 0
             preprocessing = 0
         } else {
             let rate = Cycle(p.normKeysPerCycle)
             normCycles = (Cycle(n) + rate - 1) / rate
-            preprocessing = max(p.hashCycles * Cycle(n + 1), normCycles + p.normLatency)
+            switch p.hashPreprocessing {
+            case .wholeCycles:
+                // Each of the n + 1 vectors takes H whole cycles.
+                hashPassCycles = p.hashCycles * Cycle(n + 1)
+            case .pipelined:
+                // Vector v is done at ceil((v+1)·M_h/m_h); the last one (query 0, v = n) ends the pass.
+                precondition(p.hashMultiplies >= 1 && p.hashMultipliers >= 1, "reference model: M_h and m_h must be ≥ 1")
+                var done: Cycle = 0
+                for v in 0 ... n {
+                    done = (Cycle(v + 1) * Cycle(p.hashMultiplies) + Cycle(p.hashMultipliers) - 1) / Cycle(p.hashMultipliers)
+                }
+                hashPassCycles = done
+            }
+            preprocessing = max(hashPassCycles, normCycles + p.normLatency)
         }
 
         // §2: banks, written out independently of TimingParameters' helpers.
@@ -219,11 +238,13 @@ final class ReferenceMachine {
                 }
                 // (selectors) every selector has read its whole list of query i: S_{i+1} > E_i.
                 guard selectors.allSatisfy({ $0.query == i && $0.exhausted }) else { break }
-                // (attention) every module has moved past query i−1: S_{i+1} ≥ W(i−1, b). W(i−1, b) is
-                // decided in rule 2 of a cycle, which rule 1 precedes; its conditions only depend on
-                // earlier cycles, so rule 1 evaluates them for cycle t (see hasLeft).
-                if i >= 1 {
-                    guard (0 ..< pa).allSatisfy({ hasLeft(bank: $0, through: i - 1, at: t) }) else { break }
+                // (attention) every module has moved past query i−1: S_{i+1} ≥ W(i−1, b) (run-ahead), or
+                // past query i: S_{i+1} ≥ W(i, b) (barrier). W is decided in rule 2 of a cycle, which
+                // rule 1 precedes; its conditions only depend on earlier cycles, so rule 1 evaluates them
+                // for cycle t (see hasLeft).
+                let through = barrier ? i : i - 1
+                if through >= 0 {
+                    guard (0 ..< pa).allSatisfy({ hasLeft(bank: $0, through: through, at: t) }) else { break }
                 }
             }
             // At S_i every selector's current query becomes i.
@@ -398,11 +419,11 @@ final class ReferenceMachine {
             return
         }
         if t < preprocessing {
-            // §3: the n keys and then query 0, back to back: busy at [0, H·(n+1)). The cycles
-            // [H·(n+1), P) are not in the blocked set [S_i + H, S_{i+1}) of §5: starved (idle if n = 1).
-            if t < hashCycles * Cycle(n + 1) {
+            // §3: the n keys and then query 0, back to back: busy at [0, P_hash). The cycles
+            // [P_hash, P) are not in the blocked set [S_i + H, S_{i+1}) of §5: starved (idle if n = 1).
+            if t < hashPassCycles {
                 hash.record(.busy, at: t)
-                if t == hashCycles * Cycle(n + 1) - 1 {
+                if t == hashPassCycles - 1 {
                     hashQuery = 0
                     hashDoneAt = t + 1
                 }
@@ -442,7 +463,8 @@ final class ReferenceMachine {
         for i in 0 ..< n - 1 {
             var bound = e[i] + 1
             if !exact { bound = max(bound, s[i] + hashCycles) }
-            bound = max(bound, i == 0 ? preprocessing : w.map { $0[i - 1] }.max()!)
+            if barrier { bound = max(bound, w.map { $0[i] }.max()!) }
+            else { bound = max(bound, i == 0 ? preprocessing : w.map { $0[i - 1] }.max()!) }
             precondition(s[i + 1] == bound, "S_\(i + 1) = \(s[i + 1]) but the rule 1 conditions first hold at \(bound)")
         }
         for i in 0 ..< n {
@@ -456,7 +478,7 @@ final class ReferenceMachine {
             for i in 0 ..< n where i + 2 < n { expectedBlocked += s[i + 1] - s[i] - hashCycles }
             precondition(hashActivity.blocked == expectedBlocked,
                          "hash blocked \(hashActivity.blocked), §5 gives \(expectedBlocked)")
-            precondition(hashActivity.busy == 2 * Cycle(n) * hashCycles)
+            precondition(hashActivity.busy == hashPassCycles + Cycle(n - 1) * hashCycles)
         }
         let timing = HeadTiming(totalCycles: end, preprocessingCycles: preprocessing,
                                 hash: hashActivity,
@@ -464,7 +486,8 @@ final class ReferenceMachine {
                                 selectors: selectors.map { $0.counter.finish(total: end) },
                                 attention: banks.map { $0.counter.finish(total: end) },
                                 outputDivision: division.finish(total: end),
-                                queues: selectors.map { $0.occupancy })
+                                queues: selectors.map { $0.occupancy },
+                                hashPreprocessingBusy: hashPassCycles)
         precondition(timing.isConserved)
         return (timing, ReferenceTrace(starts: s, scanEnds: e, leaves: w, partials: pa, divisionStarts: od))
     }

@@ -57,7 +57,8 @@ public struct AnalyticModel: Sendable, Equatable {
                 sum += max(H, scan, selected, p.outputDivisionCycles)
             }
         }
-        paperClosedForm = H * Cycle(n + 1) + sum
+        // The paper's 768(n+1)/m_h: H·(n+1) with whole cycles per vector, ceil((n+1)·M_h/m_h) pipelined.
+        paperClosedForm = p.preprocessingHashCycles(keys: n) + sum
 
         let P = ElsaPipeline.preprocessingCycles(parameters: p, keys: n)
         let tail = p.outputDivisionCycles + p.outputDivisionLatency

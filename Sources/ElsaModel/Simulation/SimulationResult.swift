@@ -32,9 +32,10 @@ public struct HeadResult: Sendable, Equatable {
         self.quality = quality
     }
 
-    /// Busy cycles of the hash unit in preprocessing: `H·(n+1)`, or 0 in exact mode.
+    /// Busy cycles of the hash unit in preprocessing (`docs/model.md` §3), or 0 in exact mode.
     public var hashPreprocessingBusy: Cycle {
-        timing.hash.busy == 0 ? 0 : timing.hash.busy / Cycle(2 * keys) * Cycle(keys + 1)
+        if let busy = timing.hashPreprocessingBusy { return busy }
+        return timing.hash.busy == 0 ? 0 : timing.hash.busy / Cycle(2 * keys) * Cycle(keys + 1)
     }
 
     /// The module kind that bounds this invocation's execution phase.

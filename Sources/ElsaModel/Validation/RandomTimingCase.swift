@@ -8,7 +8,8 @@ import Workload
 ///
 /// The ranges cover every constant's interesting values: `Pa` 1…8, `Pc` 1…16, `H` 1…12, `D` 1…6,
 /// `Q` 1…8, `L_att` 1…8, `B_acc` 2…4 (the event engine needs ≥ 2), `II` 1…16, `L_od` 0…4, `R_norm`
-/// 1…16, `L_norm` 0…8, both arbiters, both bank mappings, exact and approximate. `n` is mostly small
+/// 1…16, `L_norm` 0…8, both arbiters, both bank mappings, exact and approximate, both query-overlap
+/// rules, both preprocessing-hash rules (`m_h` 1…8, `M_h` with `ceil(M_h/m_h) = H`). `n` is mostly small
 /// (55 % in 1…12, 25 % in 13…48, 15 % in 49…128, 5 % in 129…300); causal with probability ½.
 public struct RandomTimingCase: Sendable {
     /// How the selection matrix is drawn. In exact mode the engines ignore it.
@@ -57,13 +58,12 @@ public struct RandomTimingCase: Sendable {
         let queueDepth = chance(25) ? 1 : draw(1 ... 8)
         let depth = chance(20) ? 1 : draw(1 ... 6)
         let exact = chance(25)
-        let parameters = TimingParameters(
+        var parameters = TimingParameters(
             attentionModules: pa, selectorsPerModule: pc, hashCycles: Cycle(draw(1 ... 12)), selectorDepth: Cycle(depth),
             queueDepth: queueDepth, attentionLatency: Cycle(draw(1 ... 8)), accumulators: draw(2 ... 4),
             outputDivisionCycles: Cycle(draw(1 ... 16)), outputDivisionLatency: Cycle(draw(0 ... 4)),
             normKeysPerCycle: draw(1 ... 16), normLatency: Cycle(draw(0 ... 8)),
             arbiter: ArbiterPolicy.allCases[draw(0 ... 1)], bankMapping: BankMapping.allCases[draw(0 ... 1)], exact: exact)
-        self.parameters = parameters
         let isCausal = chance(50)
         let pattern = Pattern.allCases[draw(0 ... Pattern.allCases.count - 1)]
         causal = isCausal
@@ -121,6 +121,14 @@ public struct RandomTimingCase: Sendable {
         }
         self.knob = knob
         selection = m
+        // The assumption switches are drawn last, so every earlier draw (and so each seed's constants and
+        // selection) is what it was before they existed. M_h and m_h are drawn with ceil(M_h/m_h) = H.
+        parameters.queryOverlap = QueryOverlap.allCases[draw(0 ... 1)]
+        parameters.hashPreprocessing = HashPreprocessing.allCases[draw(0 ... 1)]
+        let multipliers = draw(1 ... 8)
+        parameters.hashMultipliers = multipliers
+        parameters.hashMultiplies = (Int(parameters.hashCycles) - 1) * multipliers + draw(1 ... multipliers)
+        self.parameters = parameters
     }
 
     /// The command that regenerates this case and compares the engines field by field.
@@ -141,6 +149,7 @@ extension TimingParameters {
     public static func describe(_ p: TimingParameters) -> String {
         "Pa=\(p.attentionModules) Pc=\(p.selectorsPerModule) H=\(p.hashCycles) D=\(p.selectorDepth) Q=\(p.queueDepth) "
             + "L_att=\(p.attentionLatency) B_acc=\(p.accumulators) II=\(p.outputDivisionCycles) L_od=\(p.outputDivisionLatency) "
-            + "R_norm=\(p.normKeysPerCycle) L_norm=\(p.normLatency) arbiter=\(p.arbiter.rawValue) mapping=\(p.bankMapping.rawValue)"
+            + "R_norm=\(p.normKeysPerCycle) L_norm=\(p.normLatency) arbiter=\(p.arbiter.rawValue) mapping=\(p.bankMapping.rawValue) "
+            + "overlap=\(p.queryOverlap.rawValue) hash-pass=\(p.hashPreprocessing.rawValue) M_h=\(p.hashMultiplies) m_h=\(p.hashMultipliers)"
     }
 }

@@ -20,6 +20,9 @@ extension HeadTiming {
             return pair("preprocessing cycles P", preprocessingCycles, other.preprocessingCycles)
         }
         if hash != other.hash { return pair("hash unit", activity(hash), activity(other.hash)) }
+        if hashPreprocessingBusy != other.hashPreprocessingBusy {
+            return pair("hash preprocessing busy", hashPreprocessingBusy.map(String.init) ?? "-", other.hashPreprocessingBusy.map(String.init) ?? "-")
+        }
         if norm != other.norm { return pair("norm unit", activity(norm), activity(other.norm)) }
         if selectors.count != other.selectors.count { return pair("selector count", selectors.count, other.selectors.count) }
         for (s, (a, b)) in zip(selectors, other.selectors).enumerated() where a != b {

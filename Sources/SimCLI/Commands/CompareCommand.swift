@@ -13,7 +13,8 @@ enum CompareCommand {
     execution cycles, the preprocessing share and the speedup over the baseline (baseline cycles /
     cycles). Variants: each --config, times every combination of the multi-valued --set fields
     (e.g. --set approximation.p=1,2,4 gives three variants per config; an exact-mode config ignores
-    approximation.* and appears once).
+    approximation.* and appears once). Under the variant list, each variant's modelling assumptions and
+    calibration source (docs/config.md, "Modelling assumptions"; learned on the compared traces = optimistic).
 
     options:
       --config FILE          a hardware config (repeatable; order = variant order)
@@ -117,7 +118,8 @@ enum CompareCommand {
         let provenance = CompareProvenance(simulatorVersion: BuildInfo.version,
                                            configHashes: variants.map { ContentHash.of(config: $0.inputs.config) }, traceHashes: traceHashes)
         let report = CompareReport(variants: variants.map(\.variant), traces: traces, results: results, baseline: baseline,
-                                   summaries: summaries, provenance: provenance, host: host)
+                                   summaries: summaries, provenance: provenance, host: host,
+                                   assumptions: variants.map { $0.inputs.assumptions(evaluatedTraces: tracePaths) })
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         if let plot = args.last("plot") {

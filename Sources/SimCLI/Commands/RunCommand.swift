@@ -12,7 +12,10 @@ enum RunCommand {
     layer, preprocessing / execution / total cycles, time at the clock, the selected-key fraction and the
     utilization of each module kind (docs/reports.md explains every number), the approximation quality
     against exact attention (docs/quality.md), then energy, average power, energy per query, the energy
-    split of ELSA Fig. 13(b), area and throughput per area (docs/energy.md).
+    split of ELSA Fig. 13(b), area and throughput per area (docs/energy.md). The header states the
+    modelling assumptions the numbers depend on (query overlap, preprocessing hash, hash cost, θ_bias;
+    docs/config.md) and where the thresholds were calibrated ("calibrated on the evaluated input" is
+    optimistic: the paper learns them on other inputs; 'make run' uses held-out thresholds).
 
     options:
       --config FILE          hardware config (elsa-config/1), e.g. Configs/elsa-paper.json; an A^3
@@ -69,7 +72,8 @@ enum RunCommand {
         let host = HostStatistics(wallSeconds: wall, threads: threads, simulatedCycles: result.cycles, queryKeyPairs: result.totalPairs)
         let provenance = Provenance(simulatorVersion: BuildInfo.version, config: inputs.config, trace: trace, engine: engine.rawValue)
         let report = RunReport(result: result, energy: EnergyModel(config: inputs.config).report(for: result),
-                               provenance: provenance, host: host)
+                               provenance: provenance, host: host,
+                               assumptions: inputs.assumptions(evaluatedTraces: [tracePath]))
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         if let timelineHead { try RunTimeline.write(args, at: timelineHead, trace: trace, inputs: inputs, result: result, console: console) }

@@ -36,9 +36,13 @@ public struct CompareReport {
     public let provenance: CompareProvenance?
     /// How the simulator performed; reported apart from the results.
     public let host: BatchHostStatistics?
+    /// Each variant's modelling assumptions and calibration source (`AssumptionSummary`); empty when not given.
+    public let assumptions: [AssumptionSummary]
 
     public init(variants: [Variant], traces: [TraceIdentity], results: [[SimulationResult]], baseline: Int,
-                summaries: [[RunSummary]] = [], provenance: CompareProvenance? = nil, host: BatchHostStatistics? = nil) {
+                summaries: [[RunSummary]] = [], provenance: CompareProvenance? = nil, host: BatchHostStatistics? = nil,
+                assumptions: [AssumptionSummary] = []) {
+        self.assumptions = assumptions
         precondition(results.count == traces.count && results.allSatisfy { $0.count == variants.count }, "results are not [trace][variant]")
         precondition(baseline >= 0 && baseline < variants.count, "baseline \(baseline) outside the variants")
         precondition(summaries.isEmpty || (summaries.count == traces.count && summaries.allSatisfy { $0.count == variants.count }),
@@ -99,6 +103,7 @@ public struct CompareReport {
         for (i, v) in variants.enumerated() {
             out += "  [\(i + 1)] \(v.label)" + (v.overrides.isEmpty ? "" : "  (\(v.overrides.joined(separator: ", ")))") + "\n"
         }
+        out += assumptionLines()
         var rows = [["trace", "layer", "config", "preproc", "exec", "total", "preproc %", "selected", "speedup"]]
         var rules: Set<Int> = [1]
         var previous: (Int, String)? = nil
@@ -175,7 +180,7 @@ public struct CompareReport {
         ]
         if let provenance { document["provenance"] = provenance.json(variants: variants, traces: traces) }
         if let host { document["host"] = host.json() }
-        return .object(document)
+        return addingAssumptions(to: .object(document))
     }
 
     // MARK: chart

@@ -12,8 +12,12 @@ public struct RunReport {
     public let provenance: Provenance?
     /// The simulator's own speed; kept in a separate `host` section that differs between runs.
     public let host: HostStatistics?
+    /// The modelling assumptions and the calibration source, stated in the header (`AssumptionSummary`).
+    public let assumptions: AssumptionSummary?
 
-    public init(result: SimulationResult, energy: EnergyReport? = nil, provenance: Provenance? = nil, host: HostStatistics? = nil) {
+    public init(result: SimulationResult, energy: EnergyReport? = nil, provenance: Provenance? = nil, host: HostStatistics? = nil,
+                assumptions: AssumptionSummary? = nil) {
+        self.assumptions = assumptions
         self.result = result
         self.energy = energy
         self.provenance = provenance
@@ -25,7 +29,7 @@ public struct RunReport {
     public func json() -> JSONValue {
         let r = result
         let analytic = r.analytic
-        return addingExplanations(to: addingEnergy(to: .object([
+        return addingAssumptions(to: addingExplanations(to: addingEnergy(to: .object([
             "config": .string(r.configName),
             "trace": .string(r.traceName),
             "thresholds": .string(r.thresholds.description),
@@ -43,7 +47,7 @@ public struct RunReport {
                 "bottleneck": bottleneckJSON(r.bottleneck),
             ]),
             "layers": .array(r.layers.map(layerJSON)),
-        ])))
+        ]))))
     }
 
     func layerJSON(_ layer: LayerResult) -> JSONValue {
@@ -154,6 +158,7 @@ public struct RunReport {
         if let p = provenance {
             out += "elsa-sim \(p.simulatorVersion), \(p.engine) engine; config \(p.configHash); trace \(p.traceHash)\n"
         }
+        out += assumptions?.headerLine ?? ""
         var rows: [[String]] = [["layer", "preproc", "exec", "total", "time µs", "selected", "mass", "err", "hash", "norm", "select",
                                  "attn", "outdiv", "bound by", "paper CF", "Δ"]]
         for layer in r.layers {
