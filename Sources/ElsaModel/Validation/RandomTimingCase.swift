@@ -9,7 +9,9 @@ import Workload
 /// The ranges cover every constant's interesting values: `Pa` 1…8, `Pc` 1…16, `H` 1…12, `D` 1…6,
 /// `Q` 1…8, `L_att` 1…8, `B_acc` 2…4 (the event engine needs ≥ 2), `II` 1…16, `L_od` 0…4, `R_norm`
 /// 1…16, `L_norm` 0…8, both arbiters, both bank mappings, exact and approximate. `n` is mostly small
-/// (55 % in 1…12, 25 % in 13…48, 15 % in 49…128, 5 % in 129…300); causal with probability ½.
+/// (55 % in 1…12, 25 % in 13…48, 15 % in 49…128, 5 % in 129…300); causal with probability ½. With
+/// probability ½ the case has the `lookup` bias policy's extra selector stage (`D + 1`, drawn last so
+/// every earlier draw of a seed is unchanged).
 public struct RandomTimingCase: Sendable {
     /// How the selection matrix is drawn. In exact mode the engines ignore it.
     public enum Pattern: String, Sendable, CaseIterable {
@@ -35,6 +37,8 @@ public struct RandomTimingCase: Sendable {
 
     public let seed: UInt64
     public let parameters: TimingParameters
+    /// The case models `approximation.bias: lookup`: `parameters.selectorDepth` is the drawn `D` + 1.
+    public let biasLookup: Bool
     public let causal: Bool
     public let pattern: Pattern
     /// The pattern's knob: selection probability (uniform, oneBank), band width (diagonal), keys per
@@ -57,13 +61,12 @@ public struct RandomTimingCase: Sendable {
         let queueDepth = chance(25) ? 1 : draw(1 ... 8)
         let depth = chance(20) ? 1 : draw(1 ... 6)
         let exact = chance(25)
-        let parameters = TimingParameters(
+        var parameters = TimingParameters(
             attentionModules: pa, selectorsPerModule: pc, hashCycles: Cycle(draw(1 ... 12)), selectorDepth: Cycle(depth),
             queueDepth: queueDepth, attentionLatency: Cycle(draw(1 ... 8)), accumulators: draw(2 ... 4),
             outputDivisionCycles: Cycle(draw(1 ... 16)), outputDivisionLatency: Cycle(draw(0 ... 4)),
             normKeysPerCycle: draw(1 ... 16), normLatency: Cycle(draw(0 ... 8)),
             arbiter: ArbiterPolicy.allCases[draw(0 ... 1)], bankMapping: BankMapping.allCases[draw(0 ... 1)], exact: exact)
-        self.parameters = parameters
         let isCausal = chance(50)
         let pattern = Pattern.allCases[draw(0 ... Pattern.allCases.count - 1)]
         causal = isCausal
@@ -121,6 +124,10 @@ public struct RandomTimingCase: Sendable {
         }
         self.knob = knob
         selection = m
+        // Last draw: the lookup policy's extra stage, as TimingParameters(config:) adds it.
+        biasLookup = chance(50)
+        if biasLookup { parameters.selectorDepth += 1 }
+        self.parameters = parameters
     }
 
     /// The command that regenerates this case and compares the engines field by field.
@@ -132,7 +139,7 @@ public struct RandomTimingCase: Sendable {
         let knobText = knob == 0 ? "" : " (\(knob == knob.rounded() ? String(Int(knob)) : String(knob)))"
         return "n=\(selection.keys) \(causal ? "causal" : "non-causal") \(p.exact ? "exact" : "approximate") "
             + "selection=\(pattern.rawValue)\(knobText) selected=\(selection.selectedPairs)/\(selection.totalPairs) | "
-            + TimingParameters.describe(p)
+            + TimingParameters.describe(p) + (biasLookup ? " bias=lookup (D includes its stage)" : "")
     }
 }
 
