@@ -1,5 +1,5 @@
 /// How ELSA's candidate selectors treat a trace's additive attention bias (`approximation.bias`;
-/// `docs/algorithm.md` §10, `docs/model.md` §9). The paper's models have no bias, so this is a design
+/// `docs/algorithm.md` §10, `docs/model.md` §8). The paper's models have no bias, so this is a design
 /// choice of the simulator, not a paper value.
 ///
 /// Under both policies the attention computation uses the exact biased score `q·k·scale + bias`.
@@ -15,7 +15,7 @@ public enum BiasPolicy: String, Sendable, Equatable, CaseIterable {
     case lookup
 }
 
-/// The hardware of the `lookup` bias policy (`docs/model.md` §9, `docs/energy.md`): its size for the
+/// The hardware of the `lookup` bias policy (`docs/model.md` §8, `docs/energy.md`): its size for the
 /// area and energy model. All values are **assumed** (the paper has no bias).
 public struct BiasLookupConfig: Sendable, Equatable {
     /// Growth of one candidate selector's area and per-cycle energy for the bias adder, the bucket-index
@@ -30,7 +30,7 @@ public struct BiasLookupConfig: Sendable, Equatable {
 
 extension ElsaConfig {
     /// The selector pipeline depth the timing model uses: `selector.pipeline_depth`, plus one stage for
-    /// the bias adder under the `lookup` policy (`docs/model.md` §9).
+    /// the bias adder under the `lookup` policy (`docs/model.md` §8).
     public var effectiveSelectorDepth: Int {
         selector.pipelineDepth + (approximation.bias == .lookup ? 1 : 0)
     }

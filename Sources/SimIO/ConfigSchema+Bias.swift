@@ -2,7 +2,7 @@ import ElsaModel
 
 /// `approximation.bias` and the `bias_lookup` group of `elsa-config/1`: how the candidate selectors treat
 /// a trace's additive attention bias, and the size of the lookup hardware (`docs/config.md`, "Attention
-/// bias"; `docs/model.md` §9).
+/// bias"; `docs/model.md` §8).
 extension ConfigSchema {
     static var biasFields: [ConfigField] {
         [
