@@ -32,6 +32,19 @@ import Workload
             let read = try TraceReader.read(directory: dir)
             #expect(read == trace)
             #expect(read.hasBias)
+            // One copy in memory: both layers' bias storage is the same buffer.
+            let first = read.layers[0].bias!.storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+            let second = read.layers[1].bias!.storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+            #expect(first == second)
+            // A second path spelling of the same file is still one file.
+            try editManifest(dir) { manifest in
+                var layers = manifest["layers"] as! [[String: Any]]
+                layers[1]["bias"] = "./bias.npy"
+                manifest["layers"] = layers
+            }
+            let respelled = try TraceReader.read(directory: dir)
+            #expect(respelled.layers[1].bias!.storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+                == respelled.layers[0].bias!.storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) })
         }
     }
 
