@@ -34,12 +34,14 @@ public struct A3FunctionalModel: Sendable {
             let outcome = A3GreedySearch.search(query: query, keys: sorted, visible: visible[i],
                                                 iterations: approximation.iterationBudget(visible: visible[i]),
                                                 skipMinHeuristic: approximation.skipMinHeuristic, scores: &scratch)
-            // Exact scores of the candidates (the dot-product module), summed in component order.
+            // Exact scores of the candidates (the dot-product module), summed in component order; a layer
+            // bias is added to them (the greedy search sees q·k only, docs/a3.md).
             for y in outcome.candidates {
                 let kStart = layer.k.offset(head: kv, row: y)
                 var dot = 0.0
                 for c in 0 ..< d { dot += query[c] * Double(layer.k.storage[kStart + c]) }
                 exact[y] = trace.scale * dot
+                if let bias = layer.bias { exact[y] += Double(bias[queryHead, i, y]) }
             }
             let kept = A3PostScoring.select(candidates: outcome.candidates, scores: exact,
                                             percent: approximation.thresholdPercent)

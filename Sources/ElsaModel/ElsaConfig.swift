@@ -33,6 +33,8 @@ public struct ElsaConfig: Sendable, Equatable {
     /// Whole accelerators working on one layer's heads in parallel.
     public var accelerators: Int = 1
     public var approximation = ApproximationConfig()
+    /// Size of the `approximation.bias: lookup` hardware (assumed; `BiasPolicy.swift`).
+    public var biasLookup = BiasLookupConfig()
     /// Area and power of each module at the synthesis point (ELSA Table I; `docs/energy.md`).
     public var energy = EnergyParameters()
 
@@ -129,6 +131,8 @@ public struct ApproximationConfig: Sendable, Equatable {
     public var thresholdsFile: String? = nil
     /// Which `n` the relevance cut-off `p/n` uses (the paper does not say whether padding counts).
     public var relevanceCount: RelevanceCount = .visibleKeys
+    /// How the candidate selectors treat a trace's additive bias (assumed default `ignore`).
+    public var bias: BiasPolicy = .ignore
     public init() {}
 }
 

@@ -9,7 +9,7 @@ public struct TimingParameters: Sendable, Equatable {
     public var selectorsPerModule: Int
     /// `H`: hash cycles per vector.
     public var hashCycles: Cycle
-    /// `D`: selector pipeline depth.
+    /// `D`: selector pipeline depth (`selector.pipeline_depth`, + 1 under `approximation.bias: lookup`).
     public var selectorDepth: Cycle
     /// `Q`: selector output-queue slots.
     public var queueDepth: Int
@@ -70,7 +70,7 @@ public struct TimingParameters: Sendable, Equatable {
         self.init(attentionModules: config.attentionModules,
                   selectorsPerModule: config.selectorsPerModule,
                   hashCycles: Cycle((config.hashMultipliesPerVector + config.hash.multipliers - 1) / config.hash.multipliers),
-                  selectorDepth: Cycle(config.selector.pipelineDepth),
+                  selectorDepth: Cycle(config.effectiveSelectorDepth),
                   queueDepth: config.selector.queueDepth,
                   attentionLatency: Cycle(config.attention.latency),
                   accumulators: config.attention.accumulators,

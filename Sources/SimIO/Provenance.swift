@@ -81,6 +81,7 @@ public struct ContentHash: Sendable {
                 h.mix(tensor.storage)
             }
             if let out = layer.out { h.mix("out \(out.shape)"); h.mix(out.storage) }
+            if let bias = layer.bias { h.mix("bias \(bias.shape)"); h.mix(bias.storage) }
         }
         return h.hex
     }

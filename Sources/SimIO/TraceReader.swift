@@ -2,13 +2,15 @@ import Foundation
 import Workload
 
 /// Reads an `elsa-trace/1` trace directory (`trace.json` plus `.npy` arrays) into an `AttentionTrace`,
-/// enforcing every rule of the format (`trace-format.md`, "What a reader must reject").
+/// enforcing every rule of the format (`docs/trace-format.md`, "What a reader rejects").
 ///
 /// Unknown fields are ignored; `null` counts as absent for optional fields. `scale` defaults to
 /// `1/sqrt(head_dim)`, `causal` to `false`, `input.tokens` to n. Layer paths are relative to the trace
-/// directory. Checks run in a fixed order (manifest fields, then layer by layer q, k, v, out: existence,
-/// the `.npy` itself, shape, finiteness) so the first problem is always the one reported. Finiteness is
-/// required of q, k and v, as the format says; `out` is only shape-checked.
+/// directory. Checks run in a fixed order (manifest fields, then layer by layer q, k, v, out, bias:
+/// existence, the `.npy` itself, shape, finiteness) so the first problem is always the one reported.
+/// Finiteness is required of q, k and v, and of the bias on the pairs a query may attend (real query,
+/// visible key; padding rows and columns and, under `causal`, future keys are ignored); `out` is only
+/// shape-checked. Layers naming the same bias file share one copy of it, read and checked once.
 public enum TraceReader {
     /// The manifest's file name inside a trace directory.
     public static let manifestName = "trace.json"
@@ -84,6 +86,7 @@ private struct Manifest {
         var k: String
         var v: String
         var out: String?
+        var bias: String?
     }
 
     let path: String
@@ -154,7 +157,8 @@ private struct Manifest {
                 q: try Self.string(members, "q", in: field + ".", path: path, required: true)!,
                 k: try Self.string(members, "k", in: field + ".", path: path, required: true)!,
                 v: try Self.string(members, "v", in: field + ".", path: path, required: true)!,
-                out: try Self.string(members, "out", in: field + ".", path: path, required: false)))
+                out: try Self.string(members, "out", in: field + ".", path: path, required: false),
+                bias: try Self.string(members, "bias", in: field + ".", path: path, required: false)))
         }
     }
 
@@ -195,6 +199,8 @@ private struct LayerReader {
     let manifest: Manifest
     /// (n, head_dim) fixed by layer 0's q.
     var sequence: (n: Int, headDim: Int)?
+    /// Bias arrays already read and checked, by standardized file path (layers may share one).
+    var biases: [String: Tensor3] = [:]
 
     init(directory: URL, directoryName: String, manifest: Manifest) {
         self.directory = directory
@@ -254,7 +260,53 @@ private struct LayerReader {
             }
             out = tensor
         }
-        return AttentionLayer(name: entry.name, q: q, k: k, v: v, out: out)
+        var bias: Tensor3?
+        if let biasFile = entry.bias { bias = try readBias(biasFile, field: prefix + "bias", q: q) }
+        return AttentionLayer(name: entry.name, q: q, k: k, v: v, out: out, bias: bias)
+    }
+
+    /// The additive bias `[q.heads, n, n]`, read once per file and shared by every layer naming it; finite
+    /// on every (real query, visible key) pair.
+    private mutating func readBias(_ file: String, field: String, q: Tensor3) throws(TraceError) -> Tensor3 {
+        let key = URL(fileURLWithPath: file, relativeTo: directory).standardizedFileURL.path
+        let display = file.hasPrefix("/") ? file : directoryName + "/" + file
+        let bias: Tensor3
+        let fresh: Bool
+        if let cached = biases[key] {
+            bias = cached
+            fresh = false
+        } else {
+            (bias, _) = try tensor(file, field: field)
+            fresh = true
+        }
+        let expected = [q.heads, q.rows, q.rows]
+        if bias.shape != expected {
+            throw .shapeMismatch(path: display, field: field, shape: bias.shape, expected: pythonShape(expected),
+                                 reason: "disagrees with q (heads = \(q.heads), n = \(q.rows)); a bias is [heads, n, n]")
+        }
+        if fresh {
+            try requireFiniteBias(bias, path: display, field: field)
+            biases[key] = bias
+        }
+        return bias
+    }
+
+    /// NaN or an infinity on a pair some query attends (padding rows/columns and future keys are skipped).
+    private func requireFiniteBias(_ t: Tensor3, path: String, field: String) throws(TraceError) {
+        let n = t.rows
+        let tokens = min(max(manifest.tokens ?? n, 0), n)
+        for head in 0 ..< t.heads {
+            for row in 0 ..< tokens {
+                let visible = manifest.causal ? min(row + 1, tokens) : tokens
+                let base = t.offset(head: head, row: row)
+                for column in 0 ..< visible where !t.storage[base + column].isFinite {
+                    let value = t.storage[base + column]
+                    let name = value.isNaN ? "NaN" : (value > 0 ? "+infinity" : "-infinity")
+                    throw .nonFinite(path: path, field: field, value: name, head: head, row: row, column: column,
+                                     flatIndex: base + column)
+                }
+            }
+        }
     }
 
     /// k or v: `[kvHeads, n, head_dim]` with `kvHeads` dividing q's head count.

@@ -9,7 +9,7 @@ import Foundation
 public struct TraceStorageInfo: Sendable, Equatable {
     /// `trace.json`'s `dtype`, or `nil` when absent (or not a string).
     public var manifestDType: String?
-    /// The stored dtype of every array, layer by layer in the order q, k, v, out (out when present).
+    /// The stored dtype of every array, layer by layer in the order q, k, v, out, bias (when present).
     public var arrays: [(layer: Int, array: String, dtype: NpyDType)]
 
     /// The distinct stored dtypes in order of first appearance.
@@ -47,7 +47,7 @@ public struct TraceStorageInfo: Sendable, Equatable {
         var arrays: [(layer: Int, array: String, dtype: NpyDType)] = []
         for (index, entry) in layers.enumerated() {
             guard case .object(let members) = entry else { continue }
-            for name in ["q", "k", "v", "out"] {
+            for name in ["q", "k", "v", "out", "bias"] {
                 guard let file = members[name]?.stringValue else { continue }
                 let url = URL(fileURLWithPath: file, relativeTo: directory)
                 let display = file.hasPrefix("/") ? file : path + "/" + file

@@ -4,6 +4,10 @@ import Workload
 /// Writes an `AttentionTrace` as an `elsa-trace/1` directory: `trace.json` plus float32 `.npy` arrays
 /// named `layerN.q.npy`, `layerN.k.npy`, `layerN.v.npy` and, when present, `layerN.out.npy`.
 ///
+/// Additive biases (`AttentionLayer.bias`) are written once per distinct array: when every biased layer
+/// has the same bias, one file `bias.npy` that each of them names (the MPNet convention); otherwise
+/// `layerN.bias.npy` for the first layer `N` holding a given bias, named by every later layer equal to it.
+///
 /// The output is byte-deterministic: `trace.json` is pretty-printed with sorted keys, and the arrays are
 /// written as NumPy's `np.save` writes them. `heads` and `head_dim` are written when every layer agrees
 /// on them; `scale` and `input.tokens` are always written explicitly.
@@ -23,8 +27,13 @@ public enum TraceWriter {
         } catch {
             throw .unwritable(path: directoryName, reason: error.localizedDescription)
         }
+        let biasFiles = biasFileNames(trace.layers)
+        var written = Set<String>()
         for (index, layer) in trace.layers.enumerated() {
             try writeArrays(of: layer, index: index, to: directory)
+            if let bias = layer.bias, let name = biasFiles[index], written.insert(name).inserted {
+                try writeBias(bias, named: name, to: directory)
+            }
         }
         let manifestPath = directoryName + "/" + TraceReader.manifestName
         do {
@@ -54,22 +63,61 @@ public enum TraceWriter {
         }
     }
 
+    /// Writes one additive bias `[heads, n, n]` as float32 `.npy` named `name` into `directory`.
+    ///
+    /// - Throws: `TraceError.unwritable` naming the file.
+    public static func writeBias(_ bias: Tensor3, named name: String, to directory: URL) throws(TraceError) {
+        do {
+            try NpyWriter.write(bias, dtype: .float32, to: directory.appendingPathComponent(name),
+                                displayPath: directory.relativePath + "/" + name)
+        } catch {
+            throw .unwritable(path: error.path, reason: error.problem)
+        }
+    }
+
+    /// The bias file each layer names (`nil` for a layer without bias): `bias.npy` when all biased layers
+    /// share one bias, else `layerN.bias.npy` after the first layer holding each distinct bias.
+    public static func biasFileNames(_ layers: [AttentionLayer]) -> [String?] {
+        var distinct: [(bias: Tensor3, first: Int)] = []
+        var owner: [Int?] = []
+        for (index, layer) in layers.enumerated() {
+            guard let bias = layer.bias else { owner.append(nil); continue }
+            if let match = distinct.firstIndex(where: { $0.bias == bias }) {
+                owner.append(match)
+            } else {
+                owner.append(distinct.count)
+                distinct.append((bias, index))
+            }
+        }
+        return owner.map { match in
+            guard let match else { return nil }
+            return distinct.count == 1 ? sharedBiasName : "layer\(distinct[match].first).bias.npy"
+        }
+    }
+
+    /// The file name of a bias every biased layer shares.
+    public static let sharedBiasName = "bias.npy"
+
     /// What `trace.json` records about one layer written by `writeArrays`.
     public struct LayerEntry: Sendable, Equatable {
         public var name: String
         public var heads: Int
         public var headDim: Int
         public var hasOut: Bool
+        /// The bias file the layer names (written with `writeBias`), or `nil`.
+        public var biasFile: String?
 
-        public init(name: String, heads: Int, headDim: Int, hasOut: Bool) {
+        public init(name: String, heads: Int, headDim: Int, hasOut: Bool, biasFile: String? = nil) {
             self.name = name
             self.heads = heads
             self.headDim = headDim
             self.hasOut = hasOut
+            self.biasFile = biasFile
         }
 
-        public init(_ layer: AttentionLayer) {
-            self.init(name: layer.name, heads: layer.q.heads, headDim: layer.q.dim, hasOut: layer.out != nil)
+        public init(_ layer: AttentionLayer, biasFile: String? = nil) {
+            self.init(name: layer.name, heads: layer.q.heads, headDim: layer.q.dim, hasOut: layer.out != nil,
+                      biasFile: biasFile)
         }
     }
 
@@ -99,7 +147,8 @@ public enum TraceWriter {
     /// - Precondition: `trace.scale` is finite (JSON has no NaN or infinity).
     public static func manifestData(for trace: AttentionTrace) -> Data {
         manifestData(model: trace.model, description: trace.description, scale: trace.scale, causal: trace.causal,
-                     tokens: trace.tokens, layers: trace.layers.map(LayerEntry.init))
+                     tokens: trace.tokens,
+                     layers: zip(trace.layers, biasFileNames(trace.layers)).map { LayerEntry($0, biasFile: $1) })
     }
 
     /// The bytes of `trace.json` for a trace with these fields and layers.
@@ -125,6 +174,7 @@ public enum TraceWriter {
                 "name": .string(layer.name), "q": .string(files.q), "k": .string(files.k), "v": .string(files.v),
             ]
             if layer.hasOut { entry["out"] = .string(files.out) }
+            if let bias = layer.biasFile { entry["bias"] = .string(bias) }
             return .object(entry)
         })
         let encoder = JSONEncoder()

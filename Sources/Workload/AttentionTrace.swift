@@ -2,19 +2,27 @@
 ///
 /// `q` is `[queryHeads, n, headDim]`; `k` and `v` are `[kvHeads, n, headDim]` with `queryHeads` a multiple of
 /// `kvHeads` (grouped-query attention); `out`, when present, is `[queryHeads, n, headDim]`.
+///
+/// `bias`, when present, is an additive attention bias `[queryHeads, n, n]` (element `(h, i, j)` is added
+/// to the scaled score of query `i` and key `j` of head `h`: scores are `q·kᵀ·scale + bias`, as in models
+/// with a relative position bias such as MPNet). Several layers may share one bias: `Tensor3`'s storage
+/// is copy-on-write, so assigning the same value to every layer keeps one copy in memory.
 public struct AttentionLayer: Sendable, Equatable {
     public var name: String
     public var q: Tensor3
     public var k: Tensor3
     public var v: Tensor3
     public var out: Tensor3?
+    /// Additive score bias `[queryHeads, n, n]` in softmax units (added after the scale), or `nil`.
+    public var bias: Tensor3?
 
-    public init(name: String, q: Tensor3, k: Tensor3, v: Tensor3, out: Tensor3? = nil) {
+    public init(name: String, q: Tensor3, k: Tensor3, v: Tensor3, out: Tensor3? = nil, bias: Tensor3? = nil) {
         self.name = name
         self.q = q
         self.k = k
         self.v = v
         self.out = out
+        self.bias = bias
     }
 
     /// Key/value head used by query head `queryHead` (`h / (heads_q / heads_kv)`, as in the trace format).
@@ -25,7 +33,7 @@ public struct AttentionLayer: Sendable, Equatable {
 }
 
 /// The self-attention inputs of one input sequence, layer by layer: the in-memory form of an
-/// `elsa-trace/1` directory (`../shared/reference/trace-format.md`).
+/// `elsa-trace/1` directory (`docs/trace-format.md`).
 ///
 /// Positions `tokens ..< n` are padding: they are neither queries nor keys and are excluded from every
 /// count. With `causal`, query `i` attends keys `0 ... i` only.
@@ -56,6 +64,9 @@ public struct AttentionTrace: Sendable, Equatable {
     public var headDim: Int { layers[0].q.dim }
     public var queryHeads: Int { layers[0].q.heads }
     public var kvHeads: Int { layers[0].k.heads }
+
+    /// Whether any layer carries an additive score bias.
+    public var hasBias: Bool { layers.contains { $0.bias != nil } }
 
     /// Number of keys query `query` may attend: the real tokens, cut to a prefix under `causal`.
     @inlinable

@@ -2,8 +2,9 @@ import Foundation
 
 // Exact (unapproximated) softmax attention, the reference every approximation is measured against
 // (ELSA paper §2, Eq. 1; `elsa-trace/1` field `out`). Scores and sums are accumulated in `Double`.
+// With a layer bias the scores are `(q · kᵀ) · scale + bias` (`docs/trace-format.md`).
 
-/// Softmax probabilities of one query over the keys it may see: `softmax((q · kᵀ) · scale)` over keys
+/// Softmax probabilities of one query over the keys it may see: `softmax((q · kᵀ) · scale + bias)` over keys
 /// `0 ..< visible`, where `visible` is `tokens`, or `min(query + 1, tokens)` under `causal`.
 ///
 /// - Parameters:
@@ -29,7 +30,8 @@ public func exactAttentionProbabilities(layer: Int, queryHead: Int, query: Int, 
                                 scale: trace.scale, causal: trace.causal, tokens: trace.tokens)
 }
 
-/// The exact attention output `softmax((q · kᵀ) · scale) · v` per query head, shape `[q.heads, n, dim]`.
+/// The exact attention output `softmax((q · kᵀ) · scale + bias) · v` per query head, shape `[q.heads, n, dim]`
+/// (no `+ bias` when the layer has none).
 ///
 /// Rows of padding queries (`tokens ..< n`) are zero; padding keys are never attended.
 /// - Parameter threads: workers over query heads; the result is bit-identical whatever their number.
@@ -81,7 +83,8 @@ public func exactAttentionOutput(layer: Int, trace: AttentionTrace) -> Tensor3 {
     exactAttentionOutput(layer: trace.layers[layer], trace: trace)
 }
 
-/// Writes the softmax over keys `0 ..< visible` into `probabilities[0 ..< visible]`.
+/// Writes the softmax over keys `0 ..< visible` into `probabilities[0 ..< visible]`; the score of key `y` is
+/// `Double(q · k_y) · scale`, plus `Double(bias[h, query, y])` when the layer has a bias.
 private func softmaxScores(layer: AttentionLayer, queryHead: Int, query: Int, visible: Int, scale: Double,
                            into probabilities: inout [Double]) {
     let q = layer.q, k = layer.k
@@ -127,6 +130,15 @@ private func softmaxScores(layer: AttentionLayer, queryHead: Int, query: Int, vi
                     key += 1
                 }
             }
+        }
+    }
+    if let bias = layer.bias {
+        let base = bias.offset(head: queryHead, row: query)
+        maximum = -Double.infinity
+        for key in 0 ..< visible {
+            let score = probabilities[key] + Double(bias.storage[base + key])
+            probabilities[key] = score
+            maximum = max(maximum, score)
         }
     }
     var sum = 0.0

@@ -88,6 +88,12 @@ public struct SyntheticTraceGenerator: Sendable {
     public var layerConcentrations: [Double]? = nil
     /// A key-norm spread `σ` overriding `normSpread · max(c, 0)` for every layer, or `nil`.
     public var keyNormSigma: Double? = nil
+    /// An additive relative-position bias shared by every layer (`out` then includes it), or `nil`.
+    /// The concentration solvers calibrate q·k alone; the bias changes the concentration afterwards.
+    public var relativeBias: RelativePositionBias? = nil
+
+    /// The bias every layer gets (`[heads, n, n]`), or `nil`.
+    public func biasTensor() -> Tensor3? { relativeBias?.tensor(heads: heads, n: n) }
 
     /// The concentration of layer `layer`.
     public func concentration(layer: Int) -> Double { layerConcentrations?[layer] ?? concentration }
@@ -99,17 +105,23 @@ public struct SyntheticTraceGenerator: Sendable {
     ///   more for `out`.
     public func generate(withOutput: Bool = true, threads: Int = 1) -> AttentionTrace {
         checkParameters()
-        let result = (0 ..< layers).map { generateLayer($0, withOutput: withOutput, threads: threads) }
+        let bias = biasTensor()
+        let result = (0 ..< layers).map { generateLayer($0, withOutput: withOutput, threads: threads, bias: bias) }
         return AttentionTrace(model: model, description: traceDescription, scale: scale, causal: causal,
                               tokens: tokens, layers: result)
     }
 
     /// Layer `index` of `generate(withOutput:threads:)` on its own (to write a long trace layer by layer).
-    public func generateLayer(_ index: Int, withOutput: Bool = true, threads: Int = 1) -> AttentionLayer {
+    ///
+    /// - Parameter bias: `biasTensor()` computed once by the caller (so layers share one copy); `nil`
+    ///   computes it here when `relativeBias` is set.
+    public func generateLayer(_ index: Int, withOutput: Bool = true, threads: Int = 1,
+                              bias: Tensor3? = nil) -> AttentionLayer {
         checkParameters()
         precondition(index >= 0 && index < layers, "layer \(index) not in 0..<\(layers)")
         var layer = drawLayer(index, rows: n, queryHeads: heads, concentration: concentration(layer: index),
                               threads: threads)
+        if relativeBias != nil { layer.bias = bias ?? biasTensor() }
         if withOutput {
             layer.out = exactAttentionOutput(layer: layer, scale: scale, causal: causal, tokens: tokens,
                                              threads: threads)
@@ -130,6 +142,7 @@ public struct SyntheticTraceGenerator: Sendable {
         }
         text += " topics=\(topics)"
         if let keyNormSigma { text += " key_norm_sigma=\(keyNormSigma)" }
+        if let b = relativeBias { text += " bias=relative buckets=\(b.buckets) max_distance=\(b.maxDistance) strength=\(b.strength)" }
         return text
     }
 

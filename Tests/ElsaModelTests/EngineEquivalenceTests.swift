@@ -43,7 +43,7 @@ import Workload
     @Test func generatorCoversTheDocumentedSpace() {
         var patterns = Set<RandomTimingCase.Pattern>()
         var arbiters = Set<String>(), mappings = Set<String>()
-        var exact = Set<Bool>(), causal = Set<Bool>()
+        var exact = Set<Bool>(), causal = Set<Bool>(), lookup = Set<Bool>()
         var sawDepthOneQueue = false, sawOneToken = false, sawLarge = false, sawNormBound = false
         var sawEmptySelection = false, sawFullSelection = false
         var ranges: [String: ClosedRange<Int>] = [:]
@@ -59,6 +59,7 @@ import Workload
             mappings.insert(p.bankMapping.rawValue)
             exact.insert(p.exact)
             causal.insert(c.causal)
+            lookup.insert(c.biasLookup)
             #expect(c.selection.visible == ContiguousArray((0 ..< n).map { c.causal ? $0 + 1 : n }))
             sawDepthOneQueue = sawDepthOneQueue || p.queueDepth == 1
             sawOneToken = sawOneToken || n == 1
@@ -73,9 +74,9 @@ import Workload
             note("R_norm", p.normKeysPerCycle); note("L_norm", Int(p.normLatency)); note("n", n)
         }
         #expect(patterns == Set(RandomTimingCase.Pattern.allCases))
-        #expect(arbiters.count == 2 && mappings.count == 2 && exact.count == 2 && causal.count == 2)
+        #expect(arbiters.count == 2 && mappings.count == 2 && exact.count == 2 && causal.count == 2 && lookup.count == 2)
         #expect(sawDepthOneQueue && sawOneToken && sawLarge && sawNormBound && sawEmptySelection && sawFullSelection)
-        let documented: [String: ClosedRange<Int>] = ["Pa": 1 ... 8, "Pc": 1 ... 16, "H": 1 ... 12, "D": 1 ... 6, "Q": 1 ... 8,
+        let documented: [String: ClosedRange<Int>] = ["Pa": 1 ... 8, "Pc": 1 ... 16, "H": 1 ... 12, "D": 1 ... 7, "Q": 1 ... 8,
                                                       "L_att": 1 ... 8, "B_acc": 2 ... 4, "II": 1 ... 16, "L_od": 0 ... 4,
                                                       "R_norm": 1 ... 16, "L_norm": 0 ... 8]
         for (name, range) in documented { #expect(ranges[name] == range, "\(name) drawn in \(String(describing: ranges[name]))") }

@@ -99,11 +99,12 @@ public struct ElsaFunctionalModel: Sendable {
         }
     }
 
-    /// The learner for `approximation.p` and `approximation.relevance_count`.
+    /// The learner for `approximation.p`, `approximation.relevance_count` and `approximation.bias`.
     ///
     /// - Precondition: `p > 0`.
     public var learner: ThresholdLearner {
-        ThresholdLearner(p: config.approximation.p, relevanceCount: config.approximation.relevanceCount)
+        ThresholdLearner(p: config.approximation.p, relevanceCount: config.approximation.relevanceCount,
+                         biasPolicy: config.approximation.bias)
     }
 
     /// Threshold statistics pooled over the queries of all `traces`, indexed `[layer][queryHead]`; each
@@ -130,8 +131,14 @@ public struct ElsaFunctionalModel: Sendable {
         let selection: SelectionMatrix
         if let threshold, !isExact {
             guard let projection else { preconditionFailure("approximate selection without a projection") }
-            selection = CandidateSelection(projection: projection, thetaBias: thetaBias)
-                .select(layer: trace.layers[layer], queryHead: queryHead, trace: trace, threshold: threshold)
+            let selector = CandidateSelection(projection: projection, thetaBias: thetaBias)
+            if config.approximation.bias == .lookup, trace.layers[layer].bias != nil {
+                selection = selector.selectWithBias(layer: trace.layers[layer], queryHead: queryHead, trace: trace,
+                                                    threshold: threshold)
+            } else {
+                selection = selector.select(layer: trace.layers[layer], queryHead: queryHead, trace: trace,
+                                            threshold: threshold)
+            }
         } else {
             selection = .all(keys: trace.tokens, visible: visible)
         }

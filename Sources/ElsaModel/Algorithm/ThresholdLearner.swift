@@ -49,16 +49,24 @@ public struct ThresholdStatistics: Sendable, Equatable {
 ///
 /// The head's threshold is the mean of `t_x`. Everything is computed in Double; the exact order of
 /// operations is in `docs/algorithm.md` §4.
+///
+/// With a layer bias `b` (`docs/algorithm.md` §10) relevance always uses the biased softmax of
+/// `scale · s_y + b_y` (the fallback key is the one with the largest biased score); `t_x` is then
+/// `s_y / (‖q_x‖ · ‖K_max‖)` under `BiasPolicy.ignore` (the selectors see `q·k` only) and
+/// `(s_y + b_y / scale) / (‖q_x‖ · ‖K_max‖)` under `BiasPolicy.lookup` (the selectors add the bias).
 public struct ThresholdLearner: Sendable {
     /// The hyperparameter `p > 0` (p = 0 means exact attention and is handled by the caller).
     public let p: Double
     /// Which `n_rel` the cut-off `p / n_rel` uses.
     public let relevanceCount: RelevanceCount
+    /// Which score `t_x` is learned from when the layer has a bias.
+    public let biasPolicy: BiasPolicy
 
-    public init(p: Double, relevanceCount: RelevanceCount = .visibleKeys) {
+    public init(p: Double, relevanceCount: RelevanceCount = .visibleKeys, biasPolicy: BiasPolicy = .ignore) {
         precondition(p > 0 && p.isFinite, "threshold learning needs a finite p > 0, got \(p) (p = 0 is exact attention)")
         self.p = p
         self.relevanceCount = relevanceCount
+        self.biasPolicy = biasPolicy
     }
 
     /// The chosen key of one query: index and whether the footnote-1 fallback was used.
@@ -133,6 +141,10 @@ public struct ThresholdLearner: Sendable {
         }
         var stats = ThresholdStatistics()
         var scores = ContiguousArray<Double>(repeating: 0, count: blocks * 8)
+        if let bias = layer.bias {
+            return biasedStatistics(layer: layer, queryHead: queryHead, trace: trace, bias: bias, panels: panels,
+                                    maxKeyNorm: maxKeyNorm, scores: &scores)
+        }
         panels.withUnsafeBufferPointer { kp in
             layer.q.storage.withUnsafeBufferPointer { qs in
                 scores.withUnsafeMutableBufferPointer { s in
@@ -157,6 +169,58 @@ public struct ThresholdLearner: Sendable {
                         stats.sum += visibleScores[choice.key] / denominator
                         stats.count += 1
                         if choice.fallback { stats.fallbacks += 1 }
+                    }
+                }
+            }
+        }
+        return stats
+    }
+
+    /// `statistics` for a layer with a bias: the same scores, norms and skips; relevance from the biased
+    /// softmax `z_y = scale · s_y + Double(b_y)` (`chooseKey` on `z` with scale 1); `t_x` from `s_y` (ignore)
+    /// or `s_y + Double(b_y) / scale` (lookup) over `‖q_x‖ · ‖K_max‖`.
+    private func biasedStatistics(layer: AttentionLayer, queryHead: Int, trace: AttentionTrace, bias: Tensor3,
+                                  panels: ContiguousArray<Double>, maxKeyNorm: Double,
+                                  scores: inout ContiguousArray<Double>) -> ThresholdStatistics {
+        let n = trace.tokens
+        let d = layer.q.dim
+        let scale = trace.scale
+        var stats = ThresholdStatistics()
+        var biased = ContiguousArray<Double>(repeating: 0, count: scores.count)
+        panels.withUnsafeBufferPointer { kp in
+            layer.q.storage.withUnsafeBufferPointer { qs in
+                bias.storage.withUnsafeBufferPointer { bs in
+                    scores.withUnsafeMutableBufferPointer { s in
+                        biased.withUnsafeMutableBufferPointer { z in
+                            for x in 0 ..< n {
+                                let start = layer.q.offset(head: queryHead, row: x)
+                                var squares = 0.0
+                                for c in 0 ..< d {
+                                    let v = Double(qs[start + c])
+                                    squares += v * v
+                                }
+                                let denominator = squares.squareRoot() * maxKeyNorm
+                                guard denominator > 0 else {
+                                    stats.skipped += 1
+                                    continue
+                                }
+                                let v = trace.visibleKeys(query: x)
+                                Self.scores(query: qs.baseAddress! + start, dim: d, panels: kp.baseAddress!,
+                                            keys: v, into: s.baseAddress!)
+                                let biasRow = bias.offset(head: queryHead, row: x)
+                                for y in 0 ..< v { z[y] = scale * s[y] + Double(bs[biasRow + y]) }
+                                let choice = Self.chooseKey(scores: UnsafeBufferPointer(rebasing: z[0 ..< v]), scale: 1,
+                                                            cutoff: cutoff(visible: v, sequenceLength: trace.n))
+                                let score: Double
+                                switch biasPolicy {
+                                case .ignore: score = s[choice.key]
+                                case .lookup: score = s[choice.key] + Double(bs[biasRow + choice.key]) / scale
+                                }
+                                stats.sum += score / denominator
+                                stats.count += 1
+                                if choice.fallback { stats.fallbacks += 1 }
+                            }
+                        }
                     }
                 }
             }

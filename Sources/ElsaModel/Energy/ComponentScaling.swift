@@ -36,15 +36,18 @@ public struct ComponentScaling: Sendable, Equatable {
 
     /// Size of one unit of the config relative to one unit at the synthesis point: the factor on the
     /// energy of one event. Logic: the width of an instance (hash m_h, norm keys per cycle, attention d,
-    /// output division m_o; a selector is fixed). Memories: the capacity (key hash n·k bits, key norm n
+    /// output division m_o; a selector is fixed, grown by `bias_lookup.selector_overhead` under the
+    /// `lookup` bias policy, as the norm unit by `bias_lookup.norm_overhead`, assumed). Memories: the capacity (key hash n·k bits, key norm n
     /// bytes, K/V/Q/O n·d elements), independent of the port count.
     public func unitSize(_ component: EnergyComponent) -> Double {
         let r = reference, c = config
         func ratio(_ a: Int, _ b: Int) -> Double { Double(a) / Double(b) }
         switch component {
         case .hash: return ratio(c.hash.multipliers, r.hashMultipliers)
-        case .norm: return ratio(c.normKeysPerCycle, r.normKeysPerCycle)
-        case .candidateSelection: return 1
+        case .norm:
+            let size = ratio(c.normKeysPerCycle, r.normKeysPerCycle)
+            return c.approximation.bias == .lookup ? size * (1 + c.biasLookup.normOverhead) : size
+        case .candidateSelection: return c.approximation.bias == .lookup ? 1 + c.biasLookup.selectorOverhead : 1
         case .attention: return ratio(c.headDim, r.headDim)
         case .outputDivision: return ratio(c.outputDivision.multipliers, r.outputDivisionMultipliers)
         case .keyHashMemory: return ratio(c.keyMemoryCapacity * c.hash.bits, r.keys * r.hashBits)

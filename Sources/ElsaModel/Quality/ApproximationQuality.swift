@@ -13,7 +13,9 @@ import Workload
 ///
 /// For every real query `i` with visible keys `y < v_i`, in Double:
 ///
-/// - scores `z_y = scale · Σ_c q_i[c] · k_y[c]` (the dot product summed in component order);
+/// - scores `z_y = scale · Σ_c q_i[c] · k_y[c]` (the dot product summed in component order), plus
+///   `Double(bias[h, i, y])` when the layer has an additive bias (the hardware's attention modules use the
+///   exact biased score under every bias policy, `docs/algorithm.md` §10);
 /// - exact probabilities `P_y = e_y / Σ_y e_y`, `e_y = exp(z_y − max_y z_y)`, sums in key order;
 /// - mass kept `m_i = Σ_{y selected} e_y / Σ_y e_y`;
 /// - approximate output `Ô_i = Σ_{y sel} ê_y v_y / Σ_{y sel} ê_y`, `ê_y = exp(z_y − max_{y sel} z_y)`;
@@ -83,10 +85,19 @@ public enum ApproximationQuality {
                     }
                 }
                 var maxAll = -Double.infinity
-                for y in 0 ..< v {
-                    let z = scale * s[y]
-                    s[y] = z
-                    if z > maxAll { maxAll = z }
+                if let bias = layer.bias {
+                    let biasRow = bias.offset(head: queryHead, row: i)
+                    for y in 0 ..< v {
+                        let z = scale * s[y] + Double(bias.storage[biasRow + y])
+                        s[y] = z
+                        if z > maxAll { maxAll = z }
+                    }
+                } else {
+                    for y in 0 ..< v {
+                        let z = scale * s[y]
+                        s[y] = z
+                        if z > maxAll { maxAll = z }
+                    }
                 }
                 var maxSelected = -Double.infinity
                 for x in 0 ..< selectedCount where s[sel[x]] > maxSelected { maxSelected = s[sel[x]] }

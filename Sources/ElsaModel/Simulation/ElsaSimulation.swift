@@ -62,9 +62,11 @@ public enum ElsaSimulation {
         let source: ThresholdSource = model.isExact ? .exact
             : thresholds == nil ? .calibratedOnTrace(p: config.approximation.p)
             : .file(config.approximation.thresholdsFile ?? "(given)")
-        return SimulationResult(configName: config.name, traceName: traceName, thresholds: source,
-                                clockGHz: config.clockGHz, layers: layers, headDim: config.headDim,
-                                hashBits: config.hash.bits, approximate: !model.isExact)
+        var result = SimulationResult(configName: config.name, traceName: traceName, thresholds: source,
+                                      clockGHz: config.clockGHz, layers: layers, headDim: config.headDim,
+                                      hashBits: config.hash.bits, approximate: !model.isExact)
+        result.bias = BiasUse(policy: config.approximation.bias, traceHasBias: trace.hasBias)
+        return result
     }
 
     /// The functional step of one head: its threshold (given, learned on the trace, or none) and the

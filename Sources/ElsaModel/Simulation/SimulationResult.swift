@@ -158,6 +158,8 @@ public struct SimulationResult: Sendable, Equatable {
     public var headDim: Int
     public var hashBits: Int
     public var approximate: Bool
+    /// The bias policy and whether the trace had a bias (set by `ElsaSimulation.run`).
+    public var bias = BiasUse()
 
     public init(configName: String, traceName: String, thresholds: ThresholdSource, clockGHz: Double, layers: [LayerResult],
                 headDim: Int = 64, hashBits: Int = 64, approximate: Bool = true) {

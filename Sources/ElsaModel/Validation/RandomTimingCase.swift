@@ -10,7 +10,9 @@ import Workload
 /// `Q` 1…8, `L_att` 1…8, `B_acc` 2…4 (the event engine needs ≥ 2), `II` 1…16, `L_od` 0…4, `R_norm`
 /// 1…16, `L_norm` 0…8, both arbiters, both bank mappings, exact and approximate, both query-overlap
 /// rules, both preprocessing-hash rules (`m_h` 1…8, `M_h` with `ceil(M_h/m_h) = H`). `n` is mostly small
-/// (55 % in 1…12, 25 % in 13…48, 15 % in 49…128, 5 % in 129…300); causal with probability ½.
+/// (55 % in 1…12, 25 % in 13…48, 15 % in 49…128, 5 % in 129…300); causal with probability ½. With
+/// probability ½ the case has the `lookup` bias policy's extra selector stage (`D + 1`, drawn last so
+/// every earlier draw of a seed is unchanged).
 public struct RandomTimingCase: Sendable {
     /// How the selection matrix is drawn. In exact mode the engines ignore it.
     public enum Pattern: String, Sendable, CaseIterable {
@@ -36,6 +38,8 @@ public struct RandomTimingCase: Sendable {
 
     public let seed: UInt64
     public let parameters: TimingParameters
+    /// The case models `approximation.bias: lookup`: `parameters.selectorDepth` is the drawn `D` + 1.
+    public let biasLookup: Bool
     public let causal: Bool
     public let pattern: Pattern
     /// The pattern's knob: selection probability (uniform, oneBank), band width (diagonal), keys per
@@ -128,6 +132,9 @@ public struct RandomTimingCase: Sendable {
         let multipliers = draw(1 ... 8)
         parameters.hashMultipliers = multipliers
         parameters.hashMultiplies = (Int(parameters.hashCycles) - 1) * multipliers + draw(1 ... multipliers)
+        // Last draw: the lookup policy's extra stage, as TimingParameters(config:) adds it.
+        biasLookup = chance(50)
+        if biasLookup { parameters.selectorDepth += 1 }
         self.parameters = parameters
     }
 
@@ -140,7 +147,7 @@ public struct RandomTimingCase: Sendable {
         let knobText = knob == 0 ? "" : " (\(knob == knob.rounded() ? String(Int(knob)) : String(knob)))"
         return "n=\(selection.keys) \(causal ? "causal" : "non-causal") \(p.exact ? "exact" : "approximate") "
             + "selection=\(pattern.rawValue)\(knobText) selected=\(selection.selectedPairs)/\(selection.totalPairs) | "
-            + TimingParameters.describe(p)
+            + TimingParameters.describe(p) + (biasLookup ? " bias=lookup (D includes its stage)" : "")
     }
 }
 

@@ -16,7 +16,9 @@ enum CalibrateCommand {
       --p P              the hyperparameter (> 0; larger selects fewer keys)
       --trace DIR        a trace to learn from (repeatable; all must have the same layers and heads)
       -o, --output FILE  where to write the thresholds (- for stdout)
-      --config FILE      config whose approximation.relevance_count applies (default: built-in defaults)
+      --config FILE      config whose approximation.relevance_count and approximation.bias apply
+                         (default: built-in defaults); with biased traces the file records bias_policy:
+                         apply it with the same policy (docs/algorithm.md §10)
       --set PATH=VALUE   override a config field (repeatable)
     """
 
@@ -43,14 +45,17 @@ enum CalibrateCommand {
         }
         let model = try ElsaFunctionalModel(config: config)
         let stats = model.learnThresholds(traces: traces)
+        var provenance: [String: JSONValue] = [
+            "traces": .array(tracePaths.map(JSONValue.string)),
+            "relevance_count": .string(config.approximation.relevanceCount.rawValue),
+            "queries": .array(stats.map { .array($0.map { .int(Int64($0.count)) }) }),
+        ]
+        // t depends on the bias policy only when a trace has a bias (docs/algorithm.md §10).
+        if traces.contains(where: \.hasBias) { provenance["bias_policy"] = .string(config.approximation.bias.rawValue) }
         let file = ThresholdsFile(
             p: p,
             layers: zip(traces[0].layers, stats).map { layer, heads in (layer.name, heads.map(\.mean)) },
-            provenance: [
-                "traces": .array(tracePaths.map(JSONValue.string)),
-                "relevance_count": .string(config.approximation.relevanceCount.rawValue),
-                "queries": .array(stats.map { .array($0.map { .int(Int64($0.count)) }) }),
-            ])
+            provenance: provenance)
         try writeOutput(file.json().pretty() + "\n", to: output, console: console)
         console.err("learned \(stats.count) layers × \(stats.first?.count ?? 0) heads from \(traces.count) trace(s), p = \(JSONValue.format(p))\n")
         return ExitCode.success

@@ -21,7 +21,10 @@ enum RunCommand {
       --config FILE          hardware config (elsa-config/1), e.g. Configs/elsa-paper.json; an A^3
                              config (a3-config/1, e.g. Configs/a3-base.json) runs the A^3 model instead
                              ('elsa-sim run --config Configs/a3-base.json --help'; docs/a3.md)
-      --trace DIR            trace directory (elsa-trace/1)
+      --trace DIR            trace directory (elsa-trace/1, docs/trace-format.md); a trace with an
+                             additive bias is simulated under approximation.bias (ignore, the default:
+                             selectors see q·k only; --set approximation.bias=lookup: selectors add the
+                             bias, one more selector stage); the report names the policy
       --set PATH=VALUE       override a config field by its dotted path (repeatable),
                              e.g. --set attention_modules=8 --set approximation.p=2
       --hash-matrix FILE     a k×d projection .npy instead of the generated one

@@ -24,6 +24,11 @@ enum TraceCommand {
                              'trace inspect' reports it as head CV); solved like --target-keys90
                              (default: the spread follows the concentration)
       --topics T             topic clusters per key/value head (default 8)
+      --bias KIND            add an additive attention bias shared by every layer (written once as
+                             bias.npy): 'relative' = an MPNet-like relative-position bias, 32
+                             bidirectional buckets (exact below 8, log-spaced up to 128), one seeded
+                             N(0, S²) value per head and bucket; out then includes it
+      --bias-strength S      the standard deviation S of the bias values (default 1)
       --no-out               do not compute or write out (exact attention costs O(L·H·T²·D))
       --threads N            worker threads (default: all cores); the trace does not depend on it
       -o, --output DIR       where to write the trace
@@ -45,7 +50,8 @@ enum TraceCommand {
     static func synth(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "trace synth",
                                        options: ["layers", "heads", "kv-heads", "n", "head-dim", "seed", "tokens", "concentration",
-                                                 "target-keys90", "key-norm-spread", "topics", "threads", "output"],
+                                                 "target-keys90", "key-norm-spread", "topics", "threads", "output",
+                                                 "bias", "bias-strength"],
                                        flags: ["causal", "no-out"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "trace synth")
@@ -94,6 +100,19 @@ enum TraceCommand {
         } else if let keyNormCV {
             try solveKeyNormSigma(&generator, targetCV: keyNormCV, threads: threads, console: console)
         }
+        if let kind = args.last("bias") {
+            guard kind == "relative" else {
+                throw UsageError.invalidValue(option: "--bias", value: kind, expected: "relative")
+            }
+            let strength = try args.double("bias-strength") ?? 1
+            guard strength >= 0 && strength.isFinite && strength <= 1e4 else {
+                throw UsageError.invalidValue(option: "--bias-strength", value: args.last("bias-strength")!,
+                                              expected: "a number in 0…10000")
+            }
+            generator.relativeBias = RelativePositionBias(strength: strength, seed: UInt64(seed))
+        } else if let strength = args.last("bias-strength") {
+            throw UsageError.invalidValue(option: "--bias-strength", value: strength, expected: "--bias relative as well")
+        }
         var description = generator.traceDescription
         if let targets { description += " target_keys90=" + targets.map(JSONValue.format).joined(separator: ",") }
         if let keyNormCV { description += " target_key_norm_cv=" + JSONValue.format(keyNormCV) }
@@ -106,11 +125,13 @@ enum TraceCommand {
         }
         let withOutput = !args.has("no-out")
         var entries: [TraceWriter.LayerEntry] = []
+        let bias = generator.biasTensor()
+        if let bias { try TraceWriter.writeBias(bias, named: TraceWriter.sharedBiasName, to: directory) }
         for index in 0 ..< layers {
             console.progress("generating layer \(index + 1)/\(layers)", done: index + 1 == layers)
-            let layer = generator.generateLayer(index, withOutput: withOutput, threads: threads)
+            let layer = generator.generateLayer(index, withOutput: withOutput, threads: threads, bias: bias)
             try TraceWriter.writeArrays(of: layer, index: index, to: directory)
-            entries.append(TraceWriter.LayerEntry(layer))
+            entries.append(TraceWriter.LayerEntry(layer, biasFile: bias == nil ? nil : TraceWriter.sharedBiasName))
         }
         try TraceWriter.writeManifest(model: generator.model, description: description, scale: generator.scale,
                                       causal: generator.causal, tokens: tokens, layers: entries, to: directory)

@@ -13,6 +13,9 @@ enum TraceInspectCommand {
     queries, and mean as a fraction of the visible keys), the spread of the key norms ‖k‖ over the real
     keys (min, mean, max, coefficient of variation) and whether the recorded out equals the exact
     attention softmax(q·kᵀ·scale)·v recomputed from q, k, v (docs/traces.md, "Inspecting a trace").
+    With an additive bias (trace.json layers[i].bias) every softmax is of q·kᵀ·scale + bias, the header
+    says so, and a per-layer table gives the bias's share of the score spread and how often it changes
+    a query's top key.
 
     options:
       --json FILE        write the JSON report (- for stdout; then no table)
@@ -53,9 +56,10 @@ enum TraceInspectCommand {
         let storage = try TraceStorageInfo.read(path: path)
         let statistics = TraceStatistics(trace: trace, mass: mass, checkOutput: !args.has("no-out-check"),
                                          tolerance: OutputTolerance(absolute: atol, relative: rtol), threads: threads)
-        let report = TraceInspectReport(path: path, statistics: statistics, storage: storage,
+        var report = TraceInspectReport(path: path, statistics: statistics, storage: storage,
                                         layerNames: trace.layers.map(\.name),
                                         layersWithOut: trace.layers.filter { $0.out != nil }.count)
+        report.bias = BiasStatistics.measure(trace: trace, threads: threads)
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if args.last("json") != "-" { console.out(report.table(summary: args.has("summary"))) }
         if let output = statistics.overall.output, !output.consistent {

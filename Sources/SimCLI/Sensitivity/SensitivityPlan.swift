@@ -41,6 +41,8 @@ enum SensitivityPlan {
                   why: "0: no correction; 0.25: about twice the paper's 0.127; \"fit\": ELSA III-D's rule at the config's d and k"),
         range("accelerators", low: .int(1), high: .int(12), why: "1: one accelerator; 12: the paper's evaluation (V-C)"),
         enumeration("approximation.relevance_count", RelevanceCount.self, why: "both counts"),
+        enumeration("approximation.bias", BiasPolicy.self,
+                    why: "both policies (a trace without a bias: only lookup's extra selector stage and its area move)"),
     ]
 
     /// Study dimensions that are not a single `--set`: the cost of a loaded matrix and the calibration source.
@@ -53,6 +55,10 @@ enum SensitivityPlan {
     static let exclusions: [(field: String, reason: String)] = [
         ("energy.reference.norm_keys_per_cycle",
          "energy scaling only (docs/energy.md): it changes no cycle count, selection or output error"),
+        ("bias_lookup.selector_overhead",
+         "area and energy of the lookup policy only (docs/energy.md): it changes no cycle count, selection or output error"),
+        ("bias_lookup.norm_overhead",
+         "area and energy of the lookup policy only (docs/energy.md): it changes no cycle count, selection or output error"),
     ]
 
     /// Every field marked assumed in the schema (source contains "assumed").

@@ -1,6 +1,6 @@
 /// ELSA Fig. 10's candidate fractions (keys selected / keys, padding excluded) for p = 0.5, 1, 2, 4: the
-/// mean over the paper's 12 model–dataset pairs, read from the figure's vector graphics (digest
-/// `../shared/reference/papers.md` §1.5, "mean of the 12"; bars ±0.005). p = 0 selects 1.0 by definition.
+/// mean over the paper's 12 model–dataset pairs, read from the figure's vector graphics ("mean of the
+/// 12"; bars ±0.005). p = 0 selects 1.0 by definition.
 public enum PaperFigure10 {
     /// `(p, mean candidate fraction)` in increasing p.
     public static let meanCandidateFraction: [(p: Double, fraction: Double)] = [

@@ -29,7 +29,7 @@ public struct RunReport {
     public func json() -> JSONValue {
         let r = result
         let analytic = r.analytic
-        return addingAssumptions(to: addingExplanations(to: addingEnergy(to: .object([
+        return addingBias(to: addingAssumptions(to: addingExplanations(to: addingEnergy(to: .object([
             "config": .string(r.configName),
             "trace": .string(r.traceName),
             "thresholds": .string(r.thresholds.description),
@@ -47,7 +47,7 @@ public struct RunReport {
                 "bottleneck": bottleneckJSON(r.bottleneck),
             ]),
             "layers": .array(r.layers.map(layerJSON)),
-        ]))))
+        ])))))
     }
 
     func layerJSON(_ layer: LayerResult) -> JSONValue {
@@ -122,6 +122,7 @@ public struct RunReport {
             "," + [p.simulatorVersion, p.configHash, p.traceHash, p.engine].map(Self.csvField).joined(separator: ",")
         } ?? ""
         var lines = [Self.csvHeader + (energy == nil ? "" : "," + Self.csvEnergyHeader)
+                     + (result.bias.isVisible ? ",bias_policy" : "")
                      + (provenance == nil ? "" : ",simulator,config_hash,trace_hash,engine")]
         let energyCells = energyCSVSuffixes()
         for layer in result.layers {
@@ -138,7 +139,7 @@ public struct RunReport {
                     "\(h.analytic.paperClosedForm)", "\(h.analytic.lowerBound)",
                 ] + QualityFields.csvValues(h.quality)
                 lines.append(fields.map(Self.csvField).joined(separator: ",") + (energyCells.isEmpty ? "" : energyCells[lines.count - 1])
-                             + provenanceCells)
+                             + biasCSVCell + provenanceCells)
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -154,7 +155,7 @@ public struct RunReport {
 
     public func table() -> String {
         let r = result
-        var out = "elsa-sim run — config \(r.configName), trace \(r.traceName), thresholds \(r.thresholds), clock \(JSONValue.format(r.clockGHz)) GHz\n"
+        var out = "elsa-sim run — config \(r.configName), trace \(r.traceName), thresholds \(r.thresholds), clock \(JSONValue.format(r.clockGHz)) GHz\(biasHeader)\n"
         if let p = provenance {
             out += "elsa-sim \(p.simulatorVersion), \(p.engine) engine; config \(p.configHash); trace \(p.traceHash)\n"
         }

@@ -12,6 +12,8 @@ public struct TraceInspectReport {
     public let layerNames: [String]
     /// Layers that record `out`.
     public let layersWithOut: Int
+    /// The additive bias's effect per layer and overall (`nil`: the trace has no bias).
+    public var bias: (layers: [BiasStatistics], overall: BiasStatistics)? = nil
 
     public init(path: String, statistics: TraceStatistics, storage: TraceStorageInfo?, layerNames: [String],
                 layersWithOut: Int) {
@@ -29,6 +31,7 @@ public struct TraceInspectReport {
         var dtype: [String: JSONValue] = ["manifest": storage?.manifestDType.map { .string($0) } ?? .null]
         if let storage { dtype["arrays"] = .array(storage.distinctDTypes.map { .string($0.descr) }) }
         return .object([
+            "bias": biasJSON(),
             "trace": .string(path),
             "model": .string(s.model),
             "layers": .int(Int64(s.layerCount)),
@@ -109,6 +112,7 @@ public struct TraceInspectReport {
             ("causal", s.causal ? "true" : "false"),
             ("scale", Self.significant(s.scale, 7) + (abs(s.scale * Double(s.headDim).squareRoot() - 1) < 1e-12
                 ? " (1/√\(s.headDim))" : "")),
+        ] + biasHeader() + [
             ("out", outLine()),
         ]
         let width = header.map(\.0.count).max()!
@@ -136,6 +140,7 @@ public struct TraceInspectReport {
             + "head CV = mean of the per-head CVs; "
             + "out ok: |out − exact| ≤ \(JSONValue.format(s.tolerance.absolute)) + \(JSONValue.format(s.tolerance.relative))·|exact| "
             + "on real rows (docs/traces.md)\n"
+        text += biasTable()
         return text
     }
 
@@ -144,7 +149,7 @@ public struct TraceInspectReport {
         guard let o = s.overall.output else {
             return layersWithOut == 0 ? "not recorded" : "recorded in \(layersWithOut) of \(s.layerCount) layers; not checked"
         }
-        let verdict = o.consistent ? "consistent with softmax(q·kᵀ·scale)·v"
+        let verdict = o.consistent ? "consistent with softmax(q·kᵀ·scale\(bias == nil ? "" : " + bias"))·v"
             : "INCONSISTENT: \(o.mismatches) of \(o.compared) elements outside tolerance"
                 + (o.nonFinite > 0 ? " (\(o.nonFinite) not finite)" : "")
         return "recorded in \(layersWithOut) of \(s.layerCount) layers; \(verdict) "
