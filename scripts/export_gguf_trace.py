@@ -458,8 +458,8 @@ def run(argv: list[str]) -> int:
     if model.add_bos and model.bos_id is not None:
         all_ids = [model.bos_id] + all_ids
     if len(all_ids) < args.max_tokens:
-        raise UserError(f"the text has {len(all_ids)} tokens; --max-tokens {args.max_tokens} "
-                        "needs at least that many")
+        raise UserError(f"the text has {len(all_ids)} tokens, fewer than --max-tokens "
+                        f"{args.max_tokens}")
     ids = all_ids[:args.max_tokens]
     log = (lambda m: print(m, file=sys.stderr)) if args.verbose else None
     records, loss = forward(model, ids, DTYPES[args.dtype], args.rope,
