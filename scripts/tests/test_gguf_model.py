@@ -4,6 +4,7 @@ Expected values come from hand calculation or from plain loops written here, nev
 exporter's output. Run with `make traces-test`.
 """
 
+import json
 import math
 import re
 import sys
@@ -154,3 +155,28 @@ class NormAndMlpTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class StatisticsTests(unittest.TestCase):
+    def test_uniform_attention(self):
+        # q = 0: every query spreads its mass evenly over its i + 1 visible keys, so the keys
+        # for 90 % are ceil(0.9 (i + 1)) and token 0 gets 1 / (i + 1)
+        import tempfile
+        import check_gguf_trace as chk
+        from trace_common import write_trace_dir
+        n = 9  # 0.9 v is never an integer for v = 1…9
+        rng = np.random.default_rng(0)
+        q = np.zeros((2, n, 4), dtype=np.float32)
+        k = rng.standard_normal((1, n, 4)).astype(np.float32)
+        with tempfile.TemporaryDirectory() as tmp:
+            write_trace_dir(Path(tmp), [("layer3", {"q": q, "k": k, "v": k})],
+                            {"heads": 2, "kv_heads": 1, "head_dim": 4, "scale": 0.5})
+            trace = json.loads((Path(tmp) / "trace.json").read_text())
+            (row,) = chk.statistics(Path(tmp), trace)
+        counts = [math.ceil(0.9 * v) for v in range(1, n + 1)]
+        self.assertEqual(row["layer"], "layer3")
+        self.assertAlmostEqual(row["keys_for_90"], sum(counts) / n, places=12)
+        self.assertAlmostEqual(row["fraction_for_90"],
+                               sum(c / v for c, v in zip(counts, range(1, n + 1))) / n, places=12)
+        self.assertAlmostEqual(row["sink_share"], sum(1 / v for v in range(2, n + 1)) / (n - 1),
+                               places=12)
