@@ -34,8 +34,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import math
@@ -50,6 +48,10 @@ except ImportError:  # keep the one-line-error promise even without numpy
     print("export_trace: error: numpy is not installed "
           "(run `make traces`, or pip install -r scripts/requirements-traces.txt)", file=sys.stderr)
     sys.exit(2)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from trace_common import (UserError, format_json, numpy_blas, package_version,  # noqa: E402,F401
+                          run_main, sha256_file, write_trace_dir)
 
 FORMAT = "elsa-trace/1"
 EXPORTER_VERSION = "1"
@@ -71,10 +73,6 @@ SAFETENSORS_DTYPE_SIZES = {
 FLOAT_DTYPES = ("F32", "F16", "BF16", "F64")
 MAX_HEADER_BYTES = 100 * 1024 * 1024
 SQRT_HALF = 1.0 / math.sqrt(2.0)
-
-
-class UserError(Exception):
-    """An error caused by the input or the arguments: reported in one line, exit 2."""
 
 
 # ----------------------------------------------------------------------------
@@ -648,32 +646,6 @@ def check_model_dir(model_dir: Path) -> None:
         raise UserError(f"model directory {model_dir} lacks {', '.join(missing)}")
 
 
-def package_version(name: str) -> str | None:
-    """Installed version of a distribution, or None."""
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def numpy_blas() -> str | None:
-    """Name and version of the BLAS NumPy was built with (results may differ across BLAS)."""
-    try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        return f"{blas.get('name')} {blas.get('version')}"
-    except Exception:  # older NumPy or an unusual build: provenance only
-        return None
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # ----------------------------------------------------------------------------
 # writing the trace
 # ----------------------------------------------------------------------------
@@ -686,46 +658,11 @@ def write_trace(out_dir: Path, records: list[dict], meta: dict, bias: np.ndarray
     False) in float32; a position bias, when given, once as bias.npy, named by
     every layer.
     """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        layers, checksums = [], {}
-        parts = ("q", "k", "v", "out") if write_out else ("q", "k", "v")
-        for i, rec in enumerate(records):
-            entry = {"name": f"layer{i}"}
-            for part in parts:
-                fname = f"layer{i}.{part}.npy"
-                array = to_f32(rec[part]) if part == "out" else np.ascontiguousarray(rec[part])
-                np.save(out_dir / fname, array, allow_pickle=False)
-                entry[part] = fname
-                checksums[fname] = sha256_file(out_dir / fname)
-            if bias is not None:
-                entry["bias"] = BIAS_FILE
-            layers.append(entry)
-        if bias is not None:
-            np.save(out_dir / BIAS_FILE, np.ascontiguousarray(bias), allow_pickle=False)
-            checksums[BIAS_FILE] = sha256_file(out_dir / BIAS_FILE)
-        trace = dict(meta)
-        trace["layers"] = layers
-        trace["sha256"] = checksums
-        text = format_json(trace) + "\n"
-        (out_dir / "trace.json").write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise UserError(f"cannot write trace to {out_dir}: {e.strerror or e}") from None
-
-
-def format_json(value, indent: int = 0) -> str:
-    """JSON with objects indented two spaces and lists of scalars kept on one line."""
-    pad, inner = "  " * indent, "  " * (indent + 1)
-    if isinstance(value, dict) and value:
-        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {format_json(v, indent + 1)}"
-                 for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
-        items = [inner + format_json(v, indent + 1) for v in value]
-        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-    if isinstance(value, list):
-        return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
+    parts = ("q", "k", "v", "out") if write_out else ("q", "k", "v")
+    layers = [(f"layer{i}", {part: to_f32(rec[part]) if part == "out" else rec[part] for part in parts})
+              for i, rec in enumerate(records)]
+    shared = {BIAS_FILE.removesuffix(".npy"): bias} if bias is not None else None
+    write_trace_dir(out_dir, layers, meta, shared)
 
 
 def build_metadata(args, config: dict, model_dir: Path, ids, pieces, real: int,
@@ -1035,22 +972,7 @@ def run(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: map every failure to one line on stderr (exit 2 for user errors)."""
-    argv = sys.argv[1:] if argv is None else argv
-    if os.environ.get("EXPORT_TRACE_DEBUG"):
-        return run(argv)
-    try:
-        return run(argv)
-    except UserError as e:
-        print(f"export_trace: error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("export_trace: interrupted", file=sys.stderr)
-        return 130
-    except Exception as e:  # a bug, not a user error: still one line
-        first = str(e).splitlines()[0] if str(e) else ""
-        print(f"export_trace: internal error: {type(e).__name__}: {first} "
-              "(set EXPORT_TRACE_DEBUG=1 for a traceback)", file=sys.stderr)
-        return 1
+    return run_main("export_trace", run, argv, "EXPORT_TRACE_DEBUG")
 
 
 if __name__ == "__main__":

