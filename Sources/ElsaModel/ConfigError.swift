@@ -106,6 +106,7 @@ extension ElsaConfig {
                                 message: "attention_modules × selectors_per_module = \(attentionModules) × \(selectorsPerModule) = \(attentionModules * selectorsPerModule) selectors do not fit a key memory of \(keyMemoryCapacity) keys (each selector reads its own keys of a bank); lower them or raise key_memory_capacity")
         }
         try energy.validate()
+        try validateNumerics()
     }
 
     /// `M_h`: multiplications to hash one vector (ELSA III-C: 3·d^{4/3} = 768 for three 4×4 factors, d = 64).
