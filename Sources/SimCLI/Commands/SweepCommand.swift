@@ -130,7 +130,7 @@ enum SweepCommand {
         console.err(String(format: "sweep: simulated %d of %d points%@ (%d already in %@) in %.2f s; wrote %@ and %@\n",
                            fresh.count, rows.count, shardText, kept.count, paths.jsonl, Date().timeIntervalSince(start),
                            paths.jsonl, paths.csv))
-        if !args.has("quiet") { console.out(summaryTable(rows, header: header)) }
+        if !args.has("quiet") { console.out(summaryTable(rows, header: header) + numericsTable(rows, header: header)) }
         if let plotRequest { try plotRequest.draw(rows: rows, header: header, console: console) }
         return ExitCode.success
     }

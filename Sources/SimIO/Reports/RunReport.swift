@@ -25,7 +25,7 @@ public struct RunReport {
     public func json() -> JSONValue {
         let r = result
         let analytic = r.analytic
-        return addingExplanations(to: addingEnergy(to: .object([
+        return addingExplanations(to: addingNumerics(to: addingEnergy(to: .object([
             "config": .string(r.configName),
             "trace": .string(r.traceName),
             "thresholds": .string(r.thresholds.description),
@@ -43,7 +43,7 @@ public struct RunReport {
                 "bottleneck": bottleneckJSON(r.bottleneck),
             ]),
             "layers": .array(r.layers.map(layerJSON)),
-        ])))
+        ]))))
     }
 
     func layerJSON(_ layer: LayerResult) -> JSONValue {
@@ -118,8 +118,8 @@ public struct RunReport {
             "," + [p.simulatorVersion, p.configHash, p.traceHash, p.engine].map(Self.csvField).joined(separator: ",")
         } ?? ""
         var lines = [Self.csvHeader + (energy == nil ? "" : "," + Self.csvEnergyHeader)
-                     + (provenance == nil ? "" : ",simulator,config_hash,trace_hash,engine")]
-        let energyCells = energyCSVSuffixes()
+                     + numericsCSVHeader + (provenance == nil ? "" : ",simulator,config_hash,trace_hash,engine")]
+        let energyCells = energyCSVSuffixes(), numericsCells = numericsCSVSuffixes()
         for layer in result.layers {
             for h in layer.heads {
                 let t = h.timing, u = h.utilization
@@ -134,7 +134,7 @@ public struct RunReport {
                     "\(h.analytic.paperClosedForm)", "\(h.analytic.lowerBound)",
                 ] + QualityFields.csvValues(h.quality)
                 lines.append(fields.map(Self.csvField).joined(separator: ",") + (energyCells.isEmpty ? "" : energyCells[lines.count - 1])
-                             + provenanceCells)
+                             + (numericsCells.isEmpty ? "" : numericsCells[lines.count - 1]) + provenanceCells)
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -175,6 +175,7 @@ public struct RunReport {
         out += TextTable.render(rows, rightAligned: Set(1 ..< 16).subtracting([13]), ruleBefore: [1, rows.count - 1])
         out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind; bound by = the busiest module kind in the execution phase (busy share of execution cycles); paper CF = ELSA IV-D closed form, Δ = simulated vs it (docs/model.md §5, §6)\n"
         out += "mass: mean exact softmax mass on the selected keys; err: relative L2 error of the output (docs/quality.md)\n"
+        out += numericsTable()
         out += energyTable()
         return out
     }
