@@ -55,6 +55,29 @@ public struct HardwareDatapath: Sendable {
         return out
     }
 
+    /// The hardware's candidates of one head (step 2 alone) and `t` as held.
+    public func select(trace: AttentionTrace, layer layerIndex: Int, queryHead: Int, threshold: Double?) -> (SelectionMatrix, Double?) {
+        let layer = trace.layers[layerIndex]
+        let kvHead = layer.kvHead(forQueryHead: queryHead)
+        return select(trace: trace, queryCodes: codes(layer.q, head: queryHead, rows: trace.tokens),
+                      keyCodes: codes(layer.k, head: kvHead, rows: trace.tokens), dim: layer.q.dim, threshold: threshold)
+    }
+
+    func select(trace: AttentionTrace, queryCodes q: ContiguousArray<Int64>, keyCodes k: ContiguousArray<Int64>, dim d: Int,
+                threshold: Double?) -> (SelectionMatrix, Double?) {
+        let n = trace.tokens
+        let visible = ContiguousArray((0 ..< n).lazy.map { trace.visibleKeys(query: $0) })
+        guard let threshold, !config.isExact, let hash else { return (.all(keys: n, visible: visible), nil) }
+        let keyHashes = KeyHashMemory(keys: n, wordsPerKey: (hash.bits + 63) >> 6,
+                                      words: hash.signatures(codes: k, rows: n, rowStride: d, length: d))
+        let queryHashes = hash.signatures(codes: q, rows: n, rowStride: d, length: d)
+        let norms = selector.norms(codes: k, rows: n, stride: d, length: d, fractionBits: qkv.fractionBits)
+        let tCode = selector.thresholdFormat.quantize(threshold)
+        let selection = CandidateSelection.select(queryHashes: queryHashes, keyHashes: keyHashes,
+                                                  limits: selector.limits(norms: norms, thresholdCode: tCode), visible: visible)
+        return (selection, selector.thresholdFormat.value(tCode))
+    }
+
     /// The hardware's selection and output rows of one head.
     public struct HeadOutput: Sendable {
         public var selection: SelectionMatrix
@@ -74,23 +97,7 @@ public struct HardwareDatapath: Sendable {
         let q = codes(layer.q, head: queryHead, rows: n)
         let k = codes(layer.k, head: kvHead, rows: n)
         let v = codes(layer.v, head: kvHead, rows: n)
-        let visible = ContiguousArray((0 ..< n).lazy.map { trace.visibleKeys(query: $0) })
-
-        // Candidate selection (step 2).
-        let selection: SelectionMatrix
-        var held: Double? = nil
-        if let threshold, !config.isExact, let hash {
-            let keyHashes = KeyHashMemory(keys: n, wordsPerKey: (hash.bits + 63) >> 6,
-                                          words: hash.signatures(codes: k, rows: n, rowStride: d, length: d))
-            let queryHashes = hash.signatures(codes: q, rows: n, rowStride: d, length: d)
-            let norms = selector.norms(codes: k, rows: n, stride: d, length: d, fractionBits: qkv.fractionBits)
-            let tCode = selector.thresholdFormat.quantize(threshold)
-            held = selector.thresholdFormat.value(tCode)
-            selection = CandidateSelection.select(queryHashes: queryHashes, keyHashes: keyHashes,
-                                                  limits: selector.limits(norms: norms, thresholdCode: tCode), visible: visible)
-        } else {
-            selection = .all(keys: n, visible: visible)
-        }
+        let (selection, held) = select(trace: trace, queryCodes: q, keyCodes: k, dim: d, threshold: threshold)
 
         // Attention and output division (steps 3, 4).
         let banks = config.attentionModules
