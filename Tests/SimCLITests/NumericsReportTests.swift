@@ -70,7 +70,8 @@ import SimIO
         let dir = SweepTestSupport.temporaryDirectory("numerics")
         let r = SweepTestSupport.run(["sweep", "--config", SweepTestSupport.paperConfig, "--trace", SweepTestSupport.shippedSlice,
                                       "--set", "numerics.mode=elsa", "--set", "numerics.qkv_fraction_bits=1,3",
-                                      "--out", dir + "/s", "--threads", "1"])
+                                      "--out", dir + "/s", "--threads", "1", "--plot", dir + "/s.svg",
+                                      "--x", "numerics.qkv_fraction_bits", "--y", "hardware_output_error,float_output_error"])
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.contains("number formats (numerics.mode elsa)"))
         let csv = SweepTestSupport.read(dir + "/s.csv").split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
@@ -78,6 +79,10 @@ import SimIO
         let errors = csv.dropFirst().compactMap { Double($0[column]) }
         #expect(errors.count == 2)
         #expect(errors[0] > errors[1] + 0.05, "1 fraction bit: \(errors[0]), 3: \(errors[1])")
+        // One line per y column, named for the legend; a linear axis for bit widths.
+        let svg = SweepTestSupport.read(dir + "/s.svg")
+        #expect(svg.contains(">hardware<") && svg.contains(">float<") && svg.contains("output error (relative L2)"))
+        #expect(!svg.contains("log scale"))
     }
 
     @Test func compareShowsNumericsPerVariant() {

@@ -20,7 +20,8 @@ enum RunCommand {
                              ('elsa-sim run --config Configs/a3-base.json --help'; docs/a3.md)
       --trace DIR            trace directory (elsa-trace/1)
       --set PATH=VALUE       override a config field by its dotted path (repeatable),
-                             e.g. --set attention_modules=8 --set approximation.p=2
+                             e.g. --set attention_modules=8 --set approximation.p=2;
+                             --set numerics.mode=elsa runs ELSA's number formats (docs/numerics.md)
       --hash-matrix FILE     a k×d projection .npy instead of the generated one
       --thresholds FILE      per-head thresholds (elsa-thresholds/1) instead of calibrating on the trace
       --engine NAME          event (default) or reference (the cycle-stepped oracle; slow)

@@ -40,7 +40,8 @@ enum SweepCommand {
                              swept fields), or with --x area the Pareto chart of cycles vs area in mm²
                              (ELSA Table I scaled, docs/energy.md); --x area_proxy uses the area proxy count
       --x FIELD              the swept field on the x axis, or area, or area_proxy
-      --y COLUMN             cycles (default), execution_cycles, preprocessing_cycles or time_us
+      --y COLUMN[,COLUMN]    cycles (default), execution_cycles, preprocessing_cycles, time_us, output_error,
+                             mass_kept_mean, hardware_output_error, float_output_error (numerics.mode elsa)
       --where FIELD=VALUE    plot only the points with this swept value (repeatable)
       --color FIELD          Pareto chart: colour points by this swept field (default approximation.p if swept)
       --title TEXT           chart title
