@@ -56,7 +56,7 @@ extension NumericsStatistics {
                 var sum = 0.0
                 for c in 0 ..< dv { exact[c] = 0 }
                 for y in 0 ..< v {
-                    let e = Foundation_exp(weights[y] - maxScore)
+                    let e = exp(weights[y] - maxScore)
                     sum += e
                     let vb = layer.v.offset(head: kvHead, row: y)
                     for c in 0 ..< dv { exact[c] += e * Double(layer.v.storage[vb + c]) }
@@ -78,4 +78,3 @@ extension NumericsStatistics {
     }
 }
 
-@inline(__always) private func Foundation_exp(_ x: Double) -> Double { exp(x) }
