@@ -171,6 +171,34 @@ import Workload
         #expect(rows.allSatisfy { $0.isFinite })
     }
 
+    /// A vector that quantizes to zero projects to exact zeros: every bit is the configured sign of 0.
+    @Test func hashSignAtZeroIsTheConfiguredBit() throws {
+        var config = Self.config()
+        let projection = try #require(try ElsaFunctionalModel(config: config).projection)
+        let tiny: ContiguousArray<Int64> = [0, 0, 0, 0, 0, 0, 0, 0]
+        #expect(FixedPointHash(config: config, projection: projection).signatures(codes: tiny, rows: 1, rowStride: 8, length: 8) == [0xFF])
+        config.numerics.hashSignAtZero = .zero
+        #expect(FixedPointHash(config: config, projection: projection).signatures(codes: tiny, rows: 1, rowStride: 8, length: 8) == [0])
+        // 0.05 quantizes to code 0 (step 1/8): the same zero bits through the whole datapath.
+        let codes = HardwareDatapath(config: config, projection: projection).codes(
+            Tensor3(heads: 1, rows: 1, dim: 8, storage: ContiguousArray(repeating: 0.05, count: 8)), head: 0, rows: 1)
+        #expect(codes.allSatisfy { $0 == 0 })
+    }
+
+    /// Norm formats on hand-worked keys: ‖(3, 4)‖ = 5 and ‖(0.5, 0)‖ = 0.5 with codes of 3 fraction bits.
+    @Test func normFormats() {
+        var config = Self.config()
+        let keys: ContiguousArray<Int64> = [24, 32, 4, 0]   // (3, 4) and (0.5, 0) at 3 fraction bits
+        // fixed, 8 bits with 3 fraction bits: 5 → 40, 0.5 → 4.
+        #expect(FixedPointSelector(config: config).norms(codes: keys, rows: 2, stride: 2, length: 2, fractionBits: 3) == [40, 4])
+        // 4 fraction bits leave 4 integer bits: 5 fits (80), a norm of 20 would saturate at 255.
+        config.numerics.normFractionBits = 4
+        #expect(FixedPointSelector(config: config).norms(codes: [160, 0], rows: 1, stride: 2, length: 2, fractionBits: 3) == [255])
+        // relative: ‖K‖/‖K_max‖ with 7 fraction bits: 1 → 128, 0.1 → 12.8 → 13.
+        config.numerics.normFormat = .relative
+        #expect(FixedPointSelector(config: config).norms(codes: keys, rows: 2, stride: 2, length: 2, fractionBits: 3) == [128, 13])
+    }
+
     @Test func selectionChangesCountTheDifferingPairs() {
         var a = SelectionMatrix(keys: 3, visible: [3, 3, 3])
         var b = a
