@@ -30,7 +30,8 @@ let package = Package(
         .testTarget(name: "A3ModelTests", dependencies: ["A3Model", "Workload", "SimCore"]),
         .testTarget(name: "SimIOTests", dependencies: ["SimIO", "Workload", "ElsaModel"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimCLITests", dependencies: ["SimCLI", "SimIO", "ElsaModel", "Workload"]),
+        .testTarget(name: "SimCLITests", dependencies: ["SimCLI", "SimIO", "ElsaModel", "Workload"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -108,6 +108,7 @@ extension ElsaConfig {
         try energy.validate()
         try validateAssumptions()
         try validateBias()
+        try validateNumerics()
     }
 
     /// `M_h`: multiplications to hash one vector (ELSA III-C: 3·d^{4/3} = 768 for three 4×4 factors, d = 64).

@@ -37,6 +37,8 @@ public struct ElsaConfig: Sendable, Equatable {
     public var biasLookup = BiasLookupConfig()
     /// Area and power of each module at the synthesis point (ELSA Table I; `docs/energy.md`).
     public var energy = EnergyParameters()
+    /// The number formats of the datapath (ELSA IV-E; `docs/numerics.md`); `mode: float` by default.
+    public var numerics = NumericsConfig()
 
     public init() {}
 

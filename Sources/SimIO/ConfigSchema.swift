@@ -69,7 +69,7 @@ public enum ConfigSchema {
                            "An elsa-thresholds/1 file (relative to the config file); with mode thresholds-file. --thresholds overrides."),
             choice("approximation.relevance_count", \.approximation.relevanceCount, source: "assumed: visible-keys",
                    "The n of the p/n relevance cut-off: keys the query sees (padding excluded), or the padded length."),
-        ] + energyFields + assumptionFields + biasFields
+        ] + energyFields + assumptionFields + biasFields + numericsFields
     }
 
     // MARK: field builders

@@ -38,21 +38,32 @@ public enum ElsaSimulation {
         let heads = trace.queryHeads
         let items = trace.layers.count * heads
         let counter = ProgressCounter()
+        let hardware = config.numerics.mode == .elsa ? HardwareDatapath(config: config, projection: model.projection) : nil
         let all = ParallelSlots<HeadResult>.map(count: items, threads: threads) { item in
             let layer = item / heads, head = item % heads
-            let (selection, threshold) = select(trace: trace, model: model, thresholds: thresholds, layer: layer, head: head)
+            let (floatSelection, threshold) = select(trace: trace, model: model, thresholds: thresholds, layer: layer, head: head)
+            var selection = floatSelection
+            var numerics: NumericsStatistics? = nil
+            var hardwareQuality: QualityStatistics? = nil
+            if let hardware {
+                // numerics.mode elsa: the hardware's own selection drives the timing (docs/numerics.md §7).
+                (selection, numerics, hardwareQuality) = hardwareStep(hardware, trace: trace, layer: layer, head: head,
+                                                                      threshold: model.isExact ? nil : threshold,
+                                                                      floatSelection: floatSelection)
+            }
             let timing: HeadTiming
             switch engine {
             case .event: timing = ElsaPipeline.simulate(parameters: parameters, selection: selection)
             case .reference: timing = ReferencePipeline.simulate(parameters: parameters, selection: selection)
             }
-            let headQuality = quality
-                ? ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection) : nil
-            let result = HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: timing,
+            let headQuality = !quality ? nil : hardwareQuality
+                ?? ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection)
+            var result = HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: timing,
                                     selectedPairs: parameters.exact ? selection.totalPairs : selection.selectedPairs,
                                     totalPairs: selection.totalPairs, threshold: model.isExact ? nil : threshold,
                                     keys: selection.keys, analytic: AnalyticModel(parameters: parameters, selection: selection),
                                     quality: headQuality)
+            result.numerics = numerics
             if let progress { progress(counter.increment(), items) }
             return result
         }
@@ -78,6 +89,19 @@ public enum ElsaSimulation {
         else if let thresholds { threshold = thresholds[layer][head] }
         else { threshold = model.learner.statistics(layer: trace.layers[layer], queryHead: head, trace: trace).mean }
         return (model.selectHead(trace: trace, layer: layer, queryHead: head, threshold: threshold).selection, threshold)
+    }
+
+    /// `numerics.mode: elsa`: the hardware datapath of one head, its statistics against the float model,
+    /// and the quality of its selection (`docs/numerics.md`).
+    static func hardwareStep(_ hardware: HardwareDatapath, trace: AttentionTrace, layer: Int, head: Int, threshold: Double?,
+                             floatSelection: SelectionMatrix) -> (SelectionMatrix, NumericsStatistics?, QualityStatistics?) {
+        let output = hardware.run(trace: trace, layer: layer, queryHead: head, threshold: threshold)
+        let hardwareQuality = ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: output.selection)
+        let floatQuality = ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: floatSelection)
+        let statistics = NumericsStatistics.measure(trace: trace, layer: layer, queryHead: head, output: output,
+                                                    floatSelection: floatSelection, hardwareQuality: hardwareQuality,
+                                                    floatQuality: floatQuality)
+        return (output.selection, statistics, hardwareQuality)
     }
 
     /// The functional model alone over every head (threshold learning and candidate selection, no

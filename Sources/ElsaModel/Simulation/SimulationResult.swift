@@ -17,6 +17,8 @@ public struct HeadResult: Sendable, Equatable {
     public var analytic: AnalyticModel
     /// Approximation quality against exact attention (`docs/quality.md`); `nil` when not measured.
     public var quality: QualityStatistics?
+    /// What the number formats changed (`numerics.mode: elsa`, `docs/numerics.md`); `nil` in float mode.
+    public var numerics: NumericsStatistics? = nil
 
     public init(layer: Int, head: Int, accelerator: Int, timing: HeadTiming, selectedPairs: Int, totalPairs: Int,
                 threshold: Double?, keys: Int, analytic: AnalyticModel, quality: QualityStatistics? = nil) {

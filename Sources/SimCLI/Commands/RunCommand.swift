@@ -26,7 +26,8 @@ enum RunCommand {
                              selectors see q·k only; --set approximation.bias=lookup: selectors add the
                              bias, one more selector stage); the report names the policy
       --set PATH=VALUE       override a config field by its dotted path (repeatable),
-                             e.g. --set attention_modules=8 --set approximation.p=2
+                             e.g. --set attention_modules=8 --set approximation.p=2;
+                             --set numerics.mode=elsa runs ELSA's number formats (docs/numerics.md)
       --hash-matrix FILE     a k×d projection .npy instead of the generated one
       --thresholds FILE      per-head thresholds (elsa-thresholds/1) instead of calibrating on the trace
       --engine NAME          event (default) or reference (the cycle-stepped oracle; slow)

@@ -42,8 +42,11 @@ enum RunTimeline {
     static func write(_ args: ParsedArguments, at target: (layer: Int, head: Int), trace: AttentionTrace, inputs: SimulationInputs,
                       result: SimulationResult, console: Console) throws {
         let headResult = result.layers[target.layer].heads[target.head]
-        let selection = inputs.model.selectHead(trace: trace, layer: target.layer, queryHead: target.head,
-                                                threshold: headResult.threshold).selection
+        let selection = inputs.config.numerics.mode == .elsa  // the hardware's own selection (docs/numerics.md §7)
+            ? HardwareDatapath(config: inputs.config, projection: inputs.model.projection)
+                .select(trace: trace, layer: target.layer, queryHead: target.head, threshold: headResult.threshold).0
+            : inputs.model.selectHead(trace: trace, layer: target.layer, queryHead: target.head,
+                                      threshold: headResult.threshold).selection
         let parameters = TimingParameters(config: inputs.config)
         let (timing, full) = ElsaPipeline.simulateRecording(parameters: parameters, selection: selection)
         precondition(timing == headResult.timing, "the recorded run of \(trace.layers[target.layer].name) head \(target.head) differs from the simulation")

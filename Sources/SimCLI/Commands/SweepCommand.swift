@@ -40,7 +40,8 @@ enum SweepCommand {
                              swept fields), or with --x area the Pareto chart of cycles vs area in mm²
                              (ELSA Table I scaled, docs/energy.md); --x area_proxy uses the area proxy count
       --x FIELD              the swept field on the x axis, or area, or area_proxy
-      --y COLUMN             cycles (default), execution_cycles, preprocessing_cycles or time_us
+      --y COLUMN[,COLUMN]    cycles (default), execution_cycles, preprocessing_cycles, time_us, output_error,
+                             mass_kept_mean, hardware_output_error, float_output_error (numerics.mode elsa)
       --where FIELD=VALUE    plot only the points with this swept value (repeatable)
       --color FIELD          Pareto chart: colour points by this swept field (default approximation.p if swept)
       --title TEXT           chart title
@@ -130,7 +131,7 @@ enum SweepCommand {
         console.err(String(format: "sweep: simulated %d of %d points%@ (%d already in %@) in %.2f s; wrote %@ and %@\n",
                            fresh.count, rows.count, shardText, kept.count, paths.jsonl, Date().timeIntervalSince(start),
                            paths.jsonl, paths.csv))
-        if !args.has("quiet") { console.out(summaryTable(rows, header: header)) }
+        if !args.has("quiet") { console.out(summaryTable(rows, header: header) + numericsTable(rows, header: header)) }
         if let plotRequest { try plotRequest.draw(rows: rows, header: header, console: console) }
         return ExitCode.success
     }

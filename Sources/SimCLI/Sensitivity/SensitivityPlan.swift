@@ -41,6 +41,16 @@ enum SensitivityPlan {
                   why: "0: no correction; 0.25: about twice the paper's 0.127; \"fit\": ELSA III-D's rule at the config's d and k"),
         range("accelerators", low: .int(1), high: .int(12), why: "1: one accelerator; 12: the paper's evaluation (V-C)"),
         enumeration("approximation.relevance_count", RelevanceCount.self, why: "both counts"),
+        // The number formats' open choices move results only under numerics.mode = elsa (run the study with
+        // --set numerics.mode=elsa); under float they are reported with zero effect.
+        enumeration("numerics.hash_sign_at_zero", HashSignAtZero.self, why: "both hash bits for an exact 0 (numerics.mode elsa only)"),
+        enumeration("numerics.norm_format", NormFormat.self, why: "both norm formats (numerics.mode elsa only)"),
+        range("numerics.norm_fraction_bits", low: .int(1), high: .int(5), why: "1 and 5 fraction bits of an 8-bit norm (numerics.mode elsa only)"),
+        range("numerics.cosine_fraction_bits", low: .int(3), high: .int(8), why: "3 and 8 fraction bits of the cosine table (numerics.mode elsa only)"),
+        range("numerics.threshold_fraction_bits", low: .int(3), high: .int(8), why: "3 and 8 fraction bits of t (numerics.mode elsa only)"),
+        enumeration("numerics.rounding", RoundingMode.self, why: "every rounding mode (numerics.mode elsa only)"),
+        enumeration("numerics.overflow", OverflowMode.self, why: "saturate and wrap (numerics.mode elsa only)"),
+        enumeration("numerics.output_format", OutputFormat.self, why: "both output-row formats (numerics.mode elsa only)"),
         enumeration("approximation.bias", BiasPolicy.self,
                     why: "both policies (a trace without a bias: only lookup's extra selector stage and its area move)"),
     ]

@@ -109,9 +109,12 @@ struct SweepPlan: Sendable {
     static func steadyStateBound(result: SimulationResult, trace: AttentionTrace, model: ElsaFunctionalModel) -> SteadyStateBound {
         let parameters = TimingParameters(config: model.config)
         var total = SteadyStateBound()
+        // numerics.mode elsa: the hardware's own selection (docs/numerics.md §7).
+        let hardware = model.config.numerics.mode == .elsa ? HardwareDatapath(config: model.config, projection: model.projection) : nil
         for (l, layer) in result.layers.enumerated() {
             for head in layer.heads {
-                let selection = model.selectHead(trace: trace, layer: l, queryHead: head.head, threshold: head.threshold).selection
+                let selection = hardware?.select(trace: trace, layer: l, queryHead: head.head, threshold: head.threshold).0
+                    ?? model.selectHead(trace: trace, layer: l, queryHead: head.head, threshold: head.threshold).selection
                 precondition((parameters.exact ? selection.totalPairs : selection.selectedPairs) == head.selectedPairs,
                              "layer \(l) head \(head.head): reselected \(selection.selectedPairs) pairs, the simulation had \(head.selectedPairs)")
                 total = total + SteadyStateBound(parameters: parameters, selection: selection)

@@ -52,6 +52,7 @@ extension CompareReport {
             out += "\nper config (whole trace, as elsa-sim run reports it):\n"
             out += TextTable.render(rows, rightAligned: [2, 3, 4, 5], ruleBefore: rules)
             out += "mass kept: mean softmax mass of the selected keys; output error: relative (docs/quality.md §1); energy and area (core + external memories × accelerators): docs/energy.md; bottleneck: busiest module kind of the execution phase over every head, with its busy share (docs/model.md §5)\n"
+            out += numericsSummaryTable()
         }
         if let provenance {
             out += "provenance: elsa-sim \(provenance.simulatorVersion); "

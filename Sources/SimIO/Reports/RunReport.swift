@@ -29,7 +29,7 @@ public struct RunReport {
     public func json() -> JSONValue {
         let r = result
         let analytic = r.analytic
-        return addingBias(to: addingAssumptions(to: addingExplanations(to: addingEnergy(to: .object([
+        return addingBias(to: addingAssumptions(to: addingExplanations(to: addingNumerics(to: addingEnergy(to: .object([
             "config": .string(r.configName),
             "trace": .string(r.traceName),
             "thresholds": .string(r.thresholds.description),
@@ -47,7 +47,7 @@ public struct RunReport {
                 "bottleneck": bottleneckJSON(r.bottleneck),
             ]),
             "layers": .array(r.layers.map(layerJSON)),
-        ])))))
+        ]))))))
     }
 
     func layerJSON(_ layer: LayerResult) -> JSONValue {
@@ -123,8 +123,8 @@ public struct RunReport {
         } ?? ""
         var lines = [Self.csvHeader + (energy == nil ? "" : "," + Self.csvEnergyHeader)
                      + (result.bias.isVisible ? ",bias_policy" : "")
-                     + (provenance == nil ? "" : ",simulator,config_hash,trace_hash,engine")]
-        let energyCells = energyCSVSuffixes()
+                     + numericsCSVHeader + (provenance == nil ? "" : ",simulator,config_hash,trace_hash,engine")]
+        let energyCells = energyCSVSuffixes(), numericsCells = numericsCSVSuffixes()
         for layer in result.layers {
             for h in layer.heads {
                 let t = h.timing, u = h.utilization
@@ -139,7 +139,7 @@ public struct RunReport {
                     "\(h.analytic.paperClosedForm)", "\(h.analytic.lowerBound)",
                 ] + QualityFields.csvValues(h.quality)
                 lines.append(fields.map(Self.csvField).joined(separator: ",") + (energyCells.isEmpty ? "" : energyCells[lines.count - 1])
-                             + biasCSVCell + provenanceCells)
+                             + biasCSVCell + (numericsCells.isEmpty ? "" : numericsCells[lines.count - 1]) + provenanceCells)
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -181,6 +181,7 @@ public struct RunReport {
         out += TextTable.render(rows, rightAligned: Set(1 ..< 16).subtracting([13]), ruleBefore: [1, rows.count - 1])
         out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind; bound by = the busiest module kind in the execution phase (busy share of execution cycles); paper CF = ELSA IV-D closed form, Δ = simulated vs it (docs/model.md §5, §6)\n"
         out += "mass: mean exact softmax mass on the selected keys; err: relative L2 error of the output (docs/quality.md)\n"
+        out += numericsTable()
         out += energyTable()
         return out
     }

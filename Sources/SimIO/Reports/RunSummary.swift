@@ -18,6 +18,8 @@ public struct RunSummary: Sendable {
     public var analytic: AnalyticModel
     /// `elsa-sim VERSION`.
     public var simulator: String
+    /// The number formats' effect on the whole trace (`numerics.mode: elsa`); `nil` in float mode.
+    public var numerics: NumericsStatistics?
 
     /// - Parameter simulator: the version string (`BuildInfo.version`), without the `elsa-sim ` prefix.
     public init(config: ElsaConfig, result: SimulationResult, simulator: String) {
@@ -30,6 +32,7 @@ public struct RunSummary: Sendable {
         bottleneck = result.bottleneck
         analytic = result.analytic
         self.simulator = "elsa-sim " + simulator
+        numerics = result.numerics
     }
 
     /// The summary's JSON fields (merged into a sweep row's or a compare variant's object):
@@ -53,7 +56,7 @@ public struct RunSummary: Sendable {
             "paper_closed_form_cycles": .int(analytic.paperClosedForm),
             "lower_bound_cycles": .int(analytic.lowerBound),
             "simulator": .string(simulator),
-        ]
+        ].merging(numericsFields) { old, _ in old }
     }
 
     /// CSV column name → dotted path into `fields`, in column order (appended to sweep and compare CSVs).
@@ -70,5 +73,5 @@ public struct RunSummary: Sendable {
         ("paper_closed_form_cycles", "paper_closed_form_cycles"),
         ("lower_bound_cycles", "lower_bound_cycles"),
         ("simulator", "simulator"),
-    ]
+    ] + NumericsFields.summaryColumns
 }

@@ -8,7 +8,7 @@ public enum SweepCharts {
         ("execution_cycles", "execution_cycles", "execution cycles (all layers)"),
         ("preprocessing_cycles", "preprocessing_cycles", "preprocessing cycles (all layers)"),
         ("time_us", "time_us", "time (µs at the config's clock)"),
-    ]
+    ] + numericsYChoices
 
     /// Short names of common fields for legends and labels (the paper's symbols).
     public static func short(_ field: String) -> String {
@@ -21,7 +21,7 @@ public enum SweepCharts {
         case "selector.queue_depth": return "Q"
         case "selector.pipeline_depth": return "D"
         case "accelerators": return "A"
-        default: return field
+        default: return numericsShort(field) ?? field
         }
     }
 
@@ -50,27 +50,34 @@ public enum SweepCharts {
     }
 
     /// `y` against swept field `x`, one line per combination of the other swept fields (and the trace
-    /// when there are several).
+    /// when there are several). `y` may list several comma-separated columns (one line each).
     public static func line(rows: [SweepRow], header: SweepHeader, x: String, y: String, title: String) throws(SweepError) -> SweepLineChart {
         let numeric = header.fields.filter { f in !rows.isEmpty && rows.allSatisfy { $0.number("values." + f) != nil } }
         guard numeric.contains(x) else { throw .unknownPlotField(field: x, available: numeric + areaChoices.map(\.name)) }
-        let choice = try yChoice(y)
+        var choices: [(name: String, path: String, label: String)] = []
+        for name in y.split(separator: ",") { choices.append(try yChoice(String(name))) }
+        guard !choices.isEmpty else { throw .unknownPlotField(field: y, available: yChoices.map(\.name)) }
         let others = header.fields.filter { $0 != x && varies($0, in: rows) }
         var order: [String] = []
         var points: [String: [(x: Double, y: Double)]] = [:]
         var ticks: Set<Double> = []
-        for row in rows {
-            guard let xv = row.number("values." + x), let yv = row.number(choice.path) else { continue }
-            var parts = others.map { "\(short($0))=\(SweepTable.cell(SweepRow.lookup(row.value, "values." + $0)))" }
-            if header.traces.count > 1 { parts.insert(SweepTable.cell(SweepRow.lookup(row.value, "trace")), at: 0) }
-            let key = parts.isEmpty ? choice.name : parts.joined(separator: ", ")
-            if points[key] == nil { order.append(key) }
-            points[key, default: []].append((xv, yv))
-            ticks.insert(xv)
+        for choice in choices {
+            for row in rows {
+                guard let xv = row.number("values." + x), let yv = row.number(choice.path) else { continue }
+                var parts = others.map { "\(short($0))=\(SweepTable.cell(SweepRow.lookup(row.value, "values." + $0)))" }
+                if header.traces.count > 1 { parts.insert(SweepTable.cell(SweepRow.lookup(row.value, "trace")), at: 0) }
+                if choices.count > 1 { parts.insert(legendName(choice.name), at: 0) }
+                let key = parts.isEmpty ? choice.name : parts.joined(separator: ", ")
+                if points[key] == nil { order.append(key) }
+                points[key, default: []].append((xv, yv))
+                ticks.insert(xv)
+            }
         }
         let series = order.map { SweepLineChart.Series(name: $0, points: points[$0]!) }
-        return SweepLineChart(title: title, xLabel: "\(x) (\(short(x)))", yLabel: choice.label, legendTitle: nil,
-                              series: series, xTicks: Array(ticks))
+        var chart = SweepLineChart(title: title, xLabel: "\(x) (\(short(x)))", yLabel: yLabel(choices.map(\.label)),
+                                   legendTitle: nil, series: series, xTicks: Array(ticks))
+        if x.hasPrefix("numerics.") { chart.logX = false }  // bit widths: a linear axis
+        return chart
     }
 
     /// The x quantities of the Pareto chart: `--x` name, row path, axis label. `area` is the mm² of
