@@ -24,8 +24,11 @@ public struct ElsaConfig: Sendable, Equatable {
     public var norm = NormConfig()
     /// θ_bias in radians subtracted from the Hamming angle estimate (ELSA III-D: 0.127 for d = k = 64).
     public var thetaBias: Double = 0.127
-    /// Keys the on-chip key memories hold (ELSA: n ≤ 512). A longer trace is an error.
+    /// Keys the on-chip key memories hold (ELSA: n ≤ 512). A longer trace is an error unless `longSequences` is `.tile`.
     public var keyMemoryCapacity: Int = 512
+    /// Sequences longer than `keyMemoryCapacity`: an error, or tiles of keys (`docs/model.md` §8).
+    public var longSequences: LongSequences = .error
+    public var tiling = TilingConfig()
     /// Whole accelerators working on one layer's heads in parallel.
     public var accelerators: Int = 1
     public var approximation = ApproximationConfig()

@@ -59,7 +59,7 @@ public enum ConfigSchema {
             double("theta_bias", \.thetaBias, expected: "radians, 0 ≤ θ < π", source: "paper: 0.127 (III-D)",
                    "Subtracted from the Hamming angle estimate, clamped at 0."),
             int("key_memory_capacity", \.keyMemoryCapacity, source: "paper: 512 (IV-E)",
-                "Keys the on-chip memories hold; a longer trace is an error."),
+                "Keys the on-chip memories hold; a longer trace is an error unless long_sequences is tile."),
             int("accelerators", \.accelerators, source: "assumed: 1 (the paper's evaluation uses 12)",
                 "Whole accelerators sharing a layer's heads (head h on accelerator h mod A)."),
             choice("approximation.mode", \.approximation.mode, source: "paper: exact = ELSA-base, learned (III-E)",
@@ -70,7 +70,7 @@ public enum ConfigSchema {
                            "An elsa-thresholds/1 file (relative to the config file); with mode thresholds-file. --thresholds overrides."),
             choice("approximation.relevance_count", \.approximation.relevanceCount, source: "assumed: visible-keys",
                    "The n of the p/n relevance cut-off: keys the query sees (padding excluded), or the padded length."),
-        ] + energyFields
+        ] + energyFields + tilingFields
     }
 
     // MARK: field builders

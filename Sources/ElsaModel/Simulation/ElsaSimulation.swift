@@ -41,18 +41,15 @@ public enum ElsaSimulation {
         let all = ParallelSlots<HeadResult>.map(count: items, threads: threads) { item in
             let layer = item / heads, head = item % heads
             let (selection, threshold) = select(trace: trace, model: model, thresholds: thresholds, layer: layer, head: head)
-            let timing: HeadTiming
-            switch engine {
-            case .event: timing = ElsaPipeline.simulate(parameters: parameters, selection: selection)
-            case .reference: timing = ReferencePipeline.simulate(parameters: parameters, selection: selection)
-            }
+            let outcome = HeadSimulation.simulate(parameters: parameters, selection: selection, engine: engine,
+                                                  capacity: config.keyMemoryCapacity, mode: config.tiling.preprocessing)
             let headQuality = quality
                 ? ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection) : nil
-            let result = HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: timing,
+            let result = HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: outcome.timing,
                                     selectedPairs: parameters.exact ? selection.totalPairs : selection.selectedPairs,
                                     totalPairs: selection.totalPairs, threshold: model.isExact ? nil : threshold,
-                                    keys: selection.keys, analytic: AnalyticModel(parameters: parameters, selection: selection),
-                                    quality: headQuality)
+                                    keys: selection.keys, analytic: outcome.analytic,
+                                    quality: headQuality, tiling: outcome.tiling)
             if let progress { progress(counter.increment(), items) }
             return result
         }

@@ -17,9 +17,12 @@ public struct HeadResult: Sendable, Equatable {
     public var analytic: AnalyticModel
     /// Approximation quality against exact attention (`docs/quality.md`); `nil` when not measured.
     public var quality: QualityStatistics?
+    /// The key tiles of a head longer than the key memory (`docs/model.md` §8); `nil` when untiled.
+    public var tiling: TiledHeadInfo?
 
     public init(layer: Int, head: Int, accelerator: Int, timing: HeadTiming, selectedPairs: Int, totalPairs: Int,
-                threshold: Double?, keys: Int, analytic: AnalyticModel, quality: QualityStatistics? = nil) {
+                threshold: Double?, keys: Int, analytic: AnalyticModel, quality: QualityStatistics? = nil,
+                tiling: TiledHeadInfo? = nil) {
         self.layer = layer
         self.head = head
         self.accelerator = accelerator
@@ -30,11 +33,13 @@ public struct HeadResult: Sendable, Equatable {
         self.keys = keys
         self.analytic = analytic
         self.quality = quality
+        self.tiling = tiling
     }
 
-    /// Busy cycles of the hash unit in preprocessing: `H·(n+1)`, or 0 in exact mode.
+    /// Busy cycles of the hash unit in preprocessing: `H·(n+1)`, or 0 in exact mode (tiled: §8).
     public var hashPreprocessingBusy: Cycle {
-        timing.hash.busy == 0 ? 0 : timing.hash.busy / Cycle(2 * keys) * Cycle(keys + 1)
+        if let tiling { return tiling.hashPreprocessingBusy }
+        return timing.hash.busy == 0 ? 0 : timing.hash.busy / Cycle(2 * keys) * Cycle(keys + 1)
     }
 
     /// The module kind that bounds this invocation's execution phase.
@@ -173,6 +178,7 @@ public struct SimulationResult: Sendable, Equatable {
     /// On-chip memory traffic of one head (`MemoryTraffic`).
     public func traffic(_ head: HeadResult) -> MemoryTraffic {
         MemoryTraffic(timing: head.timing, keys: head.keys, approximate: approximate, headDim: headDim, hashBits: hashBits)
+            .addingTiles(head.tiling, keys: head.keys, approximate: approximate)
     }
 
     /// The paper's closed form and the lower bound summed over layers.

@@ -25,7 +25,7 @@ public struct RunReport {
     public func json() -> JSONValue {
         let r = result
         let analytic = r.analytic
-        return addingExplanations(to: addingEnergy(to: .object([
+        return addingLongSequences(to: addingExplanations(to: addingEnergy(to: .object([
             "config": .string(r.configName),
             "trace": .string(r.traceName),
             "thresholds": .string(r.thresholds.description),
@@ -43,7 +43,7 @@ public struct RunReport {
                 "bottleneck": bottleneckJSON(r.bottleneck),
             ]),
             "layers": .array(r.layers.map(layerJSON)),
-        ])))
+        ]))))
     }
 
     func layerJSON(_ layer: LayerResult) -> JSONValue {
@@ -175,6 +175,7 @@ public struct RunReport {
         out += TextTable.render(rows, rightAligned: Set(1 ..< 16).subtracting([13]), ruleBefore: [1, rows.count - 1])
         out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind; bound by = the busiest module kind in the execution phase (busy share of execution cycles); paper CF = ELSA IV-D closed form, Δ = simulated vs it (docs/model.md §5, §6)\n"
         out += "mass: mean exact softmax mass on the selected keys; err: relative L2 error of the output (docs/quality.md)\n"
+        out += longSequenceLines()
         out += energyTable()
         return out
     }
