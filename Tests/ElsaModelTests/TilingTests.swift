@@ -192,6 +192,21 @@ private func composed(_ tiles: [(p: Int, t: Int)], overlapped: Bool) -> Int {
         #expect(overlapped.executionStarts == [10, 30, 38] && overlapped.total == 73 && overlapped.preprocessing == 10)
     }
 
+    // The IV-D steady-state bound of a tiled head sums its tiles: exact, Pa = Pc = 1, II = 1, so a query's
+    // cost is its visible keys in the tile (scan = selected = u ≥ 1): n = 10, C = 4 causal gives
+    // 34 + 18 + 3 = 55 cycles over 10 + 6 + 2 = 18 query passes, all limited by the scan and attention.
+    @Test func steadyStateBoundSumsTheTiles() {
+        let p = constants(pa: 1, pc: 1, h: 1, d: 1, q: 1, latt: 1, bacc: 2, ii: 1, lod: 0, rNorm: 1, lNorm: 0,
+                          arbiter: .longestQueueFirst, mapping: .contiguous, exact: true)
+        let m = SelectionMatrix(keys: 10, visible: ContiguousArray((0 ..< 10).map { $0 + 1 }))
+        let bound = SteadyStateBound(parameters: p, selection: m, capacity: 4)
+        #expect(bound.cycles == 55 && bound.queries == 18)
+        // The first query of each tile sees one key: scan 1, selected 1, II 1 tie three ways (3 × 1/3 each);
+        // the other 15 query passes tie scan and attention (1/2 each).
+        #expect(bound.outputDivision == 1 && bound.candidateSelection == 8.5 && bound.attention == 8.5 && bound.hash == 0)
+        #expect(SteadyStateBound(parameters: p, selection: m, capacity: 10) == SteadyStateBound(parameters: p, selection: m))
+    }
+
     // A head that fits the key memory is the untiled invocation, bit for bit.
     @Test func untiledPathIsUnchanged() {
         for seed in UInt64(0) ..< 60 {
