@@ -37,6 +37,12 @@ import Workload
             #expect(c.selection.keys > c.capacity)
             causal.insert(c.causal); modes.insert(c.mode); exact.insert(c.parameters.exact)
             sawThreeTiles = sawThreeTiles || c.selection.keys > 2 * c.capacity
+            // The composed head conserves cycles and respects its composed lower bound (docs/model.md §8.4).
+            if seed < 100 {
+                let outcome = HeadSimulation.simulate(parameters: c.parameters, selection: c.selection, engine: .event,
+                                                      capacity: c.capacity, mode: c.mode)
+                #expect(outcome.timing.isConserved && outcome.analytic.lowerBound <= outcome.timing.totalCycles, "\(c.summary)")
+            }
         }
         #expect(causal.count == 2 && modes.count == 2 && exact.count == 2 && sawThreeTiles)
     }

@@ -66,7 +66,7 @@ extension EngineEquivalence {
             let reference = ReferencePipeline.simulate(parameters: c.parameters, selection: tile.selection)
             if let difference = event.firstDifference(from: reference, selectorsPerModule: pc) {
                 return Mismatch(seed: seed, summary: c.summary, difference: "tile \(tile.index): \(difference)",
-                                reproducer: "RandomTiledCase(seed: \(seed))")
+                                reproducer: "elsa-sim validate --tiled --seed \(seed)")
             }
         }
         let event = HeadSimulation.simulate(parameters: c.parameters, selection: c.selection, engine: .event,
@@ -75,11 +75,11 @@ extension EngineEquivalence {
                                                 capacity: c.capacity, mode: c.mode)
         if let difference = event.timing.firstDifference(from: reference.timing, selectorsPerModule: pc) {
             return Mismatch(seed: seed, summary: c.summary, difference: "composed: \(difference)",
-                            reproducer: "RandomTiledCase(seed: \(seed))")
+                            reproducer: "elsa-sim validate --tiled --seed \(seed)")
         }
         guard event == reference else {
             return Mismatch(seed: seed, summary: c.summary, difference: "analytic or tiling info differs",
-                            reproducer: "RandomTiledCase(seed: \(seed))")
+                            reproducer: "elsa-sim validate --tiled --seed \(seed)")
         }
         return nil
     }
