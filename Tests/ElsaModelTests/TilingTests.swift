@@ -245,5 +245,22 @@ private func composed(_ tiles: [(p: Int, t: Int)], overlapped: Bool) -> Int {
         let traffic = result.traffic(head)
         #expect(traffic.reads[.query] == 72 && traffic.writes[.output] == 36 && traffic.reads[.output] == 16)
         #expect(traffic.writes[.keyHash] == 20)
+        // H = ⌈8·(2+4) / 256⌉ = 1, R_norm = Pa = 4. Serial: the hash unit hashes n keys and Σ q_j queries,
+        // 20 + 36 = 56 cycles; the norm unit ⌈8/4⌉ + ⌈8/4⌉ + ⌈4/4⌉ = 5. Energy events: Q memory 72, output 36 + 16.
+        #expect(head.timing.hash.busy == 56 && head.timing.norm.busy == 5)
+        let serialActivity = EnergyModel(config: config).activity(of: head)
+        #expect(serialActivity[.queryMemory] == 72 && serialActivity[.outputMemory] == 52 && serialActivity[.hash] == 56)
+        #expect(serialActivity.queries == 20)
+        // Overlapped: the reported (primary) hash unit preprocesses tile 0 (8 + 1) and hashes the queries after
+        // each tile's first (19 + 11 + 3): 42; the second unit's 9 + 5 = 14 hash and 2 + 1 = 3 norm cycles are
+        // charged in energy.
+        config.tiling.preprocessing = .overlapped
+        let overlapped = try ElsaSimulation.run(trace: trace, traceName: "t", model: ElsaFunctionalModel(config: config)).layers[0].heads[0]
+        #expect(overlapped.timing.hash.busy == 42 && overlapped.timing.norm.busy == 2 && overlapped.timing.isConserved)
+        #expect(overlapped.tiling?.prefetchHashBusy == 14 && overlapped.tiling?.prefetchNormBusy == 3)
+        let activity = EnergyModel(config: config).activity(of: overlapped)
+        #expect(activity[.hash] == 56 && activity[.norm] == 5)
+        #expect(overlapped.timing.totalCycles <= head.timing.totalCycles)
+        #expect(overlapped.timing.executionCycles == head.timing.executionCycles)
     }
 }
