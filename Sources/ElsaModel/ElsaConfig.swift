@@ -28,8 +28,11 @@ public struct ElsaConfig: Sendable, Equatable {
     public var thetaBias: Double = 0.127
     /// `value`: use `thetaBias`; `fit`: ELSA III-D's 80th-percentile rule at the config's d and k (`"fit"` in the JSON).
     public var thetaBiasRule: ThetaBiasRule = .value
-    /// Keys the on-chip key memories hold (ELSA: n ≤ 512). A longer trace is an error.
+    /// Keys the on-chip key memories hold (ELSA: n ≤ 512). A longer trace is an error unless `longSequences` is `.tile`.
     public var keyMemoryCapacity: Int = 512
+    /// Sequences longer than `keyMemoryCapacity`: an error, or tiles of keys (`docs/model.md` §9).
+    public var longSequences: LongSequences = .error
+    public var tiling = TilingConfig()
     /// Whole accelerators working on one layer's heads in parallel.
     public var accelerators: Int = 1
     public var approximation = ApproximationConfig()

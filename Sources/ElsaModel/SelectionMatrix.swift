@@ -3,30 +3,46 @@
 ///
 /// Row `i` holds `visible[i]` meaningful bits (keys `0 ..< visible[i]`), packed little-endian into
 /// `UInt64` words; bits at or past `visible[i]` are always zero.
+///
+/// An untiled invocation has as many queries as keys (`n`). A tile of a long sequence
+/// (`docs/model.md` §9) is an invocation with `queries ≠ keys`: the queries that see a key of the tile
+/// against the tile's keys, each with its own visible count.
 public struct SelectionMatrix: Sendable, Equatable {
-    /// Real tokens: queries and keys are `0 ..< keys`.
+    /// Keys of the invocation: `0 ..< keys`.
     public let keys: Int
+    /// Queries of the invocation: `0 ..< queries` (= `keys` unless tiled).
+    public let queries: Int
     /// `v_i`: keys query `i` may attend.
     public let visible: ContiguousArray<Int>
     public let wordsPerRow: Int
     public var bits: ContiguousArray<UInt64>
 
+    /// `n` queries against `n` keys (`keys` = n).
     public init(keys: Int, visible: ContiguousArray<Int>) {
-        precondition(visible.count == keys, "visible has \(visible.count) rows for \(keys) queries")
+        self.init(queries: keys, keys: keys, visible: visible)
+    }
+
+    /// `queries` queries against `keys` keys; `visible` has one count per query.
+    public init(queries: Int, keys: Int, visible: ContiguousArray<Int>) {
+        precondition(visible.count == queries, "visible has \(visible.count) rows for \(queries) queries")
         self.keys = keys
+        self.queries = queries
         self.visible = visible
         wordsPerRow = max(1, (keys + 63) / 64)
-        bits = ContiguousArray(repeating: 0, count: wordsPerRow * keys)
+        bits = ContiguousArray(repeating: 0, count: wordsPerRow * queries)
     }
 
     /// All visible pairs selected (exact mode).
     public static func all(keys: Int, visible: ContiguousArray<Int>) -> SelectionMatrix {
-        var m = SelectionMatrix(keys: keys, visible: visible)
-        for i in 0 ..< keys { for j in 0 ..< visible[i] { m.set(query: i, key: j) } }
-        return m
+        all(queries: keys, keys: keys, visible: visible)
     }
 
-    public var queries: Int { keys }
+    /// All visible pairs selected, `queries` queries against `keys` keys.
+    public static func all(queries: Int, keys: Int, visible: ContiguousArray<Int>) -> SelectionMatrix {
+        var m = SelectionMatrix(queries: queries, keys: keys, visible: visible)
+        for i in 0 ..< queries { for j in 0 ..< visible[i] { m.set(query: i, key: j) } }
+        return m
+    }
 
     @inlinable
     public func isSelected(query: Int, key: Int) -> Bool {

@@ -58,7 +58,7 @@ public enum ConfigSchema {
             int("norm.latency", \.norm.latency, source: "assumed: 2", "Square root, max and t·‖K_max‖ latency."),
             thetaBiasField,
             int("key_memory_capacity", \.keyMemoryCapacity, source: "paper: 512 (IV-E)",
-                "Keys the on-chip memories hold; a longer trace is an error."),
+                "Keys the on-chip memories hold; a longer trace is an error unless long_sequences is tile."),
             int("accelerators", \.accelerators, source: "assumed: 1 (the paper's evaluation uses 12)",
                 "Whole accelerators sharing a layer's heads (head h on accelerator h mod A)."),
             choice("approximation.mode", \.approximation.mode, source: "paper: exact = ELSA-base, learned (III-E)",
@@ -69,7 +69,7 @@ public enum ConfigSchema {
                            "An elsa-thresholds/1 file (relative to the config file); with mode thresholds-file. --thresholds overrides."),
             choice("approximation.relevance_count", \.approximation.relevanceCount, source: "assumed: visible-keys",
                    "The n of the p/n relevance cut-off: keys the query sees (padding excluded), or the padded length."),
-        ] + energyFields + assumptionFields + biasFields + numericsFields
+        ] + energyFields + assumptionFields + biasFields + numericsFields + tilingFields
     }
 
     // MARK: field builders

@@ -24,6 +24,49 @@ import Workload
         }
     }
 
+    /// Tiled heads (docs/model.md §9): n above a random key-memory capacity, causal and not, serial and
+    /// overlapped; both engines agree on every tile and on the composed head.
+    @Test func randomTiledCasesAgreeOnEveryField() {
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let mismatches = EngineEquivalence.checkTiled(seeds: 0 ..< 300, threads: threads)
+        for mismatch in mismatches.prefix(10) { Issue.record("engines differ on \(mismatch)") }
+        #expect(mismatches.isEmpty, "\(mismatches.count) of 300 tiled cases differ")
+        var causal = Set<Bool>(), modes = Set<TilePreprocessing>(), exact = Set<Bool>(), sawThreeTiles = false
+        for seed in UInt64(0) ..< 300 {
+            let c = RandomTiledCase(seed: seed)
+            #expect(c.selection.keys > c.capacity)
+            causal.insert(c.causal); modes.insert(c.mode); exact.insert(c.parameters.exact)
+            sawThreeTiles = sawThreeTiles || c.selection.keys > 2 * c.capacity
+            // The composed head conserves cycles and respects its composed lower bound (docs/model.md §9.4).
+            if seed < 100 {
+                let outcome = HeadSimulation.simulate(parameters: c.parameters, selection: c.selection, engine: .event,
+                                                      capacity: c.capacity, mode: c.mode)
+                #expect(outcome.timing.isConserved && outcome.analytic.lowerBound <= outcome.timing.totalCycles, "\(c.summary)")
+            }
+        }
+        #expect(causal.count == 2 && modes.count == 2 && exact.count == 2 && sawThreeTiles)
+    }
+
+    /// Grouped-query heads of a causal synthetic trace longer than the key memory: the whole simulation
+    /// (functional model, tiling, both engines) gives the same result on either engine.
+    @Test func tiledGroupedQueryTraceAgreesOnBothEngines() throws {
+        let trace = SyntheticTraceGenerator(layers: 1, heads: 3, kvHeads: 1, n: 70, headDim: 8, seed: 21, causal: true).generate()
+        var config = ElsaConfig()
+        config.headDim = 8
+        config.hash.bits = 8
+        config.hash.kroneckerFactors = [2, 4]
+        config.keyMemoryCapacity = 32
+        config.longSequences = .tile
+        for mode in TilePreprocessing.allCases {
+            config.tiling.preprocessing = mode
+            let model = try ElsaFunctionalModel(config: config)
+            let event = try ElsaSimulation.run(trace: trace, traceName: "t", model: model, engine: .event, quality: false)
+            let reference = try ElsaSimulation.run(trace: trace, traceName: "t", model: model, engine: .reference, quality: false)
+            #expect(event == reference)
+            #expect(event.layers[0].heads.allSatisfy { $0.tiling?.tiles == 3 && $0.timing.isConserved })
+        }
+    }
+
     /// A case is a pure function of its seed, so a reported seed reproduces the failure.
     @Test func casesAreReproducibleFromTheirSeed() {
         for seed: UInt64 in [0, 1, 77, 123_456, UInt64(Int32.max)] {

@@ -92,6 +92,7 @@ import SimIO
                         "--set", "key_memory_capacity=100"])
         #expect(r.status == 65)
         #expect(r.stderr.contains("key_memory_capacity"))
+        #expect(r.stderr.contains("long_sequences"))
         #expect(r.stderr.contains("128"))
     }
 

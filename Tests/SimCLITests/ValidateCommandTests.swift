@@ -15,6 +15,12 @@ import SimIO
         #expect(console.standardOutput == "engine equivalence: 12 random cases passed (seeds 40…51, every HeadTiming field equal)\n")
     }
 
+    @Test func tiledBatchPrintsHowManyCasesPassed() {
+        let console = Console.capturing()
+        #expect(runMain(["validate", "--tiled", "--cases", "8", "--seed-start", "300", "--threads", "2"], console: console) == 0)
+        #expect(console.standardOutput == "engine equivalence: 8 random tiled cases passed (seeds 300…307, every HeadTiming field equal)\n")
+    }
+
     @Test func batchJSONCountsThePasses() throws {
         let console = Console.capturing()
         #expect(runMain(["validate", "--cases", "5", "--json", "-"], console: console) == 0)

@@ -87,15 +87,15 @@ public struct ElsaFunctionalModel: Sendable {
     }
 
     /// Checks that `trace` fits the hardware: head dim ≤ `head_dim` (smaller is zero-padded) and real
-    /// tokens ≤ `key_memory_capacity`.
+    /// tokens ≤ `key_memory_capacity` unless `long_sequences` is `tile` (`docs/model.md` §9).
     public func validate(trace: AttentionTrace) throws(ConfigError) {
         if trace.headDim > config.headDim {
             throw .inconsistent(path: "head_dim",
                                 message: "the trace's head dim \(trace.headDim) is larger than head_dim \(config.headDim); the hardware runs d ≤ head_dim only")
         }
-        if trace.tokens > config.keyMemoryCapacity {
-            throw .inconsistent(path: "key_memory_capacity",
-                                message: "the trace has \(trace.tokens) tokens, more than the \(config.keyMemoryCapacity) keys the key memories hold")
+        if trace.tokens > config.keyMemoryCapacity && config.longSequences == .error {
+            throw .inconsistent(path: "long_sequences",
+                                message: "the trace has \(trace.tokens) tokens, more than the \(config.keyMemoryCapacity) keys the key memories hold (key_memory_capacity); set long_sequences to \"tile\" to process the keys in tiles, or raise key_memory_capacity")
         }
     }
 

@@ -42,7 +42,8 @@ public struct EnergyModel: Sendable {
 
     /// The activity counts of one simulated head invocation.
     public func activity(of head: HeadResult) -> ActivityCounts {
-        ActivityCounts(timing: head.timing, queries: queries(of: head.timing), approximate: !config.isExact)
+        if let tiling = head.tiling { return ActivityCounts(tiledTiming: head.timing, keys: head.keys, tiling: tiling, approximate: !config.isExact) }
+        return ActivityCounts(timing: head.timing, queries: queries(of: head.timing), approximate: !config.isExact)
     }
 
     /// Energy of one layer: its heads' dynamic energy, and static energy of every accelerator over the

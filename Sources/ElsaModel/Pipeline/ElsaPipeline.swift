@@ -18,6 +18,8 @@ public struct ElsaPipeline: EventDrivenModel {
     let parameters: TimingParameters
     let selection: SelectionMatrix
     let keys: Int
+    /// Queries (= `keys` unless tiled, `docs/model.md` §9).
+    let queries: Int
     /// `P`.
     let preprocessingEnd: Cycle
     let banks: [KeyBank]
@@ -33,13 +35,14 @@ public struct ElsaPipeline: EventDrivenModel {
         self.parameters = parameters
         self.selection = selection
         keys = selection.keys
+        queries = selection.queries
         preprocessingEnd = ElsaPipeline.preprocessingCycles(parameters: parameters, keys: keys)
         let start = preprocessingEnd
         banks = (0 ..< parameters.attentionModules).map {
-            KeyBank(bank: $0, parameters: parameters, keys: selection.keys, start: start)
+            KeyBank(bank: $0, parameters: parameters, keys: selection.keys, queries: selection.queries, start: start)
         }
-        queryStart = Array(repeating: -1, count: keys)
-        outputDivisionStart = Array(repeating: -1, count: keys)
+        queryStart = Array(repeating: -1, count: queries)
+        outputDivisionStart = Array(repeating: -1, count: queries)
     }
 
     /// Hands each bank's selectors the list positions of query `query`'s selected keys.
@@ -86,8 +89,8 @@ public struct ElsaPipeline: EventDrivenModel {
             }
             // Every bank has left query i−1 by `ready`, so its output division start is now known.
             deriveOutputDivisions(through: i - 1)
-            if i + 1 < keys {
-                if !parameters.exact && i + 2 < keys {
+            if i + 1 < queries {
+                if !parameters.exact && i + 2 < queries {
                     precondition(ready >= now + parameters.hashCycles,
                                  "query \(i + 1) would start at \(ready), before its hash is ready at \(now + parameters.hashCycles)")
                     hashBlocked += ready - (now + parameters.hashCycles)
@@ -116,8 +119,7 @@ public struct ElsaPipeline: EventDrivenModel {
 
     /// Runs one head invocation and returns every counter of `docs/model.md` §5.
     public static func simulate(parameters: TimingParameters, selection: SelectionMatrix) -> HeadTiming {
-        let n = selection.keys
-        precondition(n >= 1, "a head invocation needs at least one token")
+        precondition(selection.keys >= 1 && selection.queries >= 1, "a head invocation needs at least one key and one query")
         precondition(parameters.accumulators >= 2, "the event engine needs attention.accumulators ≥ 2")
         var simulator = Simulator(model: ElsaPipeline(parameters: parameters, selection: selection))
         simulator.schedule(.queryStart(0), at: simulator.model.preprocessingEnd)
@@ -129,16 +131,17 @@ public struct ElsaPipeline: EventDrivenModel {
     func timing() -> HeadTiming {
         let p = parameters
         let n = keys
+        let q = queries
         let P = preprocessingEnd
-        let lastOD = outputDivisionStart[n - 1]
+        let lastOD = outputDivisionStart[q - 1]
         let total = lastOD + p.outputDivisionCycles + p.outputDivisionLatency
 
         var hash = UnitActivity(idle: total)
         var norm = UnitActivity(idle: total)
         let hashPreprocessing = p.preprocessingHashCycles(keys: n)
         if !p.exact {
-            let busy = hashPreprocessing + p.hashCycles * Cycle(n - 1)
-            let lastBusy = n >= 2 ? queryStart[n - 2] + p.hashCycles - 1 : hashPreprocessing - 1
+            let busy = hashPreprocessing + p.hashCycles * Cycle(q - 1)
+            let lastBusy = q >= 2 ? queryStart[q - 2] + p.hashCycles - 1 : hashPreprocessing - 1
             hash = .fromWindow(busy: busy, blocked: hashBlocked, windowStart: 0, lastBusy: lastBusy, total: total)
             let normBusy = Cycle((n + p.normKeysPerCycle - 1) / p.normKeysPerCycle)
             norm = .fromWindow(busy: normBusy, blocked: 0, windowStart: 0, lastBusy: normBusy - 1, total: total)
@@ -156,7 +159,7 @@ public struct ElsaPipeline: EventDrivenModel {
             attention.append(.fromWindow(busy: bank.attentionBusy, blocked: bank.attentionBlocked,
                                          windowStart: P, lastBusy: bank.attentionLastBusy, total: total))
         }
-        let outputDivision = UnitActivity.fromWindow(busy: Cycle(n) * p.outputDivisionCycles, blocked: 0, windowStart: P,
+        let outputDivision = UnitActivity.fromWindow(busy: Cycle(q) * p.outputDivisionCycles, blocked: 0, windowStart: P,
                                                      lastBusy: lastOD + p.outputDivisionCycles - 1, total: total)
         return HeadTiming(totalCycles: total, preprocessingCycles: P, hash: hash, norm: norm, selectors: selectors,
                           attention: attention, outputDivision: outputDivision, queues: queues,

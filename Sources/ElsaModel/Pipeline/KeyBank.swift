@@ -17,6 +17,8 @@ import SimCore
 final class KeyBank {
     let bank: Int
     let keys: Int
+    /// Queries of the invocation (= `keys` unless tiled, `docs/model.md` §9).
+    let queries: Int
     let selectors: Int
     let queueDepth: Int
     let depth: Cycle
@@ -100,9 +102,10 @@ final class KeyBank {
 
     private static let never = Cycle.max / 4
 
-    init(bank: Int, parameters: TimingParameters, keys: Int, start: Cycle) {
+    init(bank: Int, parameters: TimingParameters, keys: Int, queries: Int, start: Cycle) {
         self.bank = bank
         self.keys = keys
+        self.queries = queries
         selectors = parameters.selectorsPerModule
         queueDepth = parameters.queueDepth
         depth = parameters.selectorDepth
@@ -132,11 +135,11 @@ final class KeyBank {
         selectorBlockedCycles = .filled(0, count: pc)
         selectorLastRead = .filled(-1, count: pc)
         roundRobinLast = pc - 1
-        lastRead = .filled(0, count: keys)
-        pending = .filled(0, count: keys)
-        lastIssue = .filled(-KeyBank.never, count: keys)
-        leftAt = ContiguousArray(repeating: -1, count: keys)
-        partialAvailable = ContiguousArray(repeating: -1, count: keys)
+        lastRead = .filled(0, count: queries)
+        pending = .filled(0, count: queries)
+        lastIssue = .filled(-KeyBank.never, count: queries)
+        leftAt = ContiguousArray(repeating: -1, count: queries)
+        partialAvailable = ContiguousArray(repeating: -1, count: queries)
         clock = start
         readsDoneAt = start
     }
@@ -245,7 +248,7 @@ final class KeyBank {
             leave(at: t)
             switch mode {
             case .ready: if selectorsWithWork == 0 && t >= readsDoneAt && current >= readQuery + (barrier ? 1 : 0) { return }
-            case .drained: if current >= keys { return }
+            case .drained: if current >= queries { return }
             case .limit: if t >= limit { return }
             }
             // Most cycles with work issue a key or read a selected one: try the cycle first, and only
@@ -284,7 +287,7 @@ final class KeyBank {
     /// When the arbiter can next act, or `never`. Sets `gateClosedUntil` when a candidate waits for an
     /// accumulator.
     private func arbiterTime(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>, gateClosedUntil: inout Cycle) -> Cycle {
-        guard current < keys else { return KeyBank.never }
+        guard current < queries else { return KeyBank.never }
         let a = Int32(current)
         var earliest = KeyBank.never
         for s in 0 ..< selectors where queueCount[s] > 0 {
@@ -310,7 +313,7 @@ final class KeyBank {
     /// When the module can leave its current query, if that is already determined.
     private func leaveTime(at t: Cycle) -> Cycle? {
         let a = current
-        guard a <= readQuery, a < keys, pending[a] == 0 else { return nil }
+        guard a <= readQuery, a < queries, pending[a] == 0 else { return nil }
         guard a < readQuery || selectorsWithWork == 0 else { return nil }
         return max(t, lastRead[a] + depth)
     }
@@ -318,7 +321,7 @@ final class KeyBank {
     /// The attention module leaves every finished query (`W` recurrence of `docs/model.md` step 2).
     @inline(__always)
     private func leave(at t: Cycle) {
-        while current <= readQuery && current < keys {
+        while current <= readQuery && current < queries {
             let a = current
             guard a < readQuery || selectorsWithWork == 0, pending[a] == 0, t >= lastRead[a] + depth else { return }
             leftAt[a] = t
@@ -362,7 +365,7 @@ final class KeyBank {
     /// Returns the selector whose queue was popped, or −1.
     private func issue(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Int {
         let a = current
-        guard a < keys else { return -1 }
+        guard a < queries else { return -1 }
         let aq = Int32(a)
         var chosen = -1
         if roundRobin {

@@ -30,7 +30,7 @@ public struct SteadyStateBound: Sendable, Equatable {
         self.init()
         let n = selection.keys
         var selectedPerBank = [Int](repeating: 0, count: p.attentionModules)
-        for i in 0 ..< n {
+        for i in 0 ..< selection.queries {
             let v = selection.visible[i]
             for b in selectedPerBank.indices { selectedPerBank[b] = 0 }
             for j in 0 ..< v where p.exact || selection.isSelected(query: i, key: j) {
@@ -49,6 +49,18 @@ public struct SteadyStateBound: Sendable, Equatable {
             if terms[1] == worst { candidateSelection += 1 / tied }
             if terms[2] == worst { attention += 1 / tied }
             if terms[3] == worst { outputDivision += 1 / tied }
+        }
+    }
+
+    /// The bound of a head with `n` keys on a key memory of `capacity` keys: the untiled bound when it
+    /// fits, else the sum over its key tiles (`docs/model.md` §9; a query counts once per tile it runs in).
+    public init(parameters p: TimingParameters, selection: SelectionMatrix, capacity: Int) {
+        guard selection.keys > capacity else {
+            self.init(parameters: p, selection: selection)
+            return
+        }
+        self = KeyTiling.tiles(of: selection, capacity: capacity).reduce(SteadyStateBound()) {
+            $0 + SteadyStateBound(parameters: p, selection: $1.selection)
         }
     }
 

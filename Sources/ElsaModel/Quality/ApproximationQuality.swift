@@ -22,7 +22,11 @@ import Workload
 ///   all zeros when no key is selected (the hardware's assumed behaviour, `docs/algorithm.md` §7);
 /// - exact output `O_i`: the trace's `out` row when the layer has one, else `Σ_y e_y v_y / Σ_y e_y`;
 /// - top-1: the key with the largest `z_y` (lowest index on ties); top-K: the `min(K, v_i)` largest,
-///   ties to the lower index.
+///   ties to the lower index;
+/// - attention sink: `P_0` (key 0's exact probability) and whether key 0 is selected.
+///
+/// Memory: one row of scores and weights per query (O(n + n·d) per head, never an n×n matrix), so
+/// long traces (n = 8192) are measured query by query.
 public enum ApproximationQuality {
     /// The quality statistics of query head `queryHead` of layer number `layer` under `selection`.
     ///
@@ -110,6 +114,9 @@ public enum ApproximationQuality {
                 var sumSelected = 0.0
                 for x in 0 ..< selectedCount { sumSelected += w[sel[x]] }
                 let mass = sumSelected / sumAll
+                // The attention sink: key 0's exact probability, and whether the selection keeps it.
+                stats.sinkMassSum += w[0] / sumAll
+                if bits[i * rowWords] & 1 == 1 { stats.sinkSelected += 1 }
                 stats.queries += 1
                 stats.massKeptSum += mass
                 stats.massKeptMinimum = min(stats.massKeptMinimum, mass)

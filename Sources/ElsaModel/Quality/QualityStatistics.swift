@@ -31,6 +31,10 @@ public struct QualityStatistics: Sendable, Equatable {
     public var topKSlots: Int = 0
     /// Queries with no selected key (their output row is all zeros, `docs/algorithm.md` §7).
     public var emptyQueries: Int = 0
+    /// Σ over queries of the exact softmax probability of key 0, `P_0` (the attention sink, `docs/quality.md` §1).
+    public var sinkMassSum: Double = 0
+    /// Queries whose selection keeps key 0.
+    public var sinkSelected: Int = 0
 
     public init() {}
 
@@ -63,6 +67,8 @@ public struct QualityStatistics: Sendable, Equatable {
         topKHits += other.topKHits
         topKSlots += other.topKSlots
         emptyQueries += other.emptyQueries
+        sinkMassSum += other.sinkMassSum
+        sinkSelected += other.sinkSelected
     }
 
     /// `items` merged in order (an empty list gives the empty statistics).
@@ -86,6 +92,10 @@ public struct QualityStatistics: Sendable, Equatable {
     }
     /// Share of queries whose top-1 exact key was selected (1 when no query was measured).
     public var top1Recall: Double { queries == 0 ? 1 : Double(top1Hits) / Double(queries) }
+    /// Mean over queries of the exact softmax mass on key 0 (0 when no query was measured).
+    public var sinkMass: Double { queries == 0 ? 0 : sinkMassSum / Double(queries) }
+    /// Share of queries whose selection keeps key 0 (0 when no query was measured).
+    public var sinkSelectedFraction: Double { queries == 0 ? 0 : Double(sinkSelected) / Double(queries) }
     /// Share of the top-K exact keys, pooled over queries, that were selected (1 when none).
     public var topKRecall: Double { topKSlots == 0 ? 1 : Double(topKHits) / Double(topKSlots) }
 }

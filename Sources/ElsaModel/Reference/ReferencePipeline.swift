@@ -28,8 +28,10 @@ final class ReferenceMachine {
     // MARK: Constants (docs/model.md §2, §3)
 
     let selection: SelectionMatrix
-    /// `n`: real tokens.
+    /// `n`: keys of the invocation (real tokens unless tiled).
     let n: Int
+    /// Queries of the invocation (`n` unless tiled, docs/model.md §9).
+    let nq: Int
     let pa: Int
     let pc: Int
     let exact: Bool
@@ -82,7 +84,8 @@ final class ReferenceMachine {
 
     init(parameters p: TimingParameters, selection: SelectionMatrix) {
         let n = selection.keys
-        precondition(n >= 1, "reference model: a head invocation needs at least one real token (n = \(n))")
+        let nq = selection.queries
+        precondition(n >= 1 && nq >= 1, "reference model: a head invocation needs at least one key and one query (n = \(n), queries = \(nq))")
         precondition(p.attentionModules >= 1 && p.selectorsPerModule >= 1, "reference model: Pa and Pc must be ≥ 1")
         precondition(p.selectorDepth >= 1, "reference model: D must be ≥ 1")
         precondition(p.queueDepth >= 1, "reference model: Q must be ≥ 1")
@@ -95,13 +98,14 @@ final class ReferenceMachine {
             precondition(p.normKeysPerCycle >= 1, "reference model: R_norm must be ≥ 1")
             precondition(p.normLatency >= 0, "reference model: L_norm must be ≥ 0")
         }
-        for i in 0 ..< n {
+        for i in 0 ..< nq {
             precondition(selection.visible[i] >= 0 && selection.visible[i] <= n,
                          "reference model: v_\(i) = \(selection.visible[i]) outside 0 … \(n)")
         }
 
         self.selection = selection
         self.n = n
+        self.nq = nq
         pa = p.attentionModules
         pc = p.selectorsPerModule
         exact = p.exact
@@ -168,18 +172,18 @@ final class ReferenceMachine {
                               counter: ReferenceStateCounter(name: "selector \(index)", windowStart: start))
         }
         banks = (0 ..< pa).map { b in
-            ReferenceBank(queries: n, lanes: p.selectorsPerModule,
+            ReferenceBank(queries: nq, lanes: p.selectorsPerModule,
                           counter: ReferenceStateCounter(name: "attention \(b)", windowStart: start))
         }
-        starts = Array(repeating: nil, count: n)
-        scanEnds = Array(repeating: nil, count: n)
-        divisionStarts = Array(repeating: nil, count: n)
+        starts = Array(repeating: nil, count: nq)
+        scanEnds = Array(repeating: nil, count: nq)
+        divisionStarts = Array(repeating: nil, count: nq)
         division = ReferenceStateCounter(name: "output division", windowStart: start)
         hash = ReferenceStateCounter(name: "hash", windowStart: 0)
         norm = ReferenceStateCounter(name: "norm", windowStart: 0)
 
-        let nn = Cycle(n)
-        cycleBound = 10 * (nn * nn + nn) * (max(p.hashCycles, 0) + p.outputDivisionCycles + p.selectorDepth
+        let nn = Cycle(n), qq = Cycle(nq)
+        cycleBound = 10 * (qq * nn + qq + nn) * (max(p.hashCycles, 0) + p.outputDivisionCycles + p.selectorDepth
             + p.attentionLatency + 10) + 1000 + preprocessing
     }
 
@@ -225,7 +229,7 @@ final class ReferenceMachine {
     /// Starts every query whose conditions hold at cycle `t`; returns the queries started.
     func startQueries(at t: Cycle) -> [Int] {
         var started: [Int] = []
-        while startedQueries < n {
+        while startedQueries < nq {
             let next = startedQueries
             if next == 0 {
                 // S_0 = P.
@@ -276,7 +280,7 @@ final class ReferenceMachine {
     /// Whether bank `b` may leave its query `a` at cycle `t`: `a` has started, every key of `a` in the
     /// bank has been read and is visible (`t ≥ R(a, b)`), and no entry of `a` is left in its queues.
     func canLeave(bank b: Int, query a: Int, at t: Cycle) -> Bool {
-        guard a < n, let s = starts[a], s <= t else { return false }
+        guard a < nq, let s = starts[a], s <= t else { return false }
         let lanes = selectors[b * pc ..< (b + 1) * pc]
         for selector in lanes {
             guard let q = selector.query, q >= a else { return false }
@@ -308,7 +312,7 @@ final class ReferenceMachine {
     func stepBank(_ b: Int, at t: Cycle) {
         let bank = banks[b]
         // First the module moves past finished queries (several may be left in one cycle).
-        while bank.current < n && canLeave(bank: b, query: bank.current, at: t) {
+        while bank.current < nq && canLeave(bank: b, query: bank.current, at: t) {
             let a = bank.current
             let previous = a == 0 ? preprocessing : bank.leftAt[a - 1]!
             let issued = bank.lastIssue[a]
@@ -324,7 +328,7 @@ final class ReferenceMachine {
         let a = bank.current
         let lanes = selectors[b * pc ..< (b + 1) * pc]
         func isCandidate(_ lane: Int) -> Bool {
-            guard a < n, let head = lanes[b * pc + lane].queue.head else { return false }
+            guard a < nq, let head = lanes[b * pc + lane].queue.head else { return false }
             return head.query == a && head.visibleFrom <= t
         }
         var chosen: Int? = nil
@@ -391,7 +395,7 @@ final class ReferenceMachine {
     // MARK: Rule 4: output division
 
     func stepDivision(at t: Cycle) {
-        if nextDivision < n && banks.allSatisfy({ $0.current > nextDivision }) {
+        if nextDivision < nq && banks.allSatisfy({ $0.current > nextDivision }) {
             let i = nextDivision
             // OD_i = max(max_b PA(i, b), OD_{i−1} + II).
             var earliest = banks.map { $0.partialAt[i]! }.max()!
@@ -402,7 +406,7 @@ final class ReferenceMachine {
                 divisionStarts[i] = t
                 divisionBusyUntil = t + divisionCycles
                 nextDivision += 1
-                if i == n - 1 {
+                if i == nq - 1 {
                     // T = OD_{n−1} + II + L_od.
                     total = t + divisionCycles + divisionLatency
                 }
@@ -433,14 +437,14 @@ final class ReferenceMachine {
             return
         }
         // The hash of query i+1 is computed at [S_i, S_i + H), for i + 1 < n.
-        for i in started where i + 1 < n {
+        for i in started where i + 1 < nq {
             precondition(t >= hashDoneAt, "hash of query \(i + 1) starts at \(t) while the previous one runs until \(hashDoneAt)")
             hashQuery = i + 1
             hashDoneAt = t + hashCycles
         }
         if t < hashDoneAt {
             hash.record(.busy, at: t)
-        } else if let q = hashQuery, starts[q] == nil, q + 1 < n {
+        } else if let q = hashQuery, starts[q] == nil, q + 1 < nq {
             // The next query's hash is done and waits for its query to start while another query
             // still needs hashing: [S_i + H, S_{i+1}) for i + 2 < n.
             hash.record(.blocked, at: t)
@@ -460,14 +464,14 @@ final class ReferenceMachine {
         let od = divisionStarts.map { $0! }
 
         // Cross-checks: the cycle-stepped behaviour against the closed recurrences of §4.
-        for i in 0 ..< n - 1 {
+        for i in 0 ..< nq - 1 {
             var bound = e[i] + 1
             if !exact { bound = max(bound, s[i] + hashCycles) }
             if barrier { bound = max(bound, w.map { $0[i] }.max()!) }
             else { bound = max(bound, i == 0 ? preprocessing : w.map { $0[i - 1] }.max()!) }
             precondition(s[i + 1] == bound, "S_\(i + 1) = \(s[i + 1]) but the rule 1 conditions first hold at \(bound)")
         }
-        for i in 0 ..< n {
+        for i in 0 ..< nq {
             var bound = pa.map { $0[i] }.max()!
             if i > 0 { bound = max(bound, od[i - 1] + divisionCycles) }
             precondition(od[i] == bound, "OD_\(i) = \(od[i]) but the rule 4 formula gives \(bound)")
@@ -475,10 +479,10 @@ final class ReferenceMachine {
         let hashActivity = hash.finish(total: end)
         if !exact {
             var expectedBlocked: Cycle = 0
-            for i in 0 ..< n where i + 2 < n { expectedBlocked += s[i + 1] - s[i] - hashCycles }
+            for i in 0 ..< nq where i + 2 < nq { expectedBlocked += s[i + 1] - s[i] - hashCycles }
             precondition(hashActivity.blocked == expectedBlocked,
                          "hash blocked \(hashActivity.blocked), §5 gives \(expectedBlocked)")
-            precondition(hashActivity.busy == hashPassCycles + Cycle(n - 1) * hashCycles)
+            precondition(hashActivity.busy == hashPassCycles + Cycle(nq - 1) * hashCycles)
         }
         let timing = HeadTiming(totalCycles: end, preprocessingCycles: preprocessing,
                                 hash: hashActivity,
@@ -498,7 +502,7 @@ final class ReferenceMachine {
             "sel\(index)[q\(s.query.map(String.init) ?? "-") \(s.position)/\(s.listLength) queue \(s.queue.slots)]"
         }.joined(separator: " ")
         let att = banks.enumerated().map { b, bank in "bank\(b)[a=\(bank.current)]" }.joined(separator: " ")
-        return "started \(startedQueries)/\(n), \(att), \(sel), next division \(nextDivision), "
+        return "started \(startedQueries)/\(nq), \(att), \(sel), next division \(nextDivision), "
             + "hash query \(hashQuery.map(String.init) ?? "-") done at \(hashDoneAt)"
     }
 }

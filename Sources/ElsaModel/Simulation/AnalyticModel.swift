@@ -22,6 +22,7 @@ public struct AnalyticModel: Sendable, Equatable {
 
     public init(parameters p: TimingParameters, selection: SelectionMatrix) {
         let n = selection.keys
+        let nq = selection.queries
         let pa = p.attentionModules, pc = Cycle(p.selectorsPerModule)
         let approximate = !p.exact
         let H = approximate ? p.hashCycles : 0
@@ -30,7 +31,7 @@ public struct AnalyticModel: Sendable, Equatable {
         var selectorReads = [Cycle](repeating: 0, count: pa * p.selectorsPerModule)
         var sum: Cycle = 0
         selection.bits.withUnsafeBufferPointer { bits in
-            for i in 0 ..< n {
+            for i in 0 ..< nq {
                 let v = selection.visible[i]
                 for b in 0 ..< pa { perBankSelected[b] = p.exact ? p.bankKeys(bank: b, visible: v, keys: n) : 0 }
                 if !p.exact {
@@ -62,14 +63,14 @@ public struct AnalyticModel: Sendable, Equatable {
 
         let P = ElsaPipeline.preprocessingCycles(parameters: p, keys: n)
         let tail = p.outputDivisionCycles + p.outputDivisionLatency
-        var bound = P + Cycle(n) * p.outputDivisionCycles + p.outputDivisionLatency
+        var bound = P + Cycle(nq) * p.outputDivisionCycles + p.outputDivisionLatency
         for c in bankSelectedTotal where c > 0 {
             bound = max(bound, P + p.selectorDepth + c - 1 + p.attentionLatency + tail)
         }
         for reads in selectorReads where reads > 0 {
             bound = max(bound, P + reads - 1 + p.selectorDepth + tail)
         }
-        if approximate { bound = max(bound, P + Cycle(n - 1) * p.hashCycles + p.selectorDepth - 1 + tail) }
+        if approximate { bound = max(bound, P + Cycle(nq - 1) * p.hashCycles + p.selectorDepth - 1 + tail) }
         lowerBound = bound
     }
 }

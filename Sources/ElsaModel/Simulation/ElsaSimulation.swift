@@ -51,18 +51,15 @@ public enum ElsaSimulation {
                                                                       threshold: model.isExact ? nil : threshold,
                                                                       floatSelection: floatSelection)
             }
-            let timing: HeadTiming
-            switch engine {
-            case .event: timing = ElsaPipeline.simulate(parameters: parameters, selection: selection)
-            case .reference: timing = ReferencePipeline.simulate(parameters: parameters, selection: selection)
-            }
+            let outcome = HeadSimulation.simulate(parameters: parameters, selection: selection, engine: engine,
+                                                  capacity: config.keyMemoryCapacity, mode: config.tiling.preprocessing)
             let headQuality = !quality ? nil : hardwareQuality
                 ?? ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection)
-            var result = HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: timing,
+            var result = HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: outcome.timing,
                                     selectedPairs: parameters.exact ? selection.totalPairs : selection.selectedPairs,
                                     totalPairs: selection.totalPairs, threshold: model.isExact ? nil : threshold,
-                                    keys: selection.keys, analytic: AnalyticModel(parameters: parameters, selection: selection),
-                                    quality: headQuality)
+                                    keys: selection.keys, analytic: outcome.analytic,
+                                    quality: headQuality, tiling: outcome.tiling)
             result.numerics = numerics
             if let progress { progress(counter.increment(), items) }
             return result

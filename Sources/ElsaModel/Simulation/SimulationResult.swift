@@ -19,9 +19,12 @@ public struct HeadResult: Sendable, Equatable {
     public var quality: QualityStatistics?
     /// What the number formats changed (`numerics.mode: elsa`, `docs/numerics.md`); `nil` in float mode.
     public var numerics: NumericsStatistics? = nil
+    /// The key tiles of a head longer than the key memory (`docs/model.md` §9); `nil` when untiled.
+    public var tiling: TiledHeadInfo?
 
     public init(layer: Int, head: Int, accelerator: Int, timing: HeadTiming, selectedPairs: Int, totalPairs: Int,
-                threshold: Double?, keys: Int, analytic: AnalyticModel, quality: QualityStatistics? = nil) {
+                threshold: Double?, keys: Int, analytic: AnalyticModel, quality: QualityStatistics? = nil,
+                tiling: TiledHeadInfo? = nil) {
         self.layer = layer
         self.head = head
         self.accelerator = accelerator
@@ -32,10 +35,12 @@ public struct HeadResult: Sendable, Equatable {
         self.keys = keys
         self.analytic = analytic
         self.quality = quality
+        self.tiling = tiling
     }
 
-    /// Busy cycles of the hash unit in preprocessing (`docs/model.md` §3), or 0 in exact mode.
+    /// Busy cycles of the hash unit in preprocessing (`docs/model.md` §3), or 0 in exact mode (tiled: §9).
     public var hashPreprocessingBusy: Cycle {
+        if let tiling { return tiling.hashPreprocessingBusy }
         if let busy = timing.hashPreprocessingBusy { return busy }
         return timing.hash.busy == 0 ? 0 : timing.hash.busy / Cycle(2 * keys) * Cycle(keys + 1)
     }
@@ -178,6 +183,7 @@ public struct SimulationResult: Sendable, Equatable {
     /// On-chip memory traffic of one head (`MemoryTraffic`).
     public func traffic(_ head: HeadResult) -> MemoryTraffic {
         MemoryTraffic(timing: head.timing, keys: head.keys, approximate: approximate, headDim: headDim, hashBits: hashBits)
+            .addingTiles(head.tiling, keys: head.keys, approximate: approximate)
     }
 
     /// The paper's closed form and the lower bound summed over layers.

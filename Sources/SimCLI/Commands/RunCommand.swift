@@ -27,7 +27,9 @@ enum RunCommand {
                              bias, one more selector stage); the report names the policy
       --set PATH=VALUE       override a config field by its dotted path (repeatable),
                              e.g. --set attention_modules=8 --set approximation.p=2;
-                             --set numerics.mode=elsa runs ELSA's number formats (docs/numerics.md)
+                             --set numerics.mode=elsa runs ELSA's number formats (docs/numerics.md);
+                             a trace longer than key_memory_capacity needs --set long_sequences=tile
+                             (keys in tiles, docs/model.md §9; --timeline is refused then)
       --hash-matrix FILE     a k×d projection .npy instead of the generated one
       --thresholds FILE      per-head thresholds (elsa-thresholds/1) instead of calibrating on the trace
       --engine NAME          event (default) or reference (the cycle-stepped oracle; slow)
@@ -66,6 +68,9 @@ enum RunCommand {
         let trace = try TraceReader.read(path: tracePath)
         let thresholds = try inputs.thresholdMatrix(for: trace)
         let timelineHead = try RunTimeline.head(args, trace: trace)
+        if timelineHead != nil && trace.tokens > inputs.config.keyMemoryCapacity {
+            throw TimelineError.tiledHead(tokens: trace.tokens, capacity: inputs.config.keyMemoryCapacity)
+        }
         let start = Date()
         let result = try ElsaSimulation.run(trace: trace, traceName: tracePath, model: inputs.model, thresholds: thresholds,
                                             engine: engine, threads: threads,

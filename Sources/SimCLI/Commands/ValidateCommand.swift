@@ -7,7 +7,7 @@ import SimIO
 /// or prints the paper-number table of `docs/validation.md`.
 enum ValidateCommand {
     static let help = """
-    usage: elsa-sim validate [--cases N] [--seed-start S] [--threads N] [--json FILE]
+    usage: elsa-sim validate [--cases N] [--seed-start S] [--tiled] [--threads N] [--json FILE]
            elsa-sim validate --seed S
            elsa-sim validate --paper-table [--json FILE]
 
@@ -20,6 +20,8 @@ enum ValidateCommand {
       --cases N          cases to check (default 1000; 1 with --seed)
       --seed-start S     first case seed (default 0); cases S … S+N−1
       --seed S           reproduce case S: print its constants and both engines' counters
+      --tiled            tiled cases instead (RandomTiledCase: n above a random key memory, causal or
+                         not, serial or overlapped; every tile and the composed head; docs/model.md §9)
       --paper-table      print our numbers next to the paper's (ELSA IV-C/IV-D, V-C) instead
       --threads N        worker threads (default: all cores); results do not depend on it
       --json FILE        also write the result as JSON (- for stdout)
@@ -29,7 +31,7 @@ enum ValidateCommand {
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "validate",
                                        options: ["cases", "seed-start", "seed", "threads", "json"],
-                                       flags: ["paper-table"])
+                                       flags: ["paper-table", "tiled"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "validate")
         if args.has("paper-table") {
@@ -45,13 +47,15 @@ enum ValidateCommand {
         let start = try args.int(single ? "seed" : "seed-start", default: 0, range: 0 ... Int(Int32.max))
         let cases = try args.int("cases", default: single ? 1 : 1000, range: 1 ... 100_000_000)
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
-        if single && cases == 1 { return reproduce(seed: UInt64(start), console: console) }
+        let tiled = args.has("tiled")
+        if single && cases == 1 && !tiled { return reproduce(seed: UInt64(start), console: console) }
 
         let seeds = UInt64(start) ..< UInt64(start) + UInt64(cases)
         let began = Date()
-        let mismatches = EngineEquivalence.check(seeds: seeds, threads: threads) { done in
-            if done % 500 == 0 || done == cases { console.progress("validate: \(done)/\(cases) cases", done: done == cases) }
-        }
+        let mismatches = tiled ? EngineEquivalence.checkTiled(seeds: seeds, threads: threads)
+            : EngineEquivalence.check(seeds: seeds, threads: threads) { done in
+                if done % 500 == 0 || done == cases { console.progress("validate: \(done)/\(cases) cases", done: done == cases) }
+            }
         let seconds = Date().timeIntervalSince(began)
         if let json = args.last("json") {
             let report = JSONValue.object([
@@ -67,7 +71,7 @@ enum ValidateCommand {
         let range = "seeds \(start)…\(start + cases - 1)"
         if mismatches.isEmpty {
             if args.last("json") != "-" {
-                console.out("engine equivalence: \(cases) random cases passed (\(range), every HeadTiming field equal)\n")
+                console.out("engine equivalence: \(cases) random \(tiled ? "tiled " : "")cases passed (\(range), every HeadTiming field equal)\n")
             }
             console.err(String(format: "validated %d cases in %.1f s on %d threads\n", cases, seconds, threads))
             return ExitCode.success

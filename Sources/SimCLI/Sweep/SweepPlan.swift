@@ -117,7 +117,7 @@ struct SweepPlan: Sendable {
                     ?? model.selectHead(trace: trace, layer: l, queryHead: head.head, threshold: head.threshold).selection
                 precondition((parameters.exact ? selection.totalPairs : selection.selectedPairs) == head.selectedPairs,
                              "layer \(l) head \(head.head): reselected \(selection.selectedPairs) pairs, the simulation had \(head.selectedPairs)")
-                total = total + SteadyStateBound(parameters: parameters, selection: selection)
+                total = total + SteadyStateBound(parameters: parameters, selection: selection, capacity: model.config.keyMemoryCapacity)
             }
         }
         return total

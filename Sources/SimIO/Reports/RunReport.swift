@@ -29,7 +29,7 @@ public struct RunReport {
     public func json() -> JSONValue {
         let r = result
         let analytic = r.analytic
-        return addingBias(to: addingAssumptions(to: addingExplanations(to: addingNumerics(to: addingEnergy(to: .object([
+        return addingLongSequences(to: addingBias(to: addingAssumptions(to: addingExplanations(to: addingNumerics(to: addingEnergy(to: .object([
             "config": .string(r.configName),
             "trace": .string(r.traceName),
             "thresholds": .string(r.thresholds.description),
@@ -47,7 +47,7 @@ public struct RunReport {
                 "bottleneck": bottleneckJSON(r.bottleneck),
             ]),
             "layers": .array(r.layers.map(layerJSON)),
-        ]))))))
+        ])))))))
     }
 
     func layerJSON(_ layer: LayerResult) -> JSONValue {
@@ -182,6 +182,7 @@ public struct RunReport {
         out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind; bound by = the busiest module kind in the execution phase (busy share of execution cycles); paper CF = ELSA IV-D closed form, Δ = simulated vs it (docs/model.md §5, §6)\n"
         out += "mass: mean exact softmax mass on the selected keys; err: relative L2 error of the output (docs/quality.md)\n"
         out += numericsTable()
+        out += longSequenceLines()
         out += energyTable()
         return out
     }

@@ -8,6 +8,8 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidWindow(String)
     /// The window starts at or after the head's last cycle.
     case windowOutside(start: Int64, cycles: Int64)
+    /// The trace is longer than the key memory, so every head runs in key tiles (`long_sequences = tile`).
+    case tiledHead(tokens: Int, capacity: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
             return "--timeline-head '\(text)': expected LAYER:HEAD with LAYER a layer index 0…\(layers.count - 1) or name (\(layers.prefix(4).joined(separator: ", "))\(layers.count > 4 ? ", …" : "")) and HEAD 0…\(heads - 1)"
         case let .windowOutside(start, cycles):
             return "--timeline-window: starts at cycle \(start), but the head runs cycles 0…\(cycles - 1) (a head's cycles count from its own preprocessing)"
+        case let .tiledHead(tokens, capacity):
+            return "--timeline: the trace has \(tokens) tokens, more than key_memory_capacity \(capacity), so every head runs in \((tokens + capacity - 1) / capacity) key tiles (long_sequences = tile); a timeline records one untiled invocation: use a trace of at most \(capacity) tokens or raise key_memory_capacity"
         case let .invalidWindow(text):
             return "--timeline-window '\(text)': expected START:END in cycles with 0 ≤ START < END"
         }
