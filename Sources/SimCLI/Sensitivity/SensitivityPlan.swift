@@ -51,6 +51,8 @@ enum SensitivityPlan {
         enumeration("numerics.rounding", RoundingMode.self, why: "every rounding mode (numerics.mode elsa only)"),
         enumeration("numerics.overflow", OverflowMode.self, why: "saturate and wrap (numerics.mode elsa only)"),
         enumeration("numerics.output_format", OutputFormat.self, why: "both output-row formats (numerics.mode elsa only)"),
+        enumeration("tiling.preprocessing", TilePreprocessing.self,
+                    why: "both tile schedules (docs/model.md §9; only a trace longer than key_memory_capacity is tiled)"),
         enumeration("approximation.bias", BiasPolicy.self,
                     why: "both policies (a trace without a bias: only lookup's extra selector stage and its area move)"),
     ]
@@ -65,6 +67,8 @@ enum SensitivityPlan {
     static let exclusions: [(field: String, reason: String)] = [
         ("energy.reference.norm_keys_per_cycle",
          "energy scaling only (docs/energy.md): it changes no cycle count, selection or output error"),
+        ("long_sequences",
+         "what runs, not how: error refuses a trace longer than the key memory, tile runs it (its schedule is tiling.preprocessing)"),
         ("bias_lookup.selector_overhead",
          "area and energy of the lookup policy only (docs/energy.md): it changes no cycle count, selection or output error"),
         ("bias_lookup.norm_overhead",
