@@ -9,13 +9,13 @@ endif
 VERSION      := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
 VERSION_FILE := Sources/SimCLI/GeneratedVersion.swift
 SWIFT_FLAGS  := -Xswiftc -DELSA_HAS_VERSION
-RUN_TRACE    ?= Traces/minilm-l6-gutenberg-n128
+RUN_TRACE    ?= Traces/mpnet-base-pride-and-prejudice-n384
 RUN_CONFIG   ?= Configs/elsa-paper.json
 # `make run` simulates RUN_TRACE with thresholds learned on a DIFFERENT shipped trace (held out, as the
 # paper learns on training data): `make thresholds` writes RUN_THRESHOLDS by calibrating on
 # CALIBRATION_TRACE with p = RUN_P (docs/validation.md, "Which unknowns matter").
-CALIBRATION_TRACE ?= Traces/minilm-l6-moby-dick-n128
-RUN_THRESHOLDS ?= Traces/thresholds-minilm-l6-moby-dick-p1.json
+CALIBRATION_TRACE ?= Traces/mpnet-base-moby-dick-n384
+RUN_THRESHOLDS ?= Traces/thresholds-mpnet-base-moby-dick-p1.json
 RUN_P        ?= 1
 # Engine equivalence (docs/validation.md): the test target checks seeds 0…999, `make test` continues
 # with EQUIVALENCE_CASES more (~20 ms each in a debug build), `make soak` checks SOAK_CASES in release.
