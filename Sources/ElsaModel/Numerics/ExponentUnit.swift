@@ -22,13 +22,9 @@ public struct ExponentUnit: Sendable, Equatable {
     public let table: ContiguousArray<CustomFloat>
 
     public init(format: CustomFloatFormat, entries: Int) {
-        precondition(entries >= 1 && entries & (entries - 1) == 0 && entries <= 1 << 16,
-                     "the exponent table needs a power-of-two size ≤ 65536, got \(entries)")
         self.format = format
         indexBits = entries.trailingZeroBitCount
-        let nearest = CustomFloatFormat(exponentBits: format.exponentBits, fractionBits: format.fractionBits,
-                                        rounding: .nearestEven)
-        table = ContiguousArray((0 ..< entries).map { j in nearest.fromDouble(exp2(Double(j) / Double(entries))) })
+        table = format.lookupTable(entries: entries, of: "exponent") { exp2($0) }
     }
 
     public var entries: Int { table.count }

@@ -13,13 +13,9 @@ public struct ReciprocalUnit: Sendable, Equatable {
     public let table: ContiguousArray<CustomFloat>
 
     public init(format: CustomFloatFormat, entries: Int) {
-        precondition(entries >= 1 && entries & (entries - 1) == 0 && entries <= 1 << 16,
-                     "the reciprocal table needs a power-of-two size ≤ 65536, got \(entries)")
         self.format = format
         indexBits = entries.trailingZeroBitCount
-        let nearest = CustomFloatFormat(exponentBits: format.exponentBits, fractionBits: format.fractionBits,
-                                        rounding: .nearestEven)
-        table = ContiguousArray((0 ..< entries).map { j in nearest.fromDouble(1 / (1 + Double(j) / Double(entries))) })
+        table = format.lookupTable(entries: entries, of: "reciprocal") { 1 / (1 + $0) }
     }
 
     public var entries: Int { table.count }
