@@ -23,16 +23,17 @@ public enum ConfigLoader {
         return config
     }
 
-    /// Reads and parses the JSON document `file` (a config or thresholds file); a missing, unreadable
-    /// or malformed file is `ConfigError.unreadable` naming it.
+    /// Reads and parses the JSON document `file` (a config or thresholds file); a missing or unreadable
+    /// file (or one that is not a regular file, or over 64 MiB) is `ConfigError.unreadable` (exit 66),
+    /// a malformed one `ConfigError.notJSON` with the parser's position (exit 65).
     public static func readDocument(file: String) throws(ConfigError) -> JSONValue {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-            throw .unreadable(file: file, reason: FileManager.default.fileExists(atPath: file)
-                              ? "cannot be read" : "no such file")
+        switch InputFile.readDocument(file) {
+        case let .success(d): data = d
+        case let .failure(problem): throw .unreadable(file: file, reason: problem.reason)
         }
         do { return try JSONValue.parse(data) } catch {
-            throw .unreadable(file: file, reason: "not valid JSON (\(describe(error)))")
+            throw .notJSON(file: file, reason: TraceReader.jsonReason(data, error))
         }
     }
 

@@ -7,12 +7,20 @@ import Workload
 /// Each element is converted to `Float` in one pass over the data section; bytes after the data section
 /// are ignored, as NumPy does.
 public enum NpyReader {
+    /// Most elements one array may hold: 2^27 (512 MiB as `Float`; docs/config.md, "Bounds"). A
+    /// valid header over a huge (or sparse) file would otherwise allocate without limit.
+    public static let maxElements = 1 << 27
+
     /// Reads the array stored in the file at `url`.
     ///
     /// - Parameter displayPath: the name used in error messages (default: `url.relativePath`).
     /// - Throws: `NpyError` naming the file.
     public static func read(contentsOf url: URL, displayPath: String? = nil) throws(NpyError) -> NpyArray {
         let path = displayPath ?? url.relativePath
+        if let problem = InputFile.problem(url.path) {
+            if problem.missing { throw .fileNotFound(path: path) }
+            throw .unreadable(path: path, reason: problem.reason)
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
@@ -55,6 +63,9 @@ public enum NpyReader {
     /// Decodes the bytes of a `.npy` file held in memory.
     public static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws(NpyError) -> NpyArray {
         let header = try NpyHeader.parse(bytes, path: path)
+        guard header.count <= maxElements else {
+            throw .tooLarge(path: path, shape: header.shape, limit: maxElements)
+        }
         let needed = header.dataByteCount
         let available = bytes.count - header.dataOffset
         guard available >= needed else {

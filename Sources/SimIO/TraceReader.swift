@@ -51,20 +51,16 @@ public enum TraceReader {
     }
 
     private static func readManifest(url: URL, path: String) throws(TraceError) -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw .manifestNotFound(path: path)
-        }
-        if isDirectory.boolValue { throw .manifestUnreadable(path: path, reason: "is a directory") }
-        do {
-            return try Data(contentsOf: url)
-        } catch {
-            throw .manifestUnreadable(path: path, reason: error.localizedDescription)
+        switch InputFile.readDocument(url.path) {
+        case let .success(data): return data
+        case let .failure(problem):
+            if problem.missing { throw .manifestNotFound(path: path) }
+            throw .manifestUnreadable(path: path, reason: problem.reason)
         }
     }
 
     /// The parser's own words for why `data` is not JSON (JSONDecoder's message has no position).
-    private static func jsonReason(_ data: Data, _ error: any Error) -> String {
+    static func jsonReason(_ data: Data, _ error: any Error) -> String {
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {

@@ -90,6 +90,8 @@ enum SweepCommand {
         }
         let outPath = try args.required("out", command: "sweep")
         let paths = SweepOutputPaths(outPath)
+        let lock = try paths.acquireLock()
+        defer { lock.release() }
 
         // Resume: keep the rows of this sweep and shard whose keys (index, config hash, trace id) match.
         var kept: [SweepRow] = []
@@ -184,12 +186,15 @@ enum SweepCommand {
 
     static func merge(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "sweep merge", options: [], flags: ["quiet"])
-        if args.has("help") || args.positional.count < 2 {
+        if !args.has("help") && args.positional.count < 2 {
+            throw UsageError.missingArgument(args.positional.isEmpty ? "OUT and SHARD_OUT" : "SHARD_OUT", command: "sweep merge")
+        }
+        if args.has("help") {
             console.out("usage: elsa-sim sweep merge OUT SHARD_OUT [SHARD_OUT ...]\n\n"
                 + "Combines the outputs of the N shards of one sweep (--shard 0/N … N-1/N) into OUT (.jsonl and .csv),\n"
                 + "byte for byte what the unsharded sweep writes. Refuses shards of different grids, traces or configs,\n"
                 + "two outputs of one shard, a missing shard, and a shard with unfinished points.\n")
-            return args.has("help") ? ExitCode.success : ExitCode.usage
+            return ExitCode.success
         }
         var inputs: [SweepMerge.Input] = []
         var files: [String] = []
@@ -205,6 +210,8 @@ enum SweepCommand {
         }
         let merged = try SweepMerge.merge(inputs)
         let paths = SweepOutputPaths(args.positional[0])
+        let lock = try paths.acquireLock()
+        defer { lock.release() }
         try SweepOutputFile.write(header: merged.header, rows: merged.rows, paths: paths)
         console.err("sweep merge: \(inputs.count) shards, \(merged.rows.count) points → \(paths.jsonl), \(paths.csv)\n")
         return ExitCode.success
@@ -214,7 +221,11 @@ enum SweepCommand {
 
     static func plot(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "sweep plot", options: PlotRequest.options, flags: [])
-        if args.has("help") || args.positional.count != 1 {
+        if !args.has("help") && args.positional.count != 1 {
+            if args.positional.isEmpty { throw UsageError.missingArgument("OUT", command: "sweep plot") }
+            throw UsageError.unexpectedArgument(args.positional[1], command: "sweep plot")
+        }
+        if args.has("help") {
             console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n\n"
                 + "Draws a chart from an existing sweep output (see 'elsa-sim sweep --help').\n")
             return args.has("help") ? ExitCode.success : ExitCode.usage

@@ -30,9 +30,10 @@ enum TraceCommand {
     """
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
-        guard let sub = arguments.first, sub != "--help", sub != "-h" else {
+        guard let sub = arguments.first else { throw UsageError.missingArgument("'synth' or 'inspect'", command: "trace") }
+        if sub == "--help" || sub == "-h" {
             console.out(help + "\n")
-            return arguments.isEmpty ? ExitCode.usage : ExitCode.success
+            return ExitCode.success
         }
         let rest = Array(arguments.dropFirst())
         switch sub {
