@@ -54,9 +54,7 @@ extension ElsaConfig {
                 throw .outOfRange(path: path, value: "\(value)", expected: "\(lo)…\(hi)")
             }
         }
-        if !(clockGHz > 0 && clockGHz <= 1000) {
-            throw .outOfRange(path: "clock_ghz", value: "\(clockGHz)", expected: "a number > 0 and ≤ 1000")
-        }
+        try validateBounds()
         try range("head_dim", headDim, 1, 4096)
         try range("hash.bits", hash.bits, 1, 4096)
         try range("hash.multipliers", hash.multipliers, 1, 1 << 20)

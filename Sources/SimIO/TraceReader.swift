@@ -15,6 +15,9 @@ public enum TraceReader {
     /// The only `format` value this reader accepts.
     public static let formatName = "elsa-trace/1"
 
+    /// Most values (q, k, v and out of every layer) a trace may hold: 2^29, 2 GiB as `Float`.
+    public static let maxTraceElements = 1 << 29
+
     /// Reads the trace in the directory at `path` (messages name files as `path/...`).
     ///
     /// - Throws: `TraceError` naming the file and field at fault.
@@ -43,8 +46,15 @@ public enum TraceReader {
         var reader = LayerReader(directory: directory, directoryName: directoryName, manifest: manifest)
         var layers: [AttentionLayer] = []
         layers.reserveCapacity(manifest.layers.count)
+        var elements = 0
         for (index, entry) in manifest.layers.enumerated() {
-            layers.append(try reader.read(entry, index: index))
+            let layer = try reader.read(entry, index: index)
+            elements += layer.q.storage.count + layer.k.storage.count + layer.v.storage.count + (layer.out?.storage.count ?? 0)
+            if elements > maxTraceElements {
+                throw .invalidValue(path: manifestPath, field: "layers[\(index)]", found: "\(elements) values in layers 0…\(index)",
+                                    expected: "at most \(maxTraceElements) values (q, k, v and out) in a whole trace (docs/config.md, Bounds)")
+            }
+            layers.append(layer)
         }
         return AttentionTrace(model: manifest.model, description: manifest.description, scale: manifest.scale,
                               causal: manifest.causal, tokens: manifest.tokens, layers: layers)
@@ -107,8 +117,9 @@ private struct Manifest {
             guard let number = value.numberValue else {
                 throw .wrongType(path: path, field: "scale", found: value.brief, expected: "a number")
             }
-            guard number.isFinite && number > 0 else {
-                throw .invalidValue(path: path, field: "scale", found: value.brief, expected: "a finite number > 0")
+            // Bounded so that scale · (q · k) stays finite in Double for any float32 inputs (docs/config.md, Bounds).
+            guard number.isFinite && number > 0 && number <= 1e6 else {
+                throw .invalidValue(path: path, field: "scale", found: value.brief, expected: "a number > 0 and ≤ 1e6")
             }
             scale = number
         }

@@ -120,6 +120,9 @@ enum QualityCommand {
                 }
             }
             console.progress("", done: true)
+            if let first = same.first {
+                warnStoredOut(QualityStatistics.merged(first.heads.joined()), trace: tracePath, console: console)
+            }
             let report = QualityReport(traceName: tracePath, configName: configName, layerNames: trace.layers.map(\.name),
                                        sameTrace: same, otherTraces: other)
             outputs = (report.table(), report.json(), report.csv(), report.figure())

@@ -59,6 +59,7 @@ enum RunCommand {
         let trace = try TraceReader.read(path: tracePath)
         let thresholds = try inputs.thresholdMatrix(for: trace)
         let timelineHead = try RunTimeline.head(args, trace: trace)
+        warnIfHuge(trace, console: console)
         let start = Date()
         let result = try ElsaSimulation.run(trace: trace, traceName: tracePath, model: inputs.model, thresholds: thresholds,
                                             engine: engine, threads: threads,
@@ -66,6 +67,7 @@ enum RunCommand {
             console.progress("simulating: \(done)/\(total) heads", done: done == total)
         }
         let wall = Date().timeIntervalSince(start)
+        warnStoredOut(result.quality, trace: tracePath, console: console)
         let host = HostStatistics(wallSeconds: wall, threads: threads, simulatedCycles: result.cycles, queryKeyPairs: result.totalPairs)
         let provenance = Provenance(simulatorVersion: BuildInfo.version, config: inputs.config, trace: trace, engine: engine.rawValue)
         let report = RunReport(result: result, energy: EnergyModel(config: inputs.config).report(for: result),

@@ -70,6 +70,21 @@ enum TraceCommand {
                                           expected: "a number ≥ \(JSONValue.format(minimum))")
         }
         let output = try args.required("output", command: "trace synth")
+        // Bound what the generator allocates before it runs (docs/config.md, "Bounds"): one layer's q
+        // must fit one .npy array, the whole trace what 'run' can read back.
+        let perLayer = [heads, n, headDim].reduce((1, false)) { acc, x in
+            let (p, o) = acc.0.multipliedReportingOverflow(by: x)
+            return (p, acc.1 || o)
+        }
+        if perLayer.1 || perLayer.0 > NpyReader.maxElements {
+            throw UsageError.invalidValue(option: "--n", value: "\(n)",
+                                          expected: "--heads × --n × --head-dim ≤ \(NpyReader.maxElements) (one layer's q; here \(heads) × \(n) × \(headDim))")
+        }
+        let arrays = args.has("no-out") ? 3 : 4
+        if perLayer.0 * layers * arrays > TraceReader.maxTraceElements {
+            throw UsageError.invalidValue(option: "--layers", value: "\(layers)",
+                                          expected: "--layers × --heads × --n × --head-dim × \(arrays) arrays ≤ \(TraceReader.maxTraceElements) values in a trace")
+        }
         var generator = SyntheticTraceGenerator(layers: layers, heads: heads, kvHeads: kvHeads, n: n, headDim: headDim,
                                                 seed: UInt64(seed), tokens: tokens, causal: args.has("causal"),
                                                 concentration: concentration, topics: topics)
