@@ -5,11 +5,16 @@ import ElsaModel
 /// overrides applied first, unknown fields rejected with a suggestion, types and ranges checked.
 public enum ConfigLoader {
     /// Loads `file`, applying `overrides` (`dotted.path` → value) on top.
-    public static func load(file: String, overrides: [(path: String, value: JSONValue)] = []) throws(ConfigError) -> ElsaConfig {
+    /// `hashMatrix` and `thresholdsFile` are the command line's `--hash-matrix` and `--thresholds`: they
+    /// set the projection / mode and the file before the config is validated (so a config with projection
+    /// "matrix-file" or mode "thresholds-file" and no file of its own is valid with them), and are taken
+    /// as given, not relative to the config file.
+    public static func load(file: String, overrides: [(path: String, value: JSONValue)] = [], hashMatrix: String? = nil,
+                            thresholdsFile: String? = nil) throws(ConfigError) -> ElsaConfig {
         let root = try readDocument(file: file)
         var config: ElsaConfig
         do {
-            config = try decode(root, overrides: overrides)
+            config = try decode(root, overrides: overrides, hashMatrix: hashMatrix, thresholdsFile: thresholdsFile)
         } catch {
             // A value that came from --set is blamed on the command line, not on the file.
             if let path = error.path, let o = overrides.first(where: { $0.path == path }) {
@@ -18,8 +23,10 @@ public enum ConfigLoader {
             throw .inFile(file: file, error: error)
         }
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
-        config.hash.matrixFile = config.hash.matrixFile.map { resolve($0, against: directory) }
-        config.approximation.thresholdsFile = config.approximation.thresholdsFile.map { resolve($0, against: directory) }
+        if hashMatrix == nil { config.hash.matrixFile = config.hash.matrixFile.map { resolve($0, against: directory) } }
+        if thresholdsFile == nil {
+            config.approximation.thresholdsFile = config.approximation.thresholdsFile.map { resolve($0, against: directory) }
+        }
         return config
     }
 
@@ -38,7 +45,8 @@ public enum ConfigLoader {
     }
 
     /// Decodes a parsed document (plus overrides) and validates it.
-    public static func decode(_ root: JSONValue, overrides: [(path: String, value: JSONValue)] = []) throws(ConfigError) -> ElsaConfig {
+    public static func decode(_ root: JSONValue, overrides: [(path: String, value: JSONValue)] = [], hashMatrix: String? = nil,
+                              thresholdsFile: String? = nil) throws(ConfigError) -> ElsaConfig {
         guard var tree = root.objectValue else {
             throw .wrongType(path: "(top level)", found: root.kindDescription, expected: "an object")
         }
@@ -57,6 +65,14 @@ public enum ConfigLoader {
         var config = ElsaConfig()
         try walkFields(tree, paths: Set(byPath.keys), documentFields: documentFields) { path, value throws(ConfigError) in
             try byPath[path]!.write(&config, value, path)
+        }
+        if let hashMatrix {
+            config.hash.projection = .matrixFile
+            config.hash.matrixFile = hashMatrix
+        }
+        if let thresholdsFile {
+            config.approximation.mode = .thresholdsFile
+            config.approximation.thresholdsFile = thresholdsFile
         }
         try config.validate()
         return config

@@ -280,6 +280,11 @@ private struct LayerReader {
     private func tensor(_ file: String, field: String) throws(TraceError) -> (Tensor3, String) {
         let url = URL(fileURLWithPath: file, relativeTo: directory)
         let display = file.hasPrefix("/") ? file : directoryName + "/" + file
+        // "layer0.q.npy/" names a directory; URL would quietly drop the slash.
+        if file.isEmpty || file.hasSuffix("/") {
+            throw .invalidValue(path: manifest.path, field: field, found: "\"\(JSONValue.clipped(file))\"",
+                                expected: "the name of a .npy file (not empty, not ending in /)")
+        }
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw .layerFileNotFound(path: manifest.path, field: field, file: file)
         }

@@ -38,7 +38,7 @@ public struct SweepGrid: Sendable {
     }
 
     /// Most points one sweep may have (all traces, before sharding).
-    public static let maxPoints = 100_000
+    public static let maxPoints = 10_000
 
     /// Points per trace: the product of the axis lengths (1 with no axis).
     public var pointsPerTrace: Int { axes.reduce(1) { $0 * $1.count } }
