@@ -83,6 +83,7 @@ enum QualityCommand {
         }
         let configName = config.name
         let trace = try TraceReader.read(path: tracePath)
+        warnIfHuge(trace, console: console)
 
         let outputs: (table: String, json: JSONValue, csv: String, figure: SVGFigure)
         if args.has("theta-bias-fit") {

@@ -121,6 +121,11 @@ enum TraceCommand {
             throw TraceError.unwritable(path: output, reason: error.localizedDescription)
         }
         let withOutput = !args.has("no-out")
+        // Exact attention for `out` costs layers · heads · tokens² · d multiply-adds: say so first when huge.
+        let outWork = Double(layers) * Double(heads) * Double(tokens) * Double(tokens) * Double(headDim)
+        if withOutput && outWork > hugeWorkPairs * 64 {
+            console.err(String(format: "elsa-sim: note: computing out takes %.3g multiply-adds; this will take a while (--no-out skips it, Ctrl-C stops)\n", outWork))
+        }
         var entries: [TraceWriter.LayerEntry] = []
         for index in 0 ..< layers {
             console.progress("generating layer \(index + 1)/\(layers)", done: index + 1 == layers)
