@@ -113,7 +113,8 @@ mutate_npy() {
         3) printf '\xff\xff\xff\x7f' | dd of="$file" bs=1 seek=$((128 + 4 * (RANDOM % 64))) conv=notrunc status=none ;; # NaN
         4) printf '\x00\x00\x80\x7f' | dd of="$file" bs=1 seek=$((128 + 4 * (RANDOM % 64))) conv=notrunc status=none ;; # +Inf
         5) poke "$file" $((128 + RANDOM % (size - 128))) $((1 + RANDOM % 16)) ;; # data bytes
-        6) truncate -s $((1 << (30 + RANDOM % 4))) "$file"; sed -i "1s/'shape': ([0-9, ]*)/'shape': (2, $((1 << (12 + RANDOM % 4))), 65536)/" "$file" ;; # sparse huge
+        6) sed -i "1s/'shape': ([0-9, ]*)/'shape': (2, $((1 << (12 + RANDOM % 4))), 65536)/" "$file"
+           truncate -s $((1 << (30 + RANDOM % 4))) "$file" ;;                   # sparse huge: header first, then extend
         7) case $((RANDOM % 4)) in
                0) rm "$file"; ln -s /dev/zero "$file" ;;
                1) rm "$file"; mkfifo "$file" ;;
