@@ -18,7 +18,9 @@ enum SweepCommand {
     stalls, area proxy, config hash, then what 'run' reports: mass kept, output error, energy, area (mm²),
     throughput per area, bottleneck, closed form and lower bound, simulator version (docs/sweeps.md lists
     every column); OUT.host.json gets the wall time. Rerunning with the same OUT
-    skips the points already written; every point's config is checked before any point runs.
+    skips the points already written; every point's config is checked before any point runs. A grid
+    has at most 10 000 points. While a sweep writes OUT it holds OUT.lock: a second sweep on the same
+    OUT refuses (exit 75); a failed write (full disk) is exit 74 and leaves no partial row.
 
     options:
       --config FILE          base hardware config: ELSA (elsa-config/1) or A^3 (a3-config/1; every point
