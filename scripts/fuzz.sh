@@ -10,9 +10,9 @@
 #   overalloc the allocation failed under the memory limit (trap text naming allocation / memory)
 #   suspicious anything else: a multi-line or empty error, an undocumented exit code, NaN/Infinity or
 #             `"output_error": null` without `output_error_reason` in an output
-# and fails unless every case is clean or success. Deterministic: the same SEED and CASES give the
-# same cases. Usage:
-#   scripts/fuzz.sh [CASES] [SEED]       (env: BIN, CASE_TIMEOUT seconds, CASE_MEMORY bytes, KEEP=1)
+# and fails unless every case is clean or success. Deterministic: each case's random draws are seeded
+# from SEED and its index, so the same SEED gives the same cases whatever CASES and JOBS are. Usage:
+#   scripts/fuzz.sh [CASES] [SEED]   (env: BIN, CASE_TIMEOUT seconds, CASE_MEMORY bytes, JOBS workers (2), KEEP=1)
 # `make fuzz` runs 5 000 cases; `make test` runs a seeded subset of 120.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,7 @@ SEED=${2:-1}
 BIN=${BIN:-$ROOT/.build/release/elsa-sim}
 CASE_TIMEOUT=${CASE_TIMEOUT:-20}
 CASE_MEMORY=${CASE_MEMORY:-6000000000}
+JOBS=${JOBS:-2}
 case "$BIN" in /*) ;; *) BIN=$ROOT/$BIN ;; esac
 [ -x "$BIN" ] || { echo "fuzz: $BIN not built (make build)" >&2; exit 2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/elsa-fuzz.XXXXXX")
@@ -203,7 +204,6 @@ PATHS=("$BASE/trace" "$BASE/elsa-paper.json" "$BASE/a3-base.json" /dev/null /dev
        "approximation.p=-1" "0:0" "99:99" "0/1")
 
 MUTATORS=(mutate_config mutate_trace_json mutate_npy mutate_thresholds mutate_spec mutate_arguments)
-declare -A COUNT=([clean]=0 [success]=0 [crash]=0 [hang]=0 [overalloc]=0 [suspicious]=0)
 
 # Outputs a case wrote or printed that hold NaN/Infinity or an unexplained null output_error.
 suspicious_output() {
@@ -215,8 +215,13 @@ suspicious_output() {
     done
 }
 
-start=$SECONDS
-for ((case_index = 0; case_index < CASES; case_index++)); do
+# One worker: cases worker, worker + JOBS, …; each case seeds $RANDOM from (SEED, case index), so a
+# case is the same whatever JOBS is. Counts go to $WORK/counts.WORKER.
+run_cases() {
+local worker=$1 case_index dir mutator rc errors detail class
+declare -A COUNT=([clean]=0 [success]=0 [crash]=0 [hang]=0 [overalloc]=0 [suspicious]=0)
+for ((case_index = worker; case_index < CASES; case_index += JOBS)); do
+    RANDOM=$((SEED * 1000003 + case_index))
     dir=$WORK/case$case_index
     mkdir -p "$dir"
     mkfifo "$dir/fifo.npy" 2> /dev/null; ln -s /dev/zero "$dir/zero.npy"; mkdir "$dir/dir.npy"
@@ -253,9 +258,21 @@ for ((case_index = 0; case_index < CASES; case_index++)); do
         [ "${KEEP:-0}" = 1 ] || cp -r "$dir" "$WORK/kept-case$case_index" 2> /dev/null
     fi
     [ "${KEEP:-0}" = 1 ] || rm -rf "$dir"
-    if [ -t 2 ] && ((case_index % 25 == 0)); then printf '\rfuzz: %d/%d cases, %d s' "$case_index" "$CASES" $((SECONDS - start)) >&2; fi
+    if [ -t 2 ] && [ "$worker" = 0 ] && ((case_index % 25 == 0)); then printf '\rfuzz: %d/%d cases, %d s' "$case_index" "$CASES" $((SECONDS - start)) >&2; fi
 done
+echo "${COUNT[clean]} ${COUNT[success]} ${COUNT[crash]} ${COUNT[hang]} ${COUNT[overalloc]} ${COUNT[suspicious]}" > "$WORK/counts.$worker"
+}
+
+start=$SECONDS
+for ((worker = 0; worker < JOBS; worker++)); do run_cases "$worker" & done
+wait
 [ -t 2 ] && printf '\n' >&2
+declare -A COUNT=([clean]=0 [success]=0 [crash]=0 [hang]=0 [overalloc]=0 [suspicious]=0)
+for ((worker = 0; worker < JOBS; worker++)); do
+    read -r a b c d e f < "$WORK/counts.$worker"
+    COUNT[clean]=$((COUNT[clean] + a)); COUNT[success]=$((COUNT[success] + b)); COUNT[crash]=$((COUNT[crash] + c))
+    COUNT[hang]=$((COUNT[hang] + d)); COUNT[overalloc]=$((COUNT[overalloc] + e)); COUNT[suspicious]=$((COUNT[suspicious] + f))
+done
 bad=$((COUNT[crash] + COUNT[hang] + COUNT[overalloc] + COUNT[suspicious]))
 echo "fuzz: $CASES cases (seed $SEED, ${CASE_TIMEOUT} s and $CASE_MEMORY bytes per case) in $((SECONDS - start)) s:" \
      "${COUNT[clean]} clean errors, ${COUNT[success]} successes, ${COUNT[crash]} crashes, ${COUNT[hang]} hangs," \

@@ -21,6 +21,12 @@ public enum NpyReader {
             if problem.missing { throw .fileNotFound(path: path) }
             throw .unreadable(path: path, reason: problem.reason)
         }
+        // A file larger than the largest array plus a header is refused before it is mapped (a sparse
+        // multi-GiB file would otherwise be read for seconds, or exhaust the address space).
+        let size = InputFile.size(url.path)
+        if size > maxElements * 8 + (1 << 20) {
+            throw .unreadable(path: path, reason: "is \(size) bytes; an .npy file here holds at most \(maxElements) elements (docs/config.md, Bounds)")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)

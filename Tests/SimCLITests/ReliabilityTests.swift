@@ -61,9 +61,13 @@ import ElsaModel
         var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(text.utf8.count & 0xFF), UInt8(text.utf8.count >> 8)])
         data.append(contentsOf: Array(text.utf8))
         try data.write(to: URL(fileURLWithPath: directory + "/t/layer0.q.npy"))
-        truncate(directory + "/t/layer0.q.npy", 1 << 31)
+        truncate(directory + "/t/layer0.q.npy", 1 << 29)
         let big = Self.run(["run", "--config", Self.config, "--trace", directory + "/t"])
         #expect(big.code == 65 && Self.oneLine(big.err) && big.err.contains("holds more than 134217728 elements"), "\(big.err)")
+        // A file larger than any allowed array (2^27 float64 values and a header) is refused unread.
+        truncate(directory + "/t/layer0.q.npy", 1 << 33)
+        let huge = Self.run(["run", "--config", Self.config, "--trace", directory + "/t"])
+        #expect(huge.code == 65 && Self.oneLine(huge.err) && huge.err.contains("is 8589934592 bytes"), "\(huge.err)")
         try FileManager.default.removeItem(atPath: directory + "/t")
         try FileManager.default.copyItem(atPath: Self.trace, toPath: directory + "/t")
         let manifest = directory + "/t/trace.json"
