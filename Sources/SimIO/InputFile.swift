@@ -23,7 +23,7 @@ public enum InputFile {
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFDIR: return ("is a directory, not a file", false)
+        case S_IFDIR: return ("is a directory", false)
         case S_IFCHR: return ("is a character device, not a regular file", false)
         case S_IFBLK: return ("is a block device, not a regular file", false)
         case S_IFIFO: return ("is a FIFO (named pipe), not a regular file", false)

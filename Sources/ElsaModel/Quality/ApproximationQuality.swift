@@ -18,9 +18,10 @@ import Workload
 /// - mass kept `m_i = Σ_{y selected} e_y / Σ_y e_y`;
 /// - approximate output `Ô_i = Σ_{y sel} ê_y v_y / Σ_{y sel} ê_y`, `ê_y = exp(z_y − max_{y sel} z_y)`;
 ///   all zeros when no key is selected (the hardware's assumed behaviour, `docs/algorithm.md` §7);
-/// - exact output `O_i`: recomputed by `exactAttentionOutput` (never taken from the trace); when the
-///   layer stores `out`, each stored row is checked against it (|out − O| ≤ 1e-3 + 1e-2·|O| per
-///   element, NaN and ±∞ never agree) and disagreeing rows are counted in `storedOutMismatches`;
+/// - exact output `O_i = Σ_y e_y v_y / Σ_y e_y`, recomputed (never taken from the trace); when the layer
+///   stores `out`, each stored row is checked against exact attention from `exactAttentionOutput`
+///   (|out − O| ≤ 1e-3 + 1e-2·|O| per element, NaN and ±∞ never agree) and disagreeing rows are counted
+///   in `storedOutMismatches`;
 /// - top-1: the key with the largest `z_y` (lowest index on ties); top-K: the `min(K, v_i)` largest,
 ///   ties to the lower index.
 public enum ApproximationQuality {
@@ -52,7 +53,8 @@ public enum ApproximationQuality {
         }
         // The exact output this metric measures against: recomputed, so a stale or corrupt stored `out`
         // cannot make the error silently wrong; the stored one is only checked (issue 19).
-        let reference = exactAttentionOutput(layer: layer, queryHead: queryHead, scale: scale, causal: trace.causal, tokens: n)
+        let reference = layer.out == nil ? nil
+            : exactAttentionOutput(layer: layer, queryHead: queryHead, scale: scale, causal: trace.causal, tokens: n)
         var mismatchedRows = 0
         var largestDeviation = 0.0
         var stats = QualityStatistics()
@@ -110,14 +112,23 @@ public enum ApproximationQuality {
                 stats.massKeptMinimum = min(stats.massKeptMinimum, mass)
                 if selectedCount == 0 { stats.emptyQueries += 1 }
 
-                // Exact output row, recomputed; the stored `out` row only checked against it.
-                for c in 0 ..< dv { exact[c] = Double(reference[i * dv + c]) }
-                if let stored = layer.out {
+                // Exact output row, Σ_y e_y v_y / Σ_y e_y over every visible key (always recomputed).
+                for c in 0 ..< dv { exact[c] = 0 }
+                var sumExact = 0.0
+                for y in 0 ..< v {
+                    sumExact += w[y]
+                    let row = vp.baseAddress! + y * dv
+                    for c in 0 ..< dv { exact[c] += w[y] * row[c] }
+                }
+                for c in 0 ..< dv { exact[c] /= sumExact }
+                // The stored `out` row is only checked, against exact attention's own entry point.
+                if let stored = layer.out, let reference {
                     let base = stored.offset(head: queryHead, row: i)
                     var agrees = true
                     for c in 0 ..< dv {
-                        let deviation = abs(Double(stored.storage[base + c]) - exact[c])
-                        if !(deviation <= StoredOutMismatch.absoluteTolerance + StoredOutMismatch.relativeTolerance * abs(exact[c])) {
+                        let expected = Double(reference[i * dv + c])
+                        let deviation = abs(Double(stored.storage[base + c]) - expected)
+                        if !(deviation <= StoredOutMismatch.absoluteTolerance + StoredOutMismatch.relativeTolerance * abs(expected)) {
                             agrees = false
                             largestDeviation = deviation.isNaN ? .infinity : max(largestDeviation, deviation)
                         }
