@@ -53,13 +53,14 @@ VALUES=(0 -1 1 2 3 7 16 64 4096 4097 65536 1048576 1073741824 2147483648 4294967
         thresholds-file learned exact kronecker round-robin interleaved '"'"$BIG"'"')
 NUMBERS=(0 -1 1 2 3 5 16 17 100 1000 65536 4294967296 9223372036854775807 99999999999999999999 1e9 -5 0.5 x '' 1/2 3/2 0/0)
 
-pick() { local -n array=$1; echo "${array[RANDOM % ${#array[@]}]}"; }
-rand() { echo $(( (RANDOM << 15 | RANDOM) % $1 )); }
+# Random draws are made in this shell, never in a $(…) subshell: bash re-seeds $RANDOM in subshells,
+# which would make the cases differ from run to run.
 
 # Overwrites `count` bytes at `offset` of `file` with random bytes (deterministic: from $RANDOM).
 poke() {
     local file=$1 offset=$2 count=$3 bytes="" i
-    for ((i = 0; i < count; i++)); do bytes+=$(printf '\\x%02x' $((RANDOM % 256))); done
+    local hex
+    for ((i = 0; i < count; i++)); do printf -v hex '\\x%02x' $((RANDOM % 256)); bytes+=$hex; done
     printf "$bytes" | dd of="$file" bs=1 seek="$offset" conv=notrunc status=none 2> /dev/null
 }
 
@@ -71,27 +72,27 @@ mutate_config() {
     local dir=$1 file=$dir/config.json
     cp "$BASE/elsa-paper.json" "$file"
     case $((RANDOM % 6)) in
-        0) ARGS=(run --config "$file" --trace "$BASE/trace" --set "$(pick ELSA_FIELDS)=$(pick VALUES)") ;;
-        1) ARGS=(run --config "$file" --trace "$BASE/trace" --set "$(pick ELSA_FIELDS)=$(pick VALUES)" --set "$(pick ELSA_FIELDS)=$(pick VALUES)") ;;
-        2) head -c "$(rand "$(stat -c %s "$file")")" "$BASE/elsa-paper.json" > "$file"; ARGS=(run --config "$file" --trace "$BASE/trace") ;;
-        3) poke "$file" "$(rand "$(stat -c %s "$file")")" $((1 + RANDOM % 4)); ARGS=(config show --config "$file") ;;
-        4) cp "$BASE/a3-conservative.json" "$file"; ARGS=(run --config "$file" --trace "$BASE/trace" --set "$(pick A3_FIELDS)=$(pick VALUES)") ;;
-        5) ARGS=(sweep --config "$file" --trace "$BASE/trace" --set "$(pick ELSA_FIELDS)=$(pick VALUES),$(pick VALUES)" --out "$dir/s" --quiet) ;;
+        0) ARGS=(run --config "$file" --trace "$BASE/trace" --set "${ELSA_FIELDS[RANDOM % ${#ELSA_FIELDS[@]}]}=${VALUES[RANDOM % ${#VALUES[@]}]}") ;;
+        1) ARGS=(run --config "$file" --trace "$BASE/trace" --set "${ELSA_FIELDS[RANDOM % ${#ELSA_FIELDS[@]}]}=${VALUES[RANDOM % ${#VALUES[@]}]}" --set "${ELSA_FIELDS[RANDOM % ${#ELSA_FIELDS[@]}]}=${VALUES[RANDOM % ${#VALUES[@]}]}") ;;
+        2) head -c "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$file")" ))" "$BASE/elsa-paper.json" > "$file"; ARGS=(run --config "$file" --trace "$BASE/trace") ;;
+        3) poke "$file" "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$file")" ))" $((1 + RANDOM % 4)); ARGS=(config show --config "$file") ;;
+        4) cp "$BASE/a3-conservative.json" "$file"; ARGS=(run --config "$file" --trace "$BASE/trace" --set "${A3_FIELDS[RANDOM % ${#A3_FIELDS[@]}]}=${VALUES[RANDOM % ${#VALUES[@]}]}") ;;
+        5) ARGS=(sweep --config "$file" --trace "$BASE/trace" --set "${ELSA_FIELDS[RANDOM % ${#ELSA_FIELDS[@]}]}=${VALUES[RANDOM % ${#VALUES[@]}]},${VALUES[RANDOM % ${#VALUES[@]}]}" --out "$dir/s" --quiet) ;;
     esac
 }
 
 mutate_trace_json() {
     local dir=$1 t=$1/trace key value
     copy_trace "$t"
-    key=$(pick TRACE_KEYS)
-    value=$(pick VALUES)
+    key=${TRACE_KEYS[RANDOM % ${#TRACE_KEYS[@]}]}
+    value=${VALUES[RANDOM % ${#VALUES[@]}]}
     case $((RANDOM % 4)) in
         0) sed -i "s|\"$key\" : [^,]*,|\"$key\" : $value,|" "$t/trace.json" ;;
-        1) head -c "$(rand "$(stat -c %s "$t/trace.json")")" "$BASE/trace/trace.json" > "$t/trace.json" ;;
-        2) sed -i "s|\"layer0.$(pick LAYER_ARRAYS).npy\"|\"$(pick BAD_FILES)\"|" "$t/trace.json" ;;
-        3) poke "$t/trace.json" "$(rand "$(stat -c %s "$t/trace.json")")" $((1 + RANDOM % 3)) ;;
+        1) head -c "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$t/trace.json")" ))" "$BASE/trace/trace.json" > "$t/trace.json" ;;
+        2) sed -i "s|\"layer0.${LAYER_ARRAYS[RANDOM % ${#LAYER_ARRAYS[@]}]}.npy\"|\"${BAD_FILES[RANDOM % ${#BAD_FILES[@]}]}\"|" "$t/trace.json" ;;
+        3) poke "$t/trace.json" "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$t/trace.json")" ))" $((1 + RANDOM % 3)) ;;
     esac
-    ARGS=($(pick TRACE_COMMANDS) --trace "$t")
+    ARGS=(${TRACE_COMMANDS[RANDOM % ${#TRACE_COMMANDS[@]}]} --trace "$t")
     [ "${ARGS[0]}" = inspect ] && ARGS=(trace inspect "$t")
     [ "${ARGS[0]}" = run ] && ARGS=(run --config "$BASE/elsa-paper.json" --trace "$t" --json "$dir/r.json")
     [ "${ARGS[0]}" = a3 ] && ARGS=(run --config "$BASE/a3-conservative.json" --trace "$t" --json "$dir/r.json")
@@ -104,13 +105,13 @@ TRACE_COMMANDS=(run a3 inspect quality)
 mutate_npy() {
     local dir=$1 t=$1/trace array file size
     copy_trace "$t"
-    array=$(pick LAYER_ARRAYS)
+    array=${LAYER_ARRAYS[RANDOM % ${#LAYER_ARRAYS[@]}]}
     file=$t/layer$((RANDOM % 2)).$array.npy
     size=$(stat -c %s "$file")
     case $((RANDOM % 8)) in
         0) poke "$file" $((RANDOM % 128)) $((1 + RANDOM % 4)) ;;                 # header bytes
-        1) head -c "$(rand "$size")" "$BASE/trace/layer0.$array.npy" > "$file" ;; # truncated
-        2) sed -i "1s/'shape': ([0-9, ]*)/'shape': ($(pick SHAPES))/" "$file" ;;  # header shape
+        1) head -c "$(( (RANDOM << 15 | RANDOM) % size ))" "$BASE/trace/layer0.$array.npy" > "$file" ;; # truncated
+        2) sed -i "1s/'shape': ([0-9, ]*)/'shape': (${SHAPES[RANDOM % ${#SHAPES[@]}]})/" "$file" ;;  # header shape
         3) printf '\xff\xff\xff\x7f' | dd of="$file" bs=1 seek=$((128 + 4 * (RANDOM % 64))) conv=notrunc status=none ;; # NaN
         4) printf '\x00\x00\x80\x7f' | dd of="$file" bs=1 seek=$((128 + 4 * (RANDOM % 64))) conv=notrunc status=none ;; # +Inf
         5) poke "$file" $((128 + RANDOM % (size - 128))) $((1 + RANDOM % 16)) ;; # data bytes
@@ -137,10 +138,10 @@ mutate_thresholds() {
     local dir=$1 file=$1/thresholds.json
     cp "$BASE/thresholds.json" "$file"
     case $((RANDOM % 4)) in
-        0) sed -i "0,/[0-9]\.[0-9]*/s//$(pick VALUES)/" "$file" ;;
-        1) head -c "$(rand "$(stat -c %s "$file")")" "$BASE/thresholds.json" > "$file" ;;
-        2) poke "$file" "$(rand "$(stat -c %s "$file")")" $((1 + RANDOM % 3)) ;;
-        3) sed -i "s/\"p\" : [^,]*/\"p\" : $(pick VALUES)/" "$file" ;;
+        0) sed -i "0,/[0-9]\.[0-9]*/s//${VALUES[RANDOM % ${#VALUES[@]}]}/" "$file" ;;
+        1) head -c "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$file")" ))" "$BASE/thresholds.json" > "$file" ;;
+        2) poke "$file" "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$file")" ))" $((1 + RANDOM % 3)) ;;
+        3) sed -i "s/\"p\" : [^,]*/\"p\" : ${VALUES[RANDOM % ${#VALUES[@]}]}/" "$file" ;;
     esac
     if ((RANDOM % 2)); then
         ARGS=(run --config "$BASE/elsa-paper.json" --trace "$BASE/trace" --thresholds "$file")
@@ -152,20 +153,20 @@ mutate_thresholds() {
 mutate_spec() {
     local dir=$1 file=$1/spec.json n i values
     case $((RANDOM % 4)) in
-        0) n=$(pick SPEC_SIZES); values=$(seq -s, 1 "$n")
+        0) n=${SPEC_SIZES[RANDOM % ${#SPEC_SIZES[@]}]}; values=$(seq -s, 1 "$n")
            printf '{"format": "elsa-sweep-spec/1", "config": "%s", "traces": ["%s"], "axes": [{"field": "attention_modules", "values": [%s]}, {"field": "%s", "values": [%s]}]}\n' \
-               "$BASE/elsa-paper.json" "$BASE/trace" "$values" "$(pick ELSA_FIELDS)" "$values" > "$file"
+               "$BASE/elsa-paper.json" "$BASE/trace" "$values" "${ELSA_FIELDS[RANDOM % ${#ELSA_FIELDS[@]}]}" "$values" > "$file"
            ARGS=(sweep --spec "$file" --list) ;;
-        1) cp "$BASE/spec.json" "$file"; poke "$file" "$(rand "$(stat -c %s "$file")")" $((1 + RANDOM % 3))
+        1) cp "$BASE/spec.json" "$file"; poke "$file" "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$file")" ))" $((1 + RANDOM % 3))
            ARGS=(sweep --spec "$file" --out "$dir/s" --quiet) ;;
-        2) cp "$BASE/spec.json" "$file"; sed -i "s/\"values\": \[1, 2\]/\"values\": [$(pick VALUES), $(pick VALUES)]/" "$file"
+        2) cp "$BASE/spec.json" "$file"; sed -i "s/\"values\": \[1, 2\]/\"values\": [${VALUES[RANDOM % ${#VALUES[@]}]}, ${VALUES[RANDOM % ${#VALUES[@]}]}]/" "$file"
            ARGS=(sweep --spec "$file" --out "$dir/s" --quiet) ;;
         3) cp "$BASE/sweep.jsonl" "$dir/s.jsonl"
            case $((RANDOM % 4)) in
-               0) sed -i "2s/\"cycles\":[0-9]*/\"cycles\":$(pick VALUES)/" "$dir/s.jsonl" ;;
+               0) sed -i "2s/\"cycles\":[0-9]*/\"cycles\":${VALUES[RANDOM % ${#VALUES[@]}]}/" "$dir/s.jsonl" ;;
                1) sed -n 2p "$BASE/sweep.jsonl" >> "$dir/s.jsonl" ;;
-               2) head -c "$(rand "$(stat -c %s "$dir/s.jsonl")")" "$BASE/sweep.jsonl" > "$dir/s.jsonl" ;;
-               3) poke "$dir/s.jsonl" "$(rand "$(stat -c %s "$dir/s.jsonl")")" 2 ;;
+               2) head -c "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$dir/s.jsonl")" ))" "$BASE/sweep.jsonl" > "$dir/s.jsonl" ;;
+               3) poke "$dir/s.jsonl" "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$dir/s.jsonl")" ))" 2 ;;
            esac
            if ((RANDOM % 2)); then ARGS=(sweep --spec "$BASE/spec.json" --out "$dir/s" --quiet)
            else ARGS=(sweep merge "$dir/m" "$dir/s"); fi ;;
@@ -175,15 +176,15 @@ SPEC_SIZES=(1 2 10 100 101 1000 100000)
 
 mutate_arguments() {
     local dir=$1 command
-    command=$(pick COMMANDS)
+    command=${COMMANDS[RANDOM % ${#COMMANDS[@]}]}
     read -r -a ARGS <<< "$command"
     local k
     for ((k = 0; k < 1 + RANDOM % 4; k++)); do
         case $((RANDOM % 5)) in
-            0) ARGS+=("$(pick OPTIONS)") ;;
-            1|2) ARGS+=("$(pick OPTIONS)" "$(pick NUMBERS)") ;;
-            3) ARGS+=("$(pick OPTIONS)" "$(pick PATHS)") ;;
-            4) ARGS+=("$(pick PATHS)") ;;
+            0) ARGS+=("${OPTIONS[RANDOM % ${#OPTIONS[@]}]}") ;;
+            1|2) ARGS+=("${OPTIONS[RANDOM % ${#OPTIONS[@]}]}" "${NUMBERS[RANDOM % ${#NUMBERS[@]}]}") ;;
+            3) ARGS+=("${OPTIONS[RANDOM % ${#OPTIONS[@]}]}" "${PATHS[RANDOM % ${#PATHS[@]}]}") ;;
+            4) ARGS+=("${PATHS[RANDOM % ${#PATHS[@]}]}") ;;
         esac
     done
     # Keep the commands that need inputs runnable often enough to go deep.
