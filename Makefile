@@ -21,8 +21,13 @@ RUN_P        ?= 1
 # with EQUIVALENCE_CASES more (~20 ms each in a debug build), `make soak` checks SOAK_CASES in release.
 EQUIVALENCE_CASES ?= 4000
 SOAK_CASES   ?= 100000
+# The fuzz campaign (docs/validation.md, "Fuzzing"): `make fuzz` runs FUZZ_CASES, `make test` a seeded
+# subset of FUZZ_QUICK_CASES; each case under CASE_TIMEOUT seconds and CASE_MEMORY bytes of address space.
+FUZZ_CASES   ?= 5000
+FUZZ_QUICK_CASES ?= 120
+FUZZ_SEED    ?= 1
 
-.PHONY: build run thresholds test bench soak traces traces-check clean version
+.PHONY: build run thresholds test bench soak fuzz traces traces-check clean version
 
 # Rewritten only when the version changes, so an unchanged tree does not recompile.
 version:
@@ -44,12 +49,17 @@ test: version
 	.build/debug/elsa-sim validate --cases $(EQUIVALENCE_CASES) --seed-start 1000
 	$(MAKE) --no-print-directory build
 	./scripts/check_sweep.sh
+	./scripts/check_resume.sh
+	CASE_TIMEOUT=10 ./scripts/fuzz.sh $(FUZZ_QUICK_CASES) 19
 
 bench: build
 	./scripts/bench.sh
 
 soak: build
 	$(BIN) validate --cases $(SOAK_CASES) --seed-start 0
+
+fuzz: build
+	./scripts/fuzz.sh $(FUZZ_CASES) $(FUZZ_SEED)
 
 clean:
 	rm -rf .build

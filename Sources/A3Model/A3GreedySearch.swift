@@ -12,13 +12,14 @@
 ///    min-pointer product is smallest (lowest column on ties) gives its entry; if the product is
 ///    negative it is added to the row's greedy score and to `S`; the pointer advances.
 ///
-/// After `M` iterations (or when both sides run out of entries), the candidates are the visible rows
+/// After `M` iterations (or when no pointer can move any more: both sides ran out of entries, or the
+/// max side did and the skip heuristic holds the min side), the candidates are the visible rows
 /// with a positive greedy score. Entries of rows the query may not see (causal traces) use their
 /// iteration but add nothing.
 public enum A3GreedySearch {
     /// The outcome for one query.
     public struct Outcome: Sendable, Equatable {
-        /// Iterations performed (`≤ M`; fewer only if every pointer ran out).
+        /// Iterations performed (`≤ M` and `≤ 2·n·d`; fewer than M only when no pointer can move).
         public var iterations: Int
         /// Candidate rows, ascending.
         public var candidates: [Int]
@@ -51,7 +52,10 @@ public enum A3GreedySearch {
                 let product = query[c] * keys.values[c * n + maxPosition[c]]
                 if best < 0 || product > bestValue { best = c; bestValue = product }
             }
-            if best < 0 && !(0 ..< d).contains(where: { inRange(minPosition[$0]) }) { break }
+            // Stop when no pointer can move: the max side is exhausted and the min side is either
+            // exhausted too or skipped for good (S < 0 can no longer change without a max step).
+            // Without this, a budget M larger than the 2·n·d entries would spin until M.
+            if best < 0 && ((skipMinHeuristic && sum < 0) || !(0 ..< d).contains(where: { inRange(minPosition[$0]) })) { break }
             performed += 1
             if best >= 0 {
                 let row = Int(keys.rows[best * n + maxPosition[best]])

@@ -9,6 +9,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidValue(path: String, value: String, expected: String)
     case inconsistent(path: String, message: String)
     case unreadable(file: String, reason: String)
+    /// The file is not valid JSON; `reason` carries the parser's position.
+    case notJSON(file: String, reason: String)
     indirect case inFile(file: String, error: ConfigError)
 
     /// The dotted path the error is about, when it names one.
@@ -17,7 +19,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .outOfRange(path, _, _), let .unknownField(path, _), let .wrongType(path, _, _),
              let .invalidValue(path, _, _), let .inconsistent(path, _):
             return path
-        case .unreadable, .inFile:
+        case .unreadable, .notJSON, .inFile:
             return nil
         }
     }
@@ -36,6 +38,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): \(message)"
         case let .unreadable(file, reason):
             return "\(file): \(reason)"
+        case let .notJSON(file, reason):
+            return "\(file): not valid JSON (\(reason))"
         case let .inFile(file, error):
             return "\(file): \(error.description)"
         }
@@ -50,9 +54,7 @@ extension ElsaConfig {
                 throw .outOfRange(path: path, value: "\(value)", expected: "\(lo)…\(hi)")
             }
         }
-        if !(clockGHz > 0 && clockGHz <= 1000) {
-            throw .outOfRange(path: "clock_ghz", value: "\(clockGHz)", expected: "a number > 0 and ≤ 1000")
-        }
+        try validateBounds()
         try range("head_dim", headDim, 1, 4096)
         try range("hash.bits", hash.bits, 1, 4096)
         try range("hash.multipliers", hash.multipliers, 1, 1 << 20)

@@ -19,8 +19,12 @@ enum A3Execution {
         if let (path, message) = config.mismatch(headDim: trace.headDim, tokens: trace.tokens) {
             throw ConfigError.inFile(file: configPath, error: .inconsistent(path: path, message: message))
         }
+        // Progress (a terminal only): heads finished, counted as the per-head callback returns.
+        let progress = console.flatMap { $0.showsProgress ? HeadProgress(console: $0, total: trace.layers.reduce(0) { $0 + $1.q.heads }) : nil }
         let (result, measures) = A3Simulation.run(trace: trace, traceName: tracePath, config: config, threads: threads) { layer, head, selection in
-            quality ? ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selectionMatrix(selection)) : nil
+            let measured = quality ? ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selectionMatrix(selection)) : nil
+            progress?.finishOne()
+            return measured
         }
         let stats: [[QualityStatistics]]? = quality ? measures.map { $0.map { $0! } } : nil
         return A3RunReport(result: result, quality: stats,
@@ -33,5 +37,23 @@ enum A3Execution {
         precondition(m.wordsPerRow == s.wordsPerRow, "selection layouts differ")
         m.bits = ContiguousArray(s.bits)
         return m
+    }
+}
+
+/// A thread-safe "simulating: k/N heads" progress line.
+final class HeadProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let console: Console
+    private let total: Int
+    private var done = 0
+
+    init(console: Console, total: Int) {
+        self.console = console
+        self.total = total
+    }
+
+    func finishOne() {
+        let now = lock.withLock { done += 1; return done }
+        console.progress("simulating (A^3): \(now)/\(total) heads", done: now == total)
     }
 }

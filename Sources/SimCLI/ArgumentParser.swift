@@ -1,7 +1,8 @@
 import SimIO
 
 /// A small command-line parser: `--name value`, `--name=value`, repeatable options, flags, and `--`
-/// ending the options. Unknown options are errors that suggest the nearest known one.
+/// ending the options. A value may not be empty (except free text) and a separate value may not look
+/// like an option (`--out --quiet` is a missing value; `--out=--x` is taken as written). Unknown options are errors that suggest the nearest known one.
 struct ParsedArguments {
     private(set) var values: [String: [String]] = [:]
     private(set) var flags: Set<String> = []
@@ -33,9 +34,15 @@ struct ParsedArguments {
             } else if options.contains(name) {
                 let value: String
                 if let v = inlineValue { value = v } else {
-                    guard i < arguments.count else { throw .missingValue(option: "--\(name)") }
+                    // `--out --quiet` is a forgotten value, not an output named "--quiet".
+                    guard i < arguments.count, !(arguments[i].hasPrefix("--") && arguments[i].count > 2) else {
+                        throw .missingValue(option: "--\(name)")
+                    }
                     value = arguments[i]
                     i += 1
+                }
+                if value.isEmpty && !Self.mayBeEmpty.contains(name) {
+                    throw .invalidValue(option: "--\(name)", value: value, expected: "a non-empty value")
                 }
                 values[name, default: []].append(value)
             } else {
@@ -44,6 +51,9 @@ struct ParsedArguments {
             }
         }
     }
+
+    /// Options whose value may be the empty string (free text); every other value, paths above all, may not.
+    static let mayBeEmpty: Set<String> = ["title", "label"]
 
     func has(_ flag: String) -> Bool { flags.contains(flag) }
     func last(_ option: String) -> String? { values[option]?.last }

@@ -3,7 +3,8 @@ import ElsaModel
 import SimIO
 
 /// Exit codes (sysexits.h): 0 success, 1 the simulation failed, 64 usage, 65 bad input data, 66 cannot
-/// open an input, 73 cannot write an output.
+/// open an input, 73 cannot create an output, 74 an I/O error while writing (full disk, closed pipe),
+/// 75 the output is locked by another sweep (try again later).
 public enum ExitCode {
     public static let success: Int32 = 0
     public static let failure: Int32 = 1
@@ -11,14 +12,10 @@ public enum ExitCode {
     public static let dataError: Int32 = 65
     public static let noInput: Int32 = 66
     public static let cannotCreate: Int32 = 73
+    public static let ioError: Int32 = 74
+    public static let tryAgain: Int32 = 75
 }
 
-/// An output file the CLI could not write.
-struct OutputError: Error, CustomStringConvertible {
-    let path: String
-    let reason: String
-    var description: String { "\(path): cannot write (\(reason))" }
-}
 
 let topLevelHelp = """
 elsa-sim — a cycle-accurate simulator of the ELSA self-attention accelerator (Ham et al., ISCA 2021)
@@ -49,6 +46,16 @@ let commandNames = ["run", "calibrate", "quality", "trace", "config", "sweep", "
 /// The CLI as a library: parses `arguments` (without the program name), runs the command, and returns
 /// the exit code. Only this layer turns errors into text.
 public func runMain(_ arguments: [String], console: Console = .standard()) -> Int32 {
+    let code = dispatch(arguments, console: console)
+    // A result that could not reach stdout is a failed run, whatever the command returned.
+    if let failure = console.outputFailure {
+        console.err(errorLine(failure))
+        return ExitCode.ioError
+    }
+    return code
+}
+
+private func dispatch(_ arguments: [String], console: Console) -> Int32 {
     guard let command = arguments.first else {
         console.err(topLevelHelp + "\n")
         return ExitCode.usage
@@ -77,48 +84,55 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
             throw UsageError.unknownCommand(command, suggestion: ConfigLoader.closest(command, among: commandNames))
         }
     } catch let error as UsageError {
-        console.err("elsa-sim: \(error)\n")
+        console.err(errorLine(error))
         return ExitCode.usage
     } catch let error as ConfigError {
-        console.err("elsa-sim: \(error)\n")
+        console.err(errorLine(error))
         if case .unreadable = error { return ExitCode.noInput }
         return ExitCode.dataError
     } catch let error as TraceError {
-        console.err("elsa-sim: \(error)\n")
+        console.err(errorLine(error))
         switch error {
         case .manifestNotFound, .layerFileNotFound: return ExitCode.noInput
+        case .unwritable: return ExitCode.cannotCreate
         default: return ExitCode.dataError
         }
     } catch let error as NpyError {
-        console.err("elsa-sim: \(error)\n")
+        console.err(errorLine(error))
         if case .fileNotFound = error { return ExitCode.noInput }
+        if case .unwritable = error { return ExitCode.cannotCreate }
         return ExitCode.dataError
     } catch let error as SweepError {
-        console.err("elsa-sim: \(error)\n")
+        console.err(errorLine(error))
         switch error {
         case .specUnreadable: return ExitCode.noInput
         case .unwritable: return ExitCode.cannotCreate
+        case .writeFailed: return ExitCode.ioError
+        case .outputBusy: return ExitCode.tryAgain
         case .unknownPlotField: return ExitCode.usage
         default: return ExitCode.dataError
         }
     } catch let error as TimelineError {
-        console.err("elsa-sim: \(error)\n")
+        console.err(errorLine(error))
         return ExitCode.usage
-    } catch let error as OutputError {
-        console.err("elsa-sim: \(error)\n")
-        return ExitCode.cannotCreate
+    } catch let error as FileWriteError {
+        console.err(errorLine(error))
+        return error.kind == .ioError ? ExitCode.ioError : ExitCode.cannotCreate
     } catch {
-        console.err("elsa-sim: \(error)\n")
+        console.err(errorLine(error))
         return ExitCode.failure
     }
 }
 
-/// Writes `text` to `path`, or to stdout when `path` is `-`.
+/// An error as the one line the CLI prints: control characters (newlines, terminal escapes, raw bytes of
+/// a binary file) escaped as `\xNN`, and at most 1 000 characters, so a huge or binary value in an input
+/// cannot flood or garble the terminal.
+func errorLine(_ error: any Error) -> String {
+    "elsa-sim: " + JSONValue.clipped(String(describing: error), limit: 1000) + "\n"
+}
+
+/// Writes `text` to `path` atomically (`FileOutput`), or to stdout when `path` is `-`.
 func writeOutput(_ text: String, to path: String, console: Console) throws {
     if path == "-" { console.out(text); return }
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    } catch {
-        throw OutputError(path: path, reason: (error as NSError).localizedDescription)
-    }
+    try FileOutput.writeAtomically(Data(text.utf8), to: path)
 }

@@ -13,16 +13,7 @@ struct SimulationInputs {
 
     static func load(configPath: String, overrides: [(path: String, value: JSONValue)], hashMatrix: String?,
                      thresholdsPath: String?) throws -> SimulationInputs {
-        var config = try ConfigLoader.load(file: configPath, overrides: overrides)
-        if let hashMatrix {
-            config.hash.projection = .matrixFile
-            config.hash.matrixFile = hashMatrix
-        }
-        if let thresholdsPath {
-            config.approximation.mode = .thresholdsFile
-            config.approximation.thresholdsFile = thresholdsPath
-        }
-        try config.validate()
+        let config = try ConfigLoader.load(file: configPath, overrides: overrides, hashMatrix: hashMatrix, thresholdsFile: thresholdsPath)
         var projection: HashProjection? = nil
         if config.hash.projection == .matrixFile, let file = config.hash.matrixFile {
             let array = try NpyReader.read(contentsOf: URL(fileURLWithPath: file), rank: 2, displayPath: file)

@@ -6,6 +6,8 @@ public enum UsageError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidValue(option: String, value: String, expected: String)
     case missingOption(String, command: String)
     case unexpectedArgument(String, command: String)
+    /// A positional argument (a subcommand, a file) is missing.
+    case missingArgument(String, command: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum UsageError: Error, Sendable, Equatable, CustomStringConvertible {
             return "option '\(o)': '\(v)' is not valid; expected \(e)"
         case let .missingOption(o, c):
             return "\(c): missing required option '\(o)' (see 'elsa-sim \(c) --help')"
+        case let .missingArgument(a, c):
+            return "\(c): missing \(a) (see 'elsa-sim \(c) --help')"
         case let .unexpectedArgument(a, c):
             return "\(c): unexpected argument '\(a)' (see 'elsa-sim \(c) --help')"
         }

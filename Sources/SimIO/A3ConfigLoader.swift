@@ -22,7 +22,7 @@ public enum A3ConfigLoader {
     /// Whether `file` is an A^3 config: its top-level `accelerator` is `"a3"` or its `format` is
     /// `"a3-config/1"`. Unreadable or invalid files answer `false` (the ELSA loader then reports them).
     public static func isA3Config(file: String) -> Bool {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: file)),
+        guard case let .success(data) = InputFile.readDocument(file),
               let object = (try? JSONValue.parse(data))?.objectValue else { return false }
         return object["accelerator"]?.stringValue == accelerator || object["format"]?.stringValue == format
     }

@@ -5,11 +5,16 @@ import ElsaModel
 /// overrides applied first, unknown fields rejected with a suggestion, types and ranges checked.
 public enum ConfigLoader {
     /// Loads `file`, applying `overrides` (`dotted.path` → value) on top.
-    public static func load(file: String, overrides: [(path: String, value: JSONValue)] = []) throws(ConfigError) -> ElsaConfig {
+    /// `hashMatrix` and `thresholdsFile` are the command line's `--hash-matrix` and `--thresholds`: they
+    /// set the projection / mode and the file before the config is validated (so a config with projection
+    /// "matrix-file" or mode "thresholds-file" and no file of its own is valid with them), and are taken
+    /// as given, not relative to the config file.
+    public static func load(file: String, overrides: [(path: String, value: JSONValue)] = [], hashMatrix: String? = nil,
+                            thresholdsFile: String? = nil) throws(ConfigError) -> ElsaConfig {
         let root = try readDocument(file: file)
         var config: ElsaConfig
         do {
-            config = try decode(root, overrides: overrides)
+            config = try decode(root, overrides: overrides, hashMatrix: hashMatrix, thresholdsFile: thresholdsFile)
         } catch {
             // A value that came from --set is blamed on the command line, not on the file.
             if let path = error.path, let o = overrides.first(where: { $0.path == path }) {
@@ -18,26 +23,30 @@ public enum ConfigLoader {
             throw .inFile(file: file, error: error)
         }
         let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
-        config.hash.matrixFile = config.hash.matrixFile.map { resolve($0, against: directory) }
-        config.approximation.thresholdsFile = config.approximation.thresholdsFile.map { resolve($0, against: directory) }
+        if hashMatrix == nil { config.hash.matrixFile = config.hash.matrixFile.map { resolve($0, against: directory) } }
+        if thresholdsFile == nil {
+            config.approximation.thresholdsFile = config.approximation.thresholdsFile.map { resolve($0, against: directory) }
+        }
         return config
     }
 
-    /// Reads and parses the JSON document `file` (a config or thresholds file); a missing, unreadable
-    /// or malformed file is `ConfigError.unreadable` naming it.
+    /// Reads and parses the JSON document `file` (a config or thresholds file); a missing or unreadable
+    /// file (or one that is not a regular file, or over 64 MiB) is `ConfigError.unreadable` (exit 66),
+    /// a malformed one `ConfigError.notJSON` with the parser's position (exit 65).
     public static func readDocument(file: String) throws(ConfigError) -> JSONValue {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-            throw .unreadable(file: file, reason: FileManager.default.fileExists(atPath: file)
-                              ? "cannot be read" : "no such file")
+        switch InputFile.readDocument(file) {
+        case let .success(d): data = d
+        case let .failure(problem): throw .unreadable(file: file, reason: problem.reason)
         }
         do { return try JSONValue.parse(data) } catch {
-            throw .unreadable(file: file, reason: "not valid JSON (\(describe(error)))")
+            throw .notJSON(file: file, reason: TraceReader.jsonReason(data, error))
         }
     }
 
     /// Decodes a parsed document (plus overrides) and validates it.
-    public static func decode(_ root: JSONValue, overrides: [(path: String, value: JSONValue)] = []) throws(ConfigError) -> ElsaConfig {
+    public static func decode(_ root: JSONValue, overrides: [(path: String, value: JSONValue)] = [], hashMatrix: String? = nil,
+                              thresholdsFile: String? = nil) throws(ConfigError) -> ElsaConfig {
         guard var tree = root.objectValue else {
             throw .wrongType(path: "(top level)", found: root.kindDescription, expected: "an object")
         }
@@ -56,6 +65,14 @@ public enum ConfigLoader {
         var config = ElsaConfig()
         try walkFields(tree, paths: Set(byPath.keys), documentFields: documentFields) { path, value throws(ConfigError) in
             try byPath[path]!.write(&config, value, path)
+        }
+        if let hashMatrix {
+            config.hash.projection = .matrixFile
+            config.hash.matrixFile = hashMatrix
+        }
+        if let thresholdsFile {
+            config.approximation.mode = .thresholdsFile
+            config.approximation.thresholdsFile = thresholdsFile
         }
         try config.validate()
         return config

@@ -41,10 +41,27 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         case let .bool(b): return "a boolean \(b)"
         case let .int(i): return "an integer \(i)"
         case let .double(d): return "a number \(d)"
-        case let .string(s): return "a string \"\(s)\""
+        case let .string(s): return "a string \"\(JSONValue.clipped(s))\""
         case .array: return "an array"
         case .object: return "an object"
         }
+    }
+
+    /// `text` for a one-line message: at most 80 characters (a longer one ends in "… (N characters)"),
+    /// control characters escaped, so a huge or binary value cannot flood or garble an error.
+    public static func clipped(_ text: String, limit: Int = 80) -> String {
+        var out = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == limit { return out + "… (\(text.unicodeScalars.count) characters)" }
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80 ..< 0xA0).contains(scalar.value) {
+                out += String(format: "\\x%02X", scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+            count += 1
+        }
+        return out
     }
 
     public var objectValue: [String: JSONValue]? { if case let .object(o) = self { return o } else { return nil } }

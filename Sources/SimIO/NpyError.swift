@@ -29,6 +29,8 @@ public enum NpyError: Error, Sendable, Equatable, CustomStringConvertible {
     case countMismatch(path: String, shape: [Int], count: Int)
     /// The file could not be written.
     case unwritable(path: String, reason: String)
+    /// The shape holds more elements than one array may (`NpyReader.maxElements`).
+    case tooLarge(path: String, shape: [Int], limit: Int)
 
     /// The file the error is about.
     public var path: String {
@@ -37,7 +39,7 @@ public enum NpyError: Error, Sendable, Equatable, CustomStringConvertible {
              .unsupportedVersion(let path, _, _), .truncatedHeader(let path, _, _),
              .malformedHeader(let path, _), .unsupportedDtype(let path, _), .bigEndian(let path, _),
              .fortranOrder(let path), .truncatedData(let path, _, _, _, _), .wrongRank(let path, _, _),
-             .countMismatch(let path, _, _), .unwritable(let path, _):
+             .countMismatch(let path, _, _), .unwritable(let path, _), .tooLarge(let path, _, _):
             return path
         }
     }
@@ -77,6 +79,8 @@ public enum NpyError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "\(shape.reduce(1, *)) values"
         case .unwritable(_, let reason):
             return "cannot write file: \(reason)"
+        case .tooLarge(_, let shape, let limit):
+            return "shape \(pythonShape(shape)) holds more than \(limit) elements, the most one array may hold (docs/config.md, Bounds)"
         }
     }
 

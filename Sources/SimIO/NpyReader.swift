@@ -7,12 +7,26 @@ import Workload
 /// Each element is converted to `Float` in one pass over the data section; bytes after the data section
 /// are ignored, as NumPy does.
 public enum NpyReader {
+    /// Most elements one array may hold: 2^27 (512 MiB as `Float`; docs/config.md, "Bounds"). A
+    /// valid header over a huge (or sparse) file would otherwise allocate without limit.
+    public static let maxElements = 1 << 27
+
     /// Reads the array stored in the file at `url`.
     ///
     /// - Parameter displayPath: the name used in error messages (default: `url.relativePath`).
     /// - Throws: `NpyError` naming the file.
     public static func read(contentsOf url: URL, displayPath: String? = nil) throws(NpyError) -> NpyArray {
         let path = displayPath ?? url.relativePath
+        if let problem = InputFile.problem(url.path) {
+            if problem.missing { throw .fileNotFound(path: path) }
+            throw .unreadable(path: path, reason: problem.reason)
+        }
+        // A file larger than the largest array plus a header is refused before it is mapped (a sparse
+        // multi-GiB file would otherwise be read for seconds, or exhaust the address space).
+        let size = InputFile.size(url.path)
+        if size > maxElements * 8 + (1 << 20) {
+            throw .unreadable(path: path, reason: "is \(size) bytes; an .npy file here holds at most \(maxElements) elements (docs/config.md, Bounds)")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
@@ -55,6 +69,9 @@ public enum NpyReader {
     /// Decodes the bytes of a `.npy` file held in memory.
     public static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws(NpyError) -> NpyArray {
         let header = try NpyHeader.parse(bytes, path: path)
+        guard header.count <= maxElements else {
+            throw .tooLarge(path: path, shape: header.shape, limit: maxElements)
+        }
         let needed = header.dataByteCount
         let available = bytes.count - header.dataOffset
         guard available >= needed else {

@@ -17,6 +17,9 @@ public enum TraceReader {
     /// The only `format` value this reader accepts.
     public static let formatName = "elsa-trace/1"
 
+    /// Most values (q, k, v and out of every layer) a trace may hold: 2^29, 2 GiB as `Float`.
+    public static let maxTraceElements = 1 << 29
+
     /// Reads the trace in the directory at `path` (messages name files as `path/...`).
     ///
     /// - Throws: `TraceError` naming the file and field at fault.
@@ -45,28 +48,31 @@ public enum TraceReader {
         var reader = LayerReader(directory: directory, directoryName: directoryName, manifest: manifest)
         var layers: [AttentionLayer] = []
         layers.reserveCapacity(manifest.layers.count)
+        var elements = 0
         for (index, entry) in manifest.layers.enumerated() {
-            layers.append(try reader.read(entry, index: index))
+            let layer = try reader.read(entry, index: index)
+            elements += layer.q.storage.count + layer.k.storage.count + layer.v.storage.count + (layer.out?.storage.count ?? 0)
+            if elements > maxTraceElements {
+                throw .invalidValue(path: manifestPath, field: "layers[\(index)]", found: "\(elements) values in layers 0…\(index)",
+                                    expected: "at most \(maxTraceElements) values (q, k, v and out) in a whole trace (docs/config.md, Bounds)")
+            }
+            layers.append(layer)
         }
         return AttentionTrace(model: manifest.model, description: manifest.description, scale: manifest.scale,
                               causal: manifest.causal, tokens: manifest.tokens, layers: layers)
     }
 
     private static func readManifest(url: URL, path: String) throws(TraceError) -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw .manifestNotFound(path: path)
-        }
-        if isDirectory.boolValue { throw .manifestUnreadable(path: path, reason: "is a directory") }
-        do {
-            return try Data(contentsOf: url)
-        } catch {
-            throw .manifestUnreadable(path: path, reason: error.localizedDescription)
+        switch InputFile.readDocument(url.path) {
+        case let .success(data): return data
+        case let .failure(problem):
+            if problem.missing { throw .manifestNotFound(path: path) }
+            throw .manifestUnreadable(path: path, reason: problem.reason)
         }
     }
 
     /// The parser's own words for why `data` is not JSON (JSONDecoder's message has no position).
-    private static func jsonReason(_ data: Data, _ error: any Error) -> String {
+    static func jsonReason(_ data: Data, _ error: any Error) -> String {
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
@@ -114,8 +120,9 @@ private struct Manifest {
             guard let number = value.numberValue else {
                 throw .wrongType(path: path, field: "scale", found: value.brief, expected: "a number")
             }
-            guard number.isFinite && number > 0 else {
-                throw .invalidValue(path: path, field: "scale", found: value.brief, expected: "a finite number > 0")
+            // Bounded so that scale · (q · k) stays finite in Double for any float32 inputs (docs/config.md, Bounds).
+            guard number.isFinite && number > 0 && number <= 1e6 else {
+                throw .invalidValue(path: path, field: "scale", found: value.brief, expected: "a number > 0 and ≤ 1e6")
             }
             scale = number
         }
@@ -325,6 +332,11 @@ private struct LayerReader {
     private func tensor(_ file: String, field: String) throws(TraceError) -> (Tensor3, String) {
         let url = URL(fileURLWithPath: file, relativeTo: directory)
         let display = file.hasPrefix("/") ? file : directoryName + "/" + file
+        // "layer0.q.npy/" names a directory; URL would quietly drop the slash.
+        if file.isEmpty || file.hasSuffix("/") {
+            throw .invalidValue(path: manifest.path, field: field, found: "\"\(JSONValue.clipped(file))\"",
+                                expected: "the name of a .npy file (not empty, not ending in /)")
+        }
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw .layerFileNotFound(path: manifest.path, field: field, file: file)
         }

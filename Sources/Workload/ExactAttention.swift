@@ -49,6 +49,14 @@ public func exactAttentionOutput(layer: AttentionLayer, scale: Double, causal: B
     return Tensor3(heads: q.heads, rows: q.rows, dim: v.dim, storage: storage)
 }
 
+/// The exact attention output of one query head, `[n, dim]` row-major (padding rows zero): the rows
+/// `exactAttentionOutput` computes for head `queryHead`, bit for bit.
+public func exactAttentionOutput(layer: AttentionLayer, queryHead: Int, scale: Double, causal: Bool,
+                                 tokens: Int) -> ContiguousArray<Float> {
+    precondition(tokens >= 0 && tokens <= layer.q.rows, "tokens \(tokens) not in 0...\(layer.q.rows)")
+    return exactAttentionOutputRows(layer: layer, queryHead: queryHead, scale: scale, causal: causal, tokens: tokens)
+}
+
 /// The `[n, dim]` output rows of one query head (padding rows zero).
 private func exactAttentionOutputRows(layer: AttentionLayer, queryHead head: Int, scale: Double, causal: Bool,
                                       tokens: Int) -> ContiguousArray<Float> {

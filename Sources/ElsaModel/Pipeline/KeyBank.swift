@@ -28,11 +28,15 @@ final class KeyBank {
     /// `pipeline.query_overlap = barrier`: the next query waits until this module has left the current one.
     let barrier: Bool
 
-    // Selector output queues: ring buffers of (query, visible-from cycle), `queueDepth` slots per selector,
+    // Selector output queues: ring buffers of (query, visible-from cycle), `ringCapacity` slots per selector,
     // all in one flat allocation — the same ring as SimCore's `BoundedFIFO` (which the reference engine
-    // uses), laid out flat because the arbiter scans every queue head each cycle.
-    private let entryQuery: UnsafeMutablePointer<Int32>
-    private let entryVisible: UnsafeMutablePointer<Cycle>
+    // uses), laid out flat because the arbiter scans every queue head each cycle. The queue's limit is
+    // `queueDepth` (Q); the rings start at min(Q, 64) slots and double when a queue needs more, so a huge
+    // configured Q costs memory only if the queues really fill (issue 19).
+    @exclusivity(unchecked) private var entryQuery: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var entryVisible: UnsafeMutablePointer<Cycle>
+    /// Slots per selector in the flat rings (`≤ queueDepth`).
+    @exclusivity(unchecked) private var ringCapacity: Int
     private let queueHead: UnsafeMutablePointer<Int>
     /// Reserved slots (entries in the pipeline or visible).
     private let queueCount: UnsafeMutablePointer<Int>
@@ -114,8 +118,9 @@ final class KeyBank {
         roundRobin = parameters.arbiter == .roundRobin
         barrier = parameters.queryOverlap == .barrier
         let pc = selectors
-        entryQuery = .filled(-1, count: pc * queueDepth)
-        entryVisible = .filled(0, count: pc * queueDepth)
+        ringCapacity = min(queueDepth, KeyBank.initialRingCapacity)
+        entryQuery = .filled(-1, count: pc * ringCapacity)
+        entryVisible = .filled(0, count: pc * ringCapacity)
         queueHead = .filled(0, count: pc)
         queueCount = .filled(0, count: pc)
         queueVisible = .filled(0, count: pc)
@@ -291,7 +296,7 @@ final class KeyBank {
         let a = Int32(current)
         var earliest = KeyBank.never
         for s in 0 ..< selectors where queueCount[s] > 0 {
-            let slot = s * queueDepth + queueHead[s]
+            let slot = s * ringCapacity + queueHead[s]
             if entryQuery[slot] == a { earliest = min(earliest, entryVisible[slot]) }
         }
         guard earliest < KeyBank.never else { return KeyBank.never }
@@ -373,19 +378,19 @@ final class KeyBank {
                 var s = roundRobinLast + step
                 if s >= selectors { s -= selectors }
                 guard queueCount[s] > 0 else { continue }
-                let slot = s * queueDepth + queueHead[s]
+                let slot = s * ringCapacity + queueHead[s]
                 if entryQuery[slot] == aq && entryVisible[slot] <= t { chosen = s; break }
             }
         } else {
             var bestLength = 0
             for s in 0 ..< selectors where queueCount[s] > 0 {
-                let slot = s * queueDepth + queueHead[s]
+                let slot = s * ringCapacity + queueHead[s]
                 guard entryQuery[slot] == aq && entryVisible[slot] <= t else { continue }
                 var visible = max(queueVisible[s], 1)
                 while visible < queueCount[s] {
                     var i = queueHead[s] + visible
-                    if i >= queueDepth { i -= queueDepth }
-                    guard entryVisible[s * queueDepth + i] <= t else { break }
+                    if i >= ringCapacity { i -= ringCapacity }
+                    guard entryVisible[s * ringCapacity + i] <= t else { break }
                     visible += 1
                 }
                 queueVisible[s] = visible
@@ -422,7 +427,7 @@ final class KeyBank {
     private func pop(selector s: Int, at t: Cycle) {
         recordOccupancy(s, at: t)
         var head = queueHead[s] + 1
-        if head == queueDepth { head = 0 }
+        if head == ringCapacity { head = 0 }
         queueHead[s] = head
         queueCount[s] -= 1
         queueVisible[s] = max(queueVisible[s] - 1, 0)
@@ -432,10 +437,11 @@ final class KeyBank {
     /// Step 3 for a selector whose next key is selected and whose queue has room.
     private func push(selector s: Int, at t: Cycle) {
         recordOccupancy(s, at: t)
+        if queueCount[s] == ringCapacity { growRings() }
         var tail = queueHead[s] + queueCount[s]
-        if tail >= queueDepth { tail -= queueDepth }
-        entryQuery[s * queueDepth + tail] = Int32(readQuery)
-        entryVisible[s * queueDepth + tail] = t + depth
+        if tail >= ringCapacity { tail -= ringCapacity }
+        entryQuery[s * ringCapacity + tail] = Int32(readQuery)
+        entryVisible[s * ringCapacity + tail] = t + depth
         queueCount[s] += 1
         if queueCount[s] > occupancyMax[s] { occupancyMax[s] = queueCount[s] }
         if recorder != nil { recorder!.queueLevel(s, level: queueCount[s], at: t) }
@@ -449,6 +455,32 @@ final class KeyBank {
         } else {
             nextReadTime[s] = base[s] + Cycle(position(s, cursor[s]))
         }
+    }
+
+    /// Initial ring slots per selector (the whole queue when Q is at most this).
+    static let initialRingCapacity = 64
+
+    /// Doubles every selector's ring (at most to `queueDepth`), unrolling each ring to start at slot 0.
+    /// Only reached when a queue holds more than `ringCapacity` entries, never with Q ≤ 64.
+    private func growRings() {
+        let newCapacity = min(queueDepth, ringCapacity * 2)
+        let newQuery = UnsafeMutablePointer<Int32>.filled(-1, count: selectors * newCapacity)
+        let newVisible = UnsafeMutablePointer<Cycle>.filled(0, count: selectors * newCapacity)
+        for s in 0 ..< selectors {
+            var i = queueHead[s]
+            for k in 0 ..< queueCount[s] {
+                newQuery[s * newCapacity + k] = entryQuery[s * ringCapacity + i]
+                newVisible[s * newCapacity + k] = entryVisible[s * ringCapacity + i]
+                i += 1
+                if i == ringCapacity { i = 0 }
+            }
+            queueHead[s] = 0
+        }
+        entryQuery.deallocate()
+        entryVisible.deallocate()
+        entryQuery = newQuery
+        entryVisible = newVisible
+        ringCapacity = newCapacity
     }
 
     /// Closes the queue statistics at the end of the invocation.

@@ -20,7 +20,10 @@ import Workload
 /// - mass kept `m_i = Σ_{y selected} e_y / Σ_y e_y`;
 /// - approximate output `Ô_i = Σ_{y sel} ê_y v_y / Σ_{y sel} ê_y`, `ê_y = exp(z_y − max_{y sel} z_y)`;
 ///   all zeros when no key is selected (the hardware's assumed behaviour, `docs/algorithm.md` §7);
-/// - exact output `O_i`: the trace's `out` row when the layer has one, else `Σ_y e_y v_y / Σ_y e_y`;
+/// - exact output `O_i = Σ_y e_y v_y / Σ_y e_y`, recomputed (never taken from the trace); when the layer
+///   stores `out`, each stored row is checked against exact attention from `exactAttentionOutput`
+///   (|out − O| ≤ 1e-3 + 1e-2·|O| per element, NaN and ±∞ never agree) and disagreeing rows are counted
+///   in `storedOutMismatches`;
 /// - top-1: the key with the largest `z_y` (lowest index on ties); top-K: the `min(K, v_i)` largest,
 ///   ties to the lower index;
 /// - attention sink: `P_0` (key 0's exact probability) and whether key 0 is selected.
@@ -54,7 +57,12 @@ public enum ApproximationQuality {
             let start = layer.v.offset(head: kvHead, row: y)
             for c in 0 ..< dv { values[y * dv + c] = Double(layer.v.storage[start + c]) }
         }
-        let reference = layer.out
+        // The exact output this metric measures against: recomputed, so a stale or corrupt stored `out`
+        // cannot make the error silently wrong; the stored one is only checked (issue 19).
+        let reference = layer.out == nil ? nil
+            : exactAttentionOutput(layer: layer, queryHead: queryHead, scale: scale, causal: trace.causal, tokens: n)
+        var mismatchedRows = 0
+        var largestDeviation = 0.0
         var stats = QualityStatistics()
         stats.selectedPairs = selection.selectedPairs
         stats.totalPairs = selection.totalPairs
@@ -122,19 +130,28 @@ public enum ApproximationQuality {
                 stats.massKeptMinimum = min(stats.massKeptMinimum, mass)
                 if selectedCount == 0 { stats.emptyQueries += 1 }
 
-                // Exact output row: the trace's, or Σ_y e_y v_y / Σ_y e_y over every visible key.
-                if let reference {
-                    let base = reference.offset(head: queryHead, row: i)
-                    for c in 0 ..< dv { exact[c] = Double(reference.storage[base + c]) }
-                } else {
-                    for c in 0 ..< dv { exact[c] = 0 }
-                    var sum = 0.0
-                    for y in 0 ..< v {
-                        sum += w[y]
-                        let row = vp.baseAddress! + y * dv
-                        for c in 0 ..< dv { exact[c] += w[y] * row[c] }
+                // Exact output row, Σ_y e_y v_y / Σ_y e_y over every visible key (always recomputed).
+                for c in 0 ..< dv { exact[c] = 0 }
+                var sumExact = 0.0
+                for y in 0 ..< v {
+                    sumExact += w[y]
+                    let row = vp.baseAddress! + y * dv
+                    for c in 0 ..< dv { exact[c] += w[y] * row[c] }
+                }
+                for c in 0 ..< dv { exact[c] /= sumExact }
+                // The stored `out` row is only checked, against exact attention's own entry point.
+                if let stored = layer.out, let reference {
+                    let base = stored.offset(head: queryHead, row: i)
+                    var agrees = true
+                    for c in 0 ..< dv {
+                        let expected = Double(reference[i * dv + c])
+                        let deviation = abs(Double(stored.storage[base + c]) - expected)
+                        if !(deviation <= StoredOutMismatch.absoluteTolerance + StoredOutMismatch.relativeTolerance * abs(expected)) {
+                            agrees = false
+                            largestDeviation = deviation.isNaN ? .infinity : max(largestDeviation, deviation)
+                        }
                     }
-                    for c in 0 ..< dv { exact[c] /= sum }
+                    if !agrees { mismatchedRows += 1 }
                 }
                 // Approximate output row: softmax over the selected keys only (zero row when none).
                 for c in 0 ..< dv { approximate[c] = 0 }
@@ -173,6 +190,10 @@ public enum ApproximationQuality {
         }
         }
         }
+        }
+        if mismatchedRows > 0 {
+            stats.storedOutMismatches = [StoredOutMismatch(layer: layerIndex, head: queryHead, rows: mismatchedRows,
+                                                           largestDeviation: largestDeviation)]
         }
         return stats
     }

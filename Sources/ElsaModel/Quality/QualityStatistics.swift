@@ -35,6 +35,8 @@ public struct QualityStatistics: Sendable, Equatable {
     public var sinkMassSum: Double = 0
     /// Queries whose selection keeps key 0.
     public var sinkSelected: Int = 0
+    /// Heads whose stored `out` disagrees with the recomputed exact output, in merge order.
+    public var storedOutMismatches: [StoredOutMismatch] = []
 
     public init() {}
 
@@ -69,6 +71,7 @@ public struct QualityStatistics: Sendable, Equatable {
         emptyQueries += other.emptyQueries
         sinkMassSum += other.sinkMassSum
         sinkSelected += other.sinkSelected
+        storedOutMismatches += other.storedOutMismatches
     }
 
     /// `items` merged in order (an empty list gives the empty statistics).
@@ -87,8 +90,17 @@ public struct QualityStatistics: Sendable, Equatable {
     /// Relative L2 (Frobenius) error `sqrt(Σ‖Ô_i − O_i‖² / Σ‖O_i‖²)`; `nil` when every exact output row
     /// is zero (the ratio is undefined), 0 when there is nothing at all.
     public var outputError: Double? {
-        if referenceSquaredSum > 0 { return (errorSquaredSum / referenceSquaredSum).squareRoot() }
+        if referenceSquaredSum > 0 {
+            let ratio = (errorSquaredSum / referenceSquaredSum).squareRoot()
+            return ratio.isFinite ? ratio : nil
+        }
         return errorSquaredSum == 0 ? 0 : nil
+    }
+    /// Why `outputError` is `nil` (reports write it as `output_error_reason`); `nil` when it has a value.
+    public var outputErrorReason: String? {
+        guard outputError == nil else { return nil }
+        if referenceSquaredSum > 0 { return "the sums overflowed (the inputs hold values too large for Double)" }
+        return "every exact output row is zero, so the relative error is undefined"
     }
     /// Share of queries whose top-1 exact key was selected (1 when no query was measured).
     public var top1Recall: Double { queries == 0 ? 1 : Double(top1Hits) / Double(queries) }
@@ -98,4 +110,27 @@ public struct QualityStatistics: Sendable, Equatable {
     public var sinkSelectedFraction: Double { queries == 0 ? 0 : Double(sinkSelected) / Double(queries) }
     /// Share of the top-K exact keys, pooled over queries, that were selected (1 when none).
     public var topKRecall: Double { topKSlots == 0 ? 1 : Double(topKHits) / Double(topKSlots) }
+}
+
+/// A head whose stored `out` disagrees with exact attention recomputed from its q, k and v (issue 19):
+/// the quality metrics use the recomputed output, and the CLI warns naming the layer and head.
+public struct StoredOutMismatch: Sendable, Equatable {
+    /// Element tolerance `|out − O| ≤ absolute + relative · |O|` (float32 and float16 storage of a
+    /// PyTorch output agree far within it; a stale or corrupt `out` does not). `docs/quality.md` §1.
+    public static let absoluteTolerance = 1e-3
+    public static let relativeTolerance = 1e-2
+
+    public var layer: Int
+    public var head: Int
+    /// Query rows with at least one element out of tolerance.
+    public var rows: Int
+    /// Largest element deviation (`∞` for NaN or infinite stored values).
+    public var largestDeviation: Double
+
+    public init(layer: Int, head: Int, rows: Int, largestDeviation: Double) {
+        self.layer = layer
+        self.head = head
+        self.rows = rows
+        self.largestDeviation = largestDeviation
+    }
 }

@@ -43,9 +43,10 @@ enum A3RunCommand {
         let tracePath = try args.required("trace", command: "run")
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let trace = try TraceReader.read(path: tracePath)
+        warnIfHuge(trace, console: console)
         let start = Date()
         let report = try A3Execution.run(config: config, configPath: configPath, trace: trace, tracePath: tracePath,
-                                         threads: threads, quality: !args.has("no-quality"))
+                                         threads: threads, quality: !args.has("no-quality"), console: console)
         let wall = Date().timeIntervalSince(start)
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }

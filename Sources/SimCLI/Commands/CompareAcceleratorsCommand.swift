@@ -35,6 +35,7 @@ enum CompareAcceleratorsCommand {
         let tracePath = try args.required("trace", command: "compare-accelerators")
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let trace = try TraceReader.read(path: tracePath)
+        warnIfHuge(trace, console: console)
         let comparison = try compare(configPaths: configs, trace: trace, tracePath: tracePath, threads: threads,
                                      quality: !args.has("no-quality"), console: console)
         if let json = args.last("json") { try writeOutput(comparison.json().pretty() + "\n", to: json, console: console) }

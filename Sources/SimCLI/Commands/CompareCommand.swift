@@ -98,6 +98,7 @@ enum CompareCommand {
         var summaries: [[RunSummary]] = []
         for path in tracePaths {
             let trace = try TraceReader.read(path: path)
+            warnIfHuge(trace, console: console)
             let identity = try TraceIdentity.of(path: path)
             var row: [SimulationResult] = []
             for (i, v) in variants.enumerated() {

@@ -7,12 +7,14 @@ enum ConfigCommand {
     usage: elsa-sim config fields | elsa-sim config show --config FILE [--set PATH=VALUE ...]
 
       fields     every config field: dotted path, default, source (paper section or "assumed"), meaning
-      show       the effective config of FILE after overrides, every default filled in
+      show       the effective config of FILE (ELSA or A^3) after overrides, every default filled in
     """
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "config", options: ["config", "set"], flags: [])
-        if args.has("help") || args.positional.isEmpty { console.out(help + "\n"); return args.has("help") ? ExitCode.success : ExitCode.usage }
+        if args.has("help") { console.out(help + "\n"); return ExitCode.success }
+        if args.positional.isEmpty { throw UsageError.missingArgument("'fields' or 'show'", command: "config") }
+        if args.positional.count > 1 { throw UsageError.unexpectedArgument(args.positional[1], command: "config \(args.positional[0])") }
         switch args.positional[0] {
         case "fields":
             let defaults = ElsaConfig()
@@ -22,8 +24,14 @@ enum ConfigCommand {
             }
             console.out(TextTable.render(rows, ruleBefore: [1]))
         case "show":
-            let config = try ConfigLoader.load(file: try args.required("config", command: "config show"), overrides: try args.overrides())
-            console.out(ConfigLoader.effectiveJSON(config).pretty() + "\n")
+            let file = try args.required("config", command: "config show")
+            if A3ConfigLoader.isA3Config(file: file) {
+                let config = try A3ConfigLoader.load(file: file, overrides: try args.overrides())
+                console.out(A3ConfigLoader.effectiveJSON(config).pretty() + "\n")
+            } else {
+                let config = try ConfigLoader.load(file: file, overrides: try args.overrides())
+                console.out(ConfigLoader.effectiveJSON(config).pretty() + "\n")
+            }
         default:
             throw UsageError.unexpectedArgument(args.positional[0], command: "config")
         }

@@ -83,6 +83,7 @@ enum QualityCommand {
         }
         let configName = config.name
         let trace = try TraceReader.read(path: tracePath)
+        warnIfHuge(trace, console: console)
 
         let outputs: (table: String, json: JSONValue, csv: String, figure: SVGFigure)
         if args.has("theta-bias-fit") {
@@ -120,6 +121,9 @@ enum QualityCommand {
                 }
             }
             console.progress("", done: true)
+            if let first = same.first {
+                warnStoredOut(QualityStatistics.merged(first.heads.joined()), trace: tracePath, console: console)
+            }
             let report = QualityReport(traceName: tracePath, configName: configName, layerNames: trace.layers.map(\.name),
                                        sameTrace: same, otherTraces: other)
             outputs = (report.table(), report.json(), report.csv(), report.figure())

@@ -71,6 +71,7 @@ enum RunCommand {
         if timelineHead != nil && trace.tokens > inputs.config.keyMemoryCapacity {
             throw TimelineError.tiledHead(tokens: trace.tokens, capacity: inputs.config.keyMemoryCapacity)
         }
+        warnIfHuge(trace, console: console)
         let start = Date()
         let result = try ElsaSimulation.run(trace: trace, traceName: tracePath, model: inputs.model, thresholds: thresholds,
                                             engine: engine, threads: threads,
@@ -78,6 +79,7 @@ enum RunCommand {
             console.progress("simulating: \(done)/\(total) heads", done: done == total)
         }
         let wall = Date().timeIntervalSince(start)
+        warnStoredOut(result.quality, trace: tracePath, console: console)
         let host = HostStatistics(wallSeconds: wall, threads: threads, simulatedCycles: result.cycles, queryKeyPairs: result.totalPairs)
         let provenance = Provenance(simulatorVersion: BuildInfo.version, config: inputs.config, trace: trace, engine: engine.rawValue)
         let report = RunReport(result: result, energy: EnergyModel(config: inputs.config).report(for: result),

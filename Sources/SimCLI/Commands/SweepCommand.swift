@@ -18,7 +18,9 @@ enum SweepCommand {
     stalls, area proxy, config hash, then what 'run' reports: mass kept, output error, energy, area (mm²),
     throughput per area, bottleneck, closed form and lower bound, simulator version (docs/sweeps.md lists
     every column); OUT.host.json gets the wall time. Rerunning with the same OUT
-    skips the points already written; every point's config is checked before any point runs.
+    skips the points already written; every point's config is checked before any point runs. A grid
+    has at most 10 000 points. While a sweep writes OUT it holds OUT.lock: a second sweep on the same
+    OUT refuses (exit 75); a failed write (full disk) is exit 74 and leaves no partial row.
 
     options:
       --config FILE          base hardware config: ELSA (elsa-config/1) or A^3 (a3-config/1; every point
@@ -91,6 +93,8 @@ enum SweepCommand {
         }
         let outPath = try args.required("out", command: "sweep")
         let paths = SweepOutputPaths(outPath)
+        let lock = try paths.acquireLock()
+        defer { lock.release() }
 
         // Resume: keep the rows of this sweep and shard whose keys (index, config hash, trace id) match.
         var kept: [SweepRow] = []
@@ -185,12 +189,15 @@ enum SweepCommand {
 
     static func merge(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "sweep merge", options: [], flags: ["quiet"])
-        if args.has("help") || args.positional.count < 2 {
+        if !args.has("help") && args.positional.count < 2 {
+            throw UsageError.missingArgument(args.positional.isEmpty ? "OUT and SHARD_OUT" : "SHARD_OUT", command: "sweep merge")
+        }
+        if args.has("help") {
             console.out("usage: elsa-sim sweep merge OUT SHARD_OUT [SHARD_OUT ...]\n\n"
                 + "Combines the outputs of the N shards of one sweep (--shard 0/N … N-1/N) into OUT (.jsonl and .csv),\n"
                 + "byte for byte what the unsharded sweep writes. Refuses shards of different grids, traces or configs,\n"
                 + "two outputs of one shard, a missing shard, and a shard with unfinished points.\n")
-            return args.has("help") ? ExitCode.success : ExitCode.usage
+            return ExitCode.success
         }
         var inputs: [SweepMerge.Input] = []
         var files: [String] = []
@@ -206,6 +213,8 @@ enum SweepCommand {
         }
         let merged = try SweepMerge.merge(inputs)
         let paths = SweepOutputPaths(args.positional[0])
+        let lock = try paths.acquireLock()
+        defer { lock.release() }
         try SweepOutputFile.write(header: merged.header, rows: merged.rows, paths: paths)
         console.err("sweep merge: \(inputs.count) shards, \(merged.rows.count) points → \(paths.jsonl), \(paths.csv)\n")
         return ExitCode.success
@@ -215,7 +224,11 @@ enum SweepCommand {
 
     static func plot(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "sweep plot", options: PlotRequest.options, flags: [])
-        if args.has("help") || args.positional.count != 1 {
+        if !args.has("help") && args.positional.count != 1 {
+            if args.positional.isEmpty { throw UsageError.missingArgument("OUT", command: "sweep plot") }
+            throw UsageError.unexpectedArgument(args.positional[1], command: "sweep plot")
+        }
+        if args.has("help") {
             console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n\n"
                 + "Draws a chart from an existing sweep output (see 'elsa-sim sweep --help').\n")
             return args.has("help") ? ExitCode.success : ExitCode.usage

@@ -35,9 +35,10 @@ enum TraceCommand {
     """
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
-        guard let sub = arguments.first, sub != "--help", sub != "-h" else {
+        guard let sub = arguments.first else { throw UsageError.missingArgument("'synth' or 'inspect'", command: "trace") }
+        if sub == "--help" || sub == "-h" {
             console.out(help + "\n")
-            return arguments.isEmpty ? ExitCode.usage : ExitCode.success
+            return ExitCode.success
         }
         let rest = Array(arguments.dropFirst())
         switch sub {
@@ -75,6 +76,21 @@ enum TraceCommand {
                                           expected: "a number ≥ \(JSONValue.format(minimum))")
         }
         let output = try args.required("output", command: "trace synth")
+        // Bound what the generator allocates before it runs (docs/config.md, "Bounds"): one layer's q
+        // must fit one .npy array, the whole trace what 'run' can read back.
+        let perLayer = [heads, n, headDim].reduce((1, false)) { acc, x in
+            let (p, o) = acc.0.multipliedReportingOverflow(by: x)
+            return (p, acc.1 || o)
+        }
+        if perLayer.1 || perLayer.0 > NpyReader.maxElements {
+            throw UsageError.invalidValue(option: "--n", value: "\(n)",
+                                          expected: "--heads × --n × --head-dim ≤ \(NpyReader.maxElements) (one layer's q; here \(heads) × \(n) × \(headDim))")
+        }
+        let arrays = args.has("no-out") ? 3 : 4
+        if perLayer.0 * layers * arrays > TraceReader.maxTraceElements {
+            throw UsageError.invalidValue(option: "--layers", value: "\(layers)",
+                                          expected: "--layers × --heads × --n × --head-dim × \(arrays) arrays ≤ \(TraceReader.maxTraceElements) values in a trace")
+        }
         var generator = SyntheticTraceGenerator(layers: layers, heads: heads, kvHeads: kvHeads, n: n, headDim: headDim,
                                                 seed: UInt64(seed), tokens: tokens, causal: args.has("causal"),
                                                 concentration: concentration, topics: topics)
@@ -124,6 +140,11 @@ enum TraceCommand {
             throw TraceError.unwritable(path: output, reason: error.localizedDescription)
         }
         let withOutput = !args.has("no-out")
+        // Exact attention for `out` costs layers · heads · tokens² · d multiply-adds: say so first when huge.
+        let outWork = Double(layers) * Double(heads) * Double(tokens) * Double(tokens) * Double(headDim)
+        if withOutput && outWork > hugeWorkPairs * 64 {
+            console.err(String(format: "elsa-sim: note: computing out takes %.3g multiply-adds; this will take a while (--no-out skips it, Ctrl-C stops)\n", outWork))
+        }
         var entries: [TraceWriter.LayerEntry] = []
         let bias = generator.biasTensor()
         if let bias { try TraceWriter.writeBias(bias, named: TraceWriter.sharedBiasName, to: directory) }

@@ -21,7 +21,7 @@ enum SweepRunner {
             while let slot = state.next() {
                 do {
                     let row = try plan.run(pending[slot])
-                    journal.append(row)
+                    try journal.append(row)
                     let done = state.finish(row, at: slot)
                     if console.showsProgress {
                         console.progress(progressLine(done: done, of: pending.count, reused: reused, total: total,

@@ -73,7 +73,7 @@ public struct AcceleratorComparison: Sendable {
             "trace": .string(trace),
             "baseline": rows.first.map { .string($0.config) } ?? .null,
             "configs": .array(rows.map { r in
-                .object([
+                var object: [String: JSONValue] = [
                     "accelerator": .string(r.accelerator), "config": .string(r.config), "config_file": .string(r.configFile),
                     "cycles": .int(r.cycles), "preprocessing_cycles": .int(r.preprocessingCycles),
                     "preprocessing_share": .double(r.preprocessingShare), "selected_pairs": .int(Int64(r.selectedPairs)),
@@ -81,7 +81,11 @@ public struct AcceleratorComparison: Sendable {
                     "microseconds": .double(r.microseconds), "speedup": .double(speedup(r)),
                     "mass_kept_mean": r.quality.map { .double($0.massKeptMean) } ?? .null,
                     "output_error": r.quality?.outputError.map { .double($0) } ?? .null,
-                ])
+                ]
+                if r.quality?.outputError == nil {
+                    object["output_error_reason"] = .string(r.quality?.outputErrorReason ?? "quality not measured (--no-quality)")
+                }
+                return .object(object)
             }),
         ])
     }

@@ -9,9 +9,15 @@ public enum QualityFields {
     public static let topKName = "top\(QualityStatistics.topK)_recall"
 
     /// The quality object: `queries`, `selected_fraction`, `mass_kept_mean`, `mass_kept_min`,
-    /// `output_error` (null when undefined), `top1_recall`, `top5_recall`, `top_k`, `empty_queries`.
+    /// `output_error` (null when undefined, with `output_error_reason` then saying why), `top1_recall`, `top5_recall`, `top_k`, `empty_queries`.
     public static func json(_ q: QualityStatistics) -> JSONValue {
-        .object([
+        var object = jsonFields(q)
+        if let reason = q.outputErrorReason { object["output_error_reason"] = .string(reason) }
+        return .object(object)
+    }
+
+    private static func jsonFields(_ q: QualityStatistics) -> [String: JSONValue] {
+        ([
             "queries": .int(Int64(q.queries)),
             "selected_fraction": .double(q.selectedFraction),
             "mass_kept_mean": .double(q.massKeptMean),

@@ -96,12 +96,16 @@ public struct QualityReport {
     func shiftJSON(_ same: QualityStatistics, _ other: QualityStatistics) -> JSONValue {
         var error: JSONValue = .null
         if let a = same.outputError, let b = other.outputError { error = .double(b - a) }
-        return .object([
+        var object: [String: JSONValue] = [
             "selected_fraction": .double(other.selectedFraction - same.selectedFraction),
             "mass_kept_mean": .double(other.massKeptMean - same.massKeptMean),
             "mass_kept_min": .double(other.massKeptMin - same.massKeptMin),
             "output_error": error,
-        ])
+        ]
+        if error == .null {
+            object["output_error_reason"] = .string(same.outputErrorReason ?? other.outputErrorReason ?? "undefined")
+        }
+        return .object(object)
     }
 
     // MARK: CSV

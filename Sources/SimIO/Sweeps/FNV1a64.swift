@@ -38,7 +38,7 @@ public struct FNV1a64: Sendable {
 
     /// The hash of a file's bytes, or `nil` when it cannot be read.
     public static func ofFile(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard InputFile.problem(path) == nil, let data = FileManager.default.contents(atPath: path) else { return nil }
         var h = FNV1a64()
         h.update(data)
         return h.hex

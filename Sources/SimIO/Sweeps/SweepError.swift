@@ -1,5 +1,5 @@
 /// A sweep, compare or merge the CLI cannot carry out, with the file, field or point at fault and what
-/// was expected (`docs/sweeps.md`). The CLI maps `specUnreadable` to exit code 66, `unwritable` to 73, `unknownPlotField` to
+/// was expected (`docs/sweeps.md`). The CLI maps `specUnreadable` to exit code 66, `unwritable` to 73, `writeFailed` to 74, `outputBusy` to 75, `unknownPlotField` to
 /// 64 and the rest to 65.
 public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The sweep spec file cannot be read or is not JSON.
@@ -16,8 +16,12 @@ public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedOutput(file: String, line: Int, message: String)
     /// `sweep merge` found shards that do not belong together or do not cover the grid.
     case mergeRefused(message: String)
-    /// An output file cannot be written.
+    /// An output file cannot be created (exit 73).
     case unwritable(file: String, reason: String)
+    /// Writing an output failed part-way: full disk, file-size limit (exit 74).
+    case writeFailed(file: String, reason: String)
+    /// Another sweep holds the output's lock (exit 75).
+    case outputBusy(file: String)
     /// A plot asked for a field the rows do not have.
     case unknownPlotField(field: String, available: [String])
 
@@ -37,8 +41,10 @@ public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(file):\(line): \(message)"
         case let .mergeRefused(message):
             return "sweep merge: \(message)"
-        case let .unwritable(file, reason):
+        case let .unwritable(file, reason), let .writeFailed(file, reason):
             return "\(file): cannot write (\(reason))"
+        case let .outputBusy(file):
+            return "\(file): another elsa-sim is writing this output (its lock is held); wait for it to finish or choose another --out"
         case let .unknownPlotField(field, available):
             return "plot: '\(field)' is not a field this chart can use here; expected one of: "
                 + (available.isEmpty ? "(none)" : available.joined(separator: ", "))

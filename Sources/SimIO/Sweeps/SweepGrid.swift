@@ -21,10 +21,24 @@ public struct SweepGrid: Sendable {
         for axis in axes where axis.count == 0 {
             throw .invalidSpec(file: "(sweep)", path: axis.fields.joined(separator: "+"), message: "an axis needs at least one value")
         }
+        // Bound the grid before anything iterates over it (docs/config.md, "Bounds").
+        var points = traces.count
+        for axis in axes {
+            let (product, overflow) = points.multipliedReportingOverflow(by: axis.count)
+            guard !overflow, product <= Self.maxPoints else {
+                let sizes = ([traces.count] + axes.map(\.count)).map(String.init).joined(separator: " × ")
+                throw .invalidSpec(file: "(sweep)", path: axes.flatMap(\.fields).joined(separator: ", "),
+                                   message: "the grid has \(sizes)\(overflow ? "" : " = \(product)") points (traces × axis values); at most \(Self.maxPoints) are allowed (docs/config.md, Bounds)")
+            }
+            points = product
+        }
         self.traces = traces
         self.axes = axes
         self.fixed = fixed
     }
+
+    /// Most points one sweep may have (all traces, before sharding).
+    public static let maxPoints = 10_000
 
     /// Points per trace: the product of the axis lengths (1 with no axis).
     public var pointsPerTrace: Int { axes.reduce(1) { $0 * $1.count } }

@@ -8,6 +8,17 @@ public struct SweepOutputPaths: Sendable, Equatable {
     /// `PREFIX.host.json` (or `DIR/sweep.host.json`): how the last run performed, kept apart from the
     /// results so that resumed, sharded and merged outputs stay byte-identical.
     public var host: String { String(jsonl.dropLast(".jsonl".count)) + ".host.json" }
+    /// `PREFIX.lock` (or `DIR/sweep.lock`): held with `flock` while a sweep or merge writes this output,
+    /// so a second one on the same output refuses instead of interleaving with it.
+    public var lock: String { String(jsonl.dropLast(".jsonl".count)) + ".lock" }
+
+    /// Takes the output's lock, or throws `outputBusy` when another process holds it.
+    public func acquireLock() throws(SweepError) -> OutputLock {
+        let held: OutputLock?
+        do { held = try OutputLock.acquire(lock) } catch { throw SweepError(error) }
+        guard let held else { throw .outputBusy(file: lock) }
+        return held
+    }
 
     public init(_ out: String) {
         var isDirectory: ObjCBool = false
@@ -29,7 +40,10 @@ public enum SweepOutputFile {
     /// Reads a sweep `.jsonl`; `nil` when the file does not exist. A last line cut short (no final
     /// newline, not valid JSON: an interrupted run) is dropped; any other bad line is an error.
     public static func read(_ path: String) throws(SweepError) -> (header: SweepHeader, rows: [SweepRow])? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        if let problem = InputFile.problem(path) {
+            if problem.missing { return nil }
+            throw .malformedOutput(file: path, line: 0, message: problem.reason)
+        }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw .malformedOutput(file: path, line: 1, message: "cannot be read as UTF-8 text")
         }
@@ -64,17 +78,22 @@ public enum SweepOutputFile {
         try writeAtomically(SweepTable.csv(sorted, fields: header.fields), to: paths.csv)
     }
 
+    /// Writes `text` to `path` through a uniquely named temporary file and a rename (`FileOutput`).
     public static func writeAtomically(_ text: String, to path: String) throws(SweepError) {
-        let temporary = path + ".tmp"
         do {
-            try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
-                                                    withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+            try FileOutput.writeAtomically(Data(text.utf8), to: path)
         } catch {
-            throw .unwritable(file: path, reason: (error as NSError).localizedDescription)
+            throw SweepError(error)
         }
-        guard rename(temporary, path) == 0 else {
-            throw .unwritable(file: path, reason: String(cString: strerror(errno)))
+    }
+}
+
+extension SweepError {
+    /// `cannotCreate` → `unwritable` (exit 73), `ioError` → `writeFailed` (exit 74).
+    public init(_ error: FileWriteError) {
+        switch error.kind {
+        case .cannotCreate: self = .unwritable(file: error.file, reason: error.reason)
+        case .ioError: self = .writeFailed(file: error.file, reason: error.reason)
         }
     }
 }
@@ -82,8 +101,9 @@ public enum SweepOutputFile {
 /// Appends finished rows to a sweep's `.jsonl` as they complete, so an interrupted sweep keeps its
 /// work; `SweepOutputFile.write` later rewrites the file in point order. Thread-safe.
 public final class SweepJournal: @unchecked Sendable {
-    private let handle: FileHandle
+    private let fd: Int32
     private let lock = NSLock()
+    private var closed = false
     public let path: String
 
     /// Starts the file afresh with `header` and the rows kept from an earlier run.
@@ -91,18 +111,42 @@ public final class SweepJournal: @unchecked Sendable {
         self.path = path
         try SweepOutputFile.writeAtomically(SweepOutputFile.jsonl(header: header, rows: keptRows.sorted { $0.index < $1.index }),
                                             to: path)
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw .unwritable(file: path, reason: "cannot be opened for appending")
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw .unwritable(file: path, reason: "cannot be opened for appending: " + String(cString: strerror(errno)))
         }
-        handle.seekToEndOfFile()
-        self.handle = handle
+        self.fd = fd
     }
 
-    public func append(_ row: SweepRow) {
-        lock.withLock { handle.write(Data((row.line + "\n").utf8)) }
+    /// A journal appending to an already open descriptor (tests: a descriptor of /dev/full).
+    public init(path: String, descriptor: Int32) {
+        self.path = path
+        self.fd = descriptor
+    }
+
+    /// Appends one row line. A failed write (full disk, file-size limit) is cut back to the end of the
+    /// previous line, so the file never ends in a partial row that a resume could take for a result.
+    public func append(_ row: SweepRow) throws(SweepError) {
+        let data = Data((row.line + "\n").utf8)
+        let failure: Int32? = lock.withLock {
+            guard !closed else { return EBADF }
+            let end = lseek(fd, 0, SEEK_END)
+            if let code = FileOutput.writeAll(fd, data) {
+                if end >= 0 { _ = ftruncate(fd, end) }
+                return code
+            }
+            return nil
+        }
+        if let failure { throw .writeFailed(file: path, reason: String(cString: strerror(failure))) }
     }
 
     public func close() {
-        lock.withLock { try? handle.close() }
+        lock.withLock {
+            guard !closed else { return }
+            closed = true
+            _ = Foundation.close(fd)
+        }
     }
+
+    deinit { close() }
 }

@@ -21,12 +21,30 @@ public struct SweepRow: Sendable {
               let traceID = o["trace_id"]?.stringValue else {
             throw .malformedOutput(file: file, line: lineNumber, message: "not a sweep row (a JSON object with index, config_hash and trace_id)")
         }
+        // Rows read back (resume, merge) are held to what a fresh row satisfies.
+        guard index >= 0 else {
+            throw .malformedOutput(file: file, line: lineNumber, message: "index: \(index) is negative; expected a point index ≥ 0")
+        }
+        for key in ["cycles", "preprocessing_cycles", "execution_cycles", "selected_pairs", "total_pairs"] {
+            guard let field = o[key], field != .null else { continue }
+            guard let n = field.integerValue, n >= 0 else {
+                throw .malformedOutput(file: file, line: lineNumber,
+                                       message: "\(key): \(SweepRow.clip(field.serialized())) is not valid; expected an integer ≥ 0")
+            }
+        }
+        if let selected = o["selected_pairs"]?.integerValue, let total = o["total_pairs"]?.integerValue, selected > total {
+            throw .malformedOutput(file: file, line: lineNumber,
+                                   message: "selected_pairs: \(selected) exceeds total_pairs \(total)")
+        }
         self.index = index
         self.configHash = configHash
         self.traceID = traceID
         self.line = line
         self.value = value
     }
+
+    /// `text` cut to 60 characters for a message.
+    static func clip(_ text: String) -> String { text.count > 60 ? String(text.prefix(60)) + "…" : text }
 
     /// The row of point `index`: swept values, totals, utilization, execution-phase peaks, stalls,
     /// area proxy and the keys that resuming checks, then what `run` reports for the whole trace

@@ -23,12 +23,14 @@ public struct SweepSpec: Sendable {
 
     /// Reads and decodes `file`.
     public static func read(file: String) throws(SweepError) -> SweepSpec {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw .specUnreadable(file: file, reason: FileManager.default.fileExists(atPath: file) ? "cannot be read" : "no such file")
+        let data: Data
+        switch InputFile.readDocument(file) {
+        case let .success(d): data = d
+        case let .failure(problem): throw .specUnreadable(file: file, reason: problem.reason)
         }
         let root: JSONValue
         do { root = try JSONValue.parse(data) } catch {
-            throw .specUnreadable(file: file, reason: "not valid JSON (\(ConfigLoader.describe(error)))")
+            throw .invalidSpec(file: file, path: "(document)", message: "not valid JSON (\(TraceReader.jsonReason(data, error)))")
         }
         return try decode(root, file: file, directory: URL(fileURLWithPath: file).deletingLastPathComponent())
     }

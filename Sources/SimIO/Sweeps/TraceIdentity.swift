@@ -30,7 +30,8 @@ public struct TraceIdentity: Sendable, Equatable {
             for (index, layer) in layers.enumerated() {
                 for key in ["q", "k", "v", "out"] {
                     guard let file = layer.objectValue?[key]?.stringValue else { continue }
-                    guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(file).path) else {
+                    let filePath = directory.appendingPathComponent(file).path
+                    guard InputFile.problem(filePath) == nil, let data = FileManager.default.contents(atPath: filePath) else {
                         throw .layerFileNotFound(path: manifestPath, field: "layers[\(index)].\(key)", file: display + "/" + file)
                     }
                     hash.update(file)
