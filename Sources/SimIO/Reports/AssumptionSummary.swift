@@ -48,8 +48,11 @@ public struct CalibrationSource: Sendable, Equatable {
     }
 
     public func json() -> JSONValue {
-        .object(["source": .string(kind), "optimistic": .bool(optimistic), "file": file.map(JSONValue.string) ?? .null,
-                 "traces": .array(traces.map(JSONValue.string))])
+        // `file` only when there is one: a report has no null without a field saying why (`source` says it).
+        var fields: [String: JSONValue] = ["source": .string(kind), "optimistic": .bool(optimistic),
+                                           "traces": .array(traces.map(JSONValue.string))]
+        if let file { fields["file"] = .string(file) }
+        return .object(fields)
     }
 }
 
