@@ -7,10 +7,10 @@ import SimIO
 /// formats existed: every leaf of the stored reports (`Fixtures/`, written by commit 0d89223) must exist
 /// in a fresh report with an identical value. Keys added since (by any branch) are allowed. Not compared:
 /// `host` (timing), `provenance.simulator` (the version), `provenance.config_hash` (a hash of the
-/// effective config, which now lists the `numerics` fields with their defaults) and `trace` (the trace
-/// path as given on the command line).
+/// effective config, which now lists the `numerics` fields with their defaults), `trace` and
+/// `calibration.traces` (the trace path as given on the command line).
 @Suite struct FloatNumericsFixtureTests {
-    static let ignored: Set<String> = ["host", "provenance.simulator", "provenance.config_hash", "trace"]
+    static let ignored: Set<String> = ["host", "provenance.simulator", "provenance.config_hash", "trace", "calibration.traces"]
 
     /// Every leaf of `value` with its dotted path (array elements as `[i]`).
     static func leaves(_ value: JSONValue, _ path: String = "", into out: inout [(String, JSONValue)]) {
