@@ -96,11 +96,21 @@ import Workload
     /// Exact mode (every key), one or two banks: the rows against a plain re-implementation of
     /// docs/numerics.md §3–4 (integer scores, the exponent table, custom-float sums per bank in key order,
     /// banks added in order, the reciprocal table, the 9-bit output).
-    @Test(arguments: [1, 2])
-    func outputRowsMatchAPlainReimplementation(banks: Int) throws {
+    /// With `biased`, the layer carries an additive bias whose values are off the Q/K/V grid (steps of
+    /// 0.37), so the rows also check that the bias is held in the Q/K/V fixed point (3 fraction bits)
+    /// and added at the exponent unit's input (`docs/numerics.md` §3).
+    @Test(arguments: [(1, false), (2, false), (1, true), (2, true)])
+    func outputRowsMatchAPlainReimplementation(banks: Int, biased: Bool) throws {
         var config = Self.config(attentionModules: banks)
         config.approximation.mode = .exact
-        let trace = Self.trace(seed: 9, n: 24, spread: 1)
+        var trace = Self.trace(seed: 9, n: 24, spread: 1)
+        func biasValue(_ i: Int, _ y: Int) -> Float { Float((i - y + 24) % 7) * 0.37 - 1.1 }
+        if biased {
+            let n = trace.tokens
+            var bias = Tensor3(heads: 1, rows: n, dim: n)
+            for i in 0 ..< n { for y in 0 ..< n { bias.storage[i * n + y] = biasValue(i, y) } }
+            trace.layers[0].bias = bias
+        }
         let datapath = HardwareDatapath(config: config, projection: nil)
         let got = datapath.run(trace: trace, layer: 0, queryHead: 0, threshold: nil)
         let layer = trace.layers[0]
@@ -115,7 +125,8 @@ import Workload
                 let k = layer.k.row(head: 0, row: y).map(Self.code)
                 let v = layer.v.row(head: 0, row: y).map(Self.code)
                 let score = zip(q, k).reduce(Int64(0)) { $0 + $1.0 * $1.1 }
-                let yy = Double(score) * (trace.scale / M_LN2) / 64
+                var yy = Double(score) * (trace.scale / M_LN2) / 64
+                if biased { yy += Double(Self.code(biasValue(i, y))) / 8 / M_LN2 }
                 let code = (yy * 32).rounded(.toNearestOrEven)
                 let whole = (code / 32).rounded(.down)
                 let j = code - whole * 32
@@ -225,6 +236,14 @@ import Workload
         c = ElsaConfig()
         c.numerics.normFractionBits = 9
         #expect(throws: ConfigError.self) { try c.validate() }
+        // The fixed-point selectors have no bias adder: lookup is refused in elsa mode, naming the field.
+        c = ElsaConfig()
+        c.numerics.mode = .elsa
+        c.approximation.bias = .lookup
+        #expect(throws: ConfigError.self) { try c.validate() }
+        do { try c.validate() } catch { #expect(error.path == "approximation.bias") }
+        c.numerics.mode = .float
+        #expect(throws: Never.self) { try c.validate() }
         #expect(throws: Never.self) { try ElsaConfig().validate() }
     }
 }

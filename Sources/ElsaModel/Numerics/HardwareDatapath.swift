@@ -16,8 +16,9 @@ import Workload
 ///    codes and each selector compares exactly (`FixedPointSelector`). `t` itself is learned in float
 ///    by software (ELSA III-E) and only quantized here.
 /// 3. For every query and selected key, in key order within each key bank (`bank_mapping`): the score
-///    `q·k` exactly in integers; the exponent unit's `e^(scale·q·k)` (`ExponentUnit`; the softmax scale
-///    is folded into the unit's `log2 e` multiplier); `sumexp += e` and `out += e · v` in the custom
+///    `q·k` exactly in integers; the exponent unit's `e^(scale·q·k + b)` (`ExponentUnit`; the softmax scale
+///    is folded into the unit's `log2 e` multiplier; `b` is the trace's additive bias, if any, held in the
+///    Q/K/V fixed point); `sumexp += e` and `out += e · v` in the custom
 ///    float (`CustomFloatFormat`). No maximum is subtracted (ELSA Fig. 8).
 /// 4. The output division adds the banks' partial sums in bank order, takes `1/sumexp` from the
 ///    reciprocal table (`ReciprocalUnit`), multiplies, and writes the row in the output format.
@@ -118,8 +119,13 @@ public struct HardwareDatapath: Sendable {
                     bits &= bits - 1
                     var score: Int64 = 0
                     for c in 0 ..< d { score += q[i * d + c] * k[y * d + c] }
-                    // bias: a trace's additive score bias enters here, y = multiplier·score + log2(e)·bias.
-                    let e = exponent.exp(log2Input: Double(score) * multiplier)
+                    // A trace's additive score bias enters the exponent unit's input, held in the Q/K/V
+                    // fixed point (assumed; docs/numerics.md §3): y = multiplier·score + log2(e)·bias.
+                    var log2Input = Double(score) * multiplier
+                    if let bias = layer.bias {
+                        log2Input += qkv.value(qkv.quantize(Double(bias.storage[bias.offset(head: queryHead, row: i) + y]))) / M_LN2
+                    }
+                    let e = exponent.exp(log2Input: log2Input)
                     let b = bankOf[y]
                     sums[b] = float.add(sums[b], e)
                     for c in 0 ..< dv {

@@ -28,5 +28,10 @@ extension ElsaConfig {
         try range("exp_fraction_bits", n.expFractionBits, 1, 16)
         try powerOfTwo("exp_table_entries", n.expTableEntries, 1, 1 << 16)
         try powerOfTwo("reciprocal_table_entries", n.reciprocalTableEntries, 1, 1 << 16)
+        if n.mode == .elsa && approximation.bias == .lookup {
+            // The fixed-point selector has no bias adder (docs/numerics.md §3).
+            throw .inconsistent(path: "approximation.bias",
+                                message: "\"lookup\" is not modelled with numerics.mode \"elsa\" (the fixed-point selectors have no bias adder); use \"ignore\" or numerics.mode \"float\"")
+        }
     }
 }
