@@ -149,6 +149,31 @@ import Workload
         }
     }
 
+    /// The hardware error is measured against the exact attention of the biased scores: with formats
+    /// wide enough to be almost exact, a biased head's error is near 0 (against the unbiased softmax it
+    /// would be of the order of the bias's effect, here > 0.1).
+    @Test func hardwareErrorOfABiasedHeadIsAgainstTheBiasedReference() throws {
+        var config = Self.config()
+        config.approximation.mode = .exact
+        config.numerics.qkvIntegerBits = 8
+        config.numerics.qkvFractionBits = 14
+        config.numerics.expFractionBits = 16
+        config.numerics.expTableEntries = 1 << 16
+        config.numerics.reciprocalTableEntries = 1 << 16
+        config.numerics.outputFormat = .customFloat
+        var trace = Self.trace(seed: 4, n: 24, spread: 1)
+        let n = trace.tokens
+        var bias = Tensor3(heads: 1, rows: n, dim: n)
+        for i in 0 ..< n { for y in 0 ..< n { bias.storage[i * n + y] = Float(abs(i - y) % 5) * -0.75 } }
+        trace.layers[0].bias = bias
+        let output = HardwareDatapath(config: config, projection: nil).run(trace: trace, layer: 0, queryHead: 0, threshold: nil)
+        let quality = ApproximationQuality.measure(trace: trace, layer: 0, queryHead: 0, selection: output.selection)
+        let stats = NumericsStatistics.measure(trace: trace, layer: 0, queryHead: 0, output: output,
+                                               floatSelection: output.selection, hardwareQuality: quality, floatQuality: quality)
+        let error = (stats.hardware.errorSquaredSum / stats.hardware.referenceSquaredSum).squareRoot()
+        #expect(error < 2e-3, "hardware error \(error)")
+    }
+
     /// A query with no selected key gets an all-zero row; huge inputs saturate; nothing is NaN or ∞.
     @Test func noNaNOrInfinityLeavesTheDatapath() throws {
         let config = Self.config()

@@ -9,8 +9,8 @@ import Workload
 
 extension NumericsStatistics {
     /// The statistics of one head: the hardware's selection against the float model's, and the
-    /// hardware's output rows against exact float attention `O_i` (`docs/quality.md` §1: the trace's
-    /// `out` row, else the Double softmax over every visible key).
+    /// hardware's output rows against exact float attention `O_i` (`docs/quality.md` §1: the Double
+    /// softmax of the biased scores over every visible key, recomputed; a stored `out` is not used).
     ///
     /// - Parameters:
     ///   - hardwareQuality: `ApproximationQuality.measure` of the hardware's selection (its error sums
@@ -33,35 +33,18 @@ extension NumericsStatistics {
         let layer = trace.layers[layerIndex]
         let n = trace.tokens
         let kvHead = layer.kvHead(forQueryHead: queryHead)
-        let d = layer.q.dim, dv = layer.v.dim
+        let dv = layer.v.dim
         var exact = ContiguousArray<Double>(repeating: 0, count: dv)
-        var weights = ContiguousArray<Double>(repeating: 0, count: n)
         var errorSquared = 0.0, referenceSquared = 0.0
         for i in 0 ..< n {
-            let v = trace.visibleKeys(query: i)
-            guard v > 0 else { continue }
-            if let out = layer.out {
-                let base = out.offset(head: queryHead, row: i)
-                for c in 0 ..< dv { exact[c] = Double(out.storage[base + c]) }
-            } else {
-                let qb = layer.q.offset(head: queryHead, row: i)
-                var maxScore = -Double.infinity
-                for y in 0 ..< v {
-                    let kb = layer.k.offset(head: kvHead, row: y)
-                    var dot = 0.0
-                    for c in 0 ..< d { dot += Double(layer.q.storage[qb + c]) * Double(layer.k.storage[kb + c]) }
-                    weights[y] = trace.scale * dot
-                    maxScore = max(maxScore, weights[y])
-                }
-                var sum = 0.0
-                for c in 0 ..< dv { exact[c] = 0 }
-                for y in 0 ..< v {
-                    let e = exp(weights[y] - maxScore)
-                    sum += e
-                    let vb = layer.v.offset(head: kvHead, row: y)
-                    for c in 0 ..< dv { exact[c] += e * Double(layer.v.storage[vb + c]) }
-                }
-                for c in 0 ..< dv { exact[c] /= sum }
+            // The exact reference is recomputed in Double, with the layer's bias if it has one; a stored
+            // `out` is never trusted (docs/quality.md §1).
+            let p = exactAttentionProbabilities(layer: layerIndex, queryHead: queryHead, query: i, trace: trace)
+            guard !p.isEmpty else { continue }
+            for c in 0 ..< dv { exact[c] = 0 }
+            for (y, weight) in p.enumerated() {
+                let vb = layer.v.offset(head: kvHead, row: y)
+                for c in 0 ..< dv { exact[c] += weight * Double(layer.v.storage[vb + c]) }
             }
             for c in 0 ..< dv {
                 let h = output.rows[i * dv + c]
