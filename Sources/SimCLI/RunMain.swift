@@ -98,7 +98,7 @@ public func runMain(_ arguments: [String], console: Console = .standard()) -> In
         switch error {
         case .specUnreadable: return ExitCode.noInput
         case .unwritable: return ExitCode.cannotCreate
-        case .unknownPlotField: return ExitCode.usage
+        case .unknownPlotField, .traceOnXAxis: return ExitCode.usage
         default: return ExitCode.dataError
         }
     } catch let error as TimelineError {
