@@ -271,7 +271,7 @@ import SimIO
         let pareto = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/pareto.svg", "--x", "area_proxy"])
         #expect(pareto.code == 0 && XMLParser(data: Data(SweepTestSupport.read(d + "/pareto.svg").utf8)).parse())
         let bad = SweepTestSupport.run(["sweep", "plot", d + "/s", "--plot", d + "/x.svg", "--x", "selectors_per_module"])
-        #expect(bad.code == 64 && bad.err.contains("'selectors_per_module' is not a field this chart can use here; expected one of: attention_modules, approximation.p, area, area_proxy"))
+        #expect(bad.code == 64 && bad.err.contains("'selectors_per_module' is not a field this chart can use here; expected one of: attention_modules, approximation.p, n, head_dim, layers, heads, kv_heads, area, area_proxy"))
 
         // --x area: the Pareto chart in mm² (AreaModel), one point per row at the row's area_mm2; more
         // attention modules cost more area at equal p.

@@ -9,18 +9,19 @@ enum SweepCommand {
     usage: elsa-sim sweep --config FILE --trace DIR [--trace DIR ...] --set PATH=V1,V2,... [...] --out OUT [options]
            elsa-sim sweep --spec FILE --out OUT [options]
            elsa-sim sweep merge OUT SHARD_OUT [SHARD_OUT ...]
-           elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]
+           elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]
 
     Simulates every point of the cartesian product of the swept config fields on every trace (points run
     in parallel, one thread each; output in grid order: trace outermost, the last --set fastest). Writes
     one row per point to OUT.jsonl (a header line, then JSON rows) and OUT.csv: swept values, total /
     preprocessing / execution cycles, selected fraction, utilization and execution peak per module kind,
     stalls, area proxy, config hash, then what 'run' reports: mass kept, output error, energy, area (mm²),
-    throughput per area, bottleneck, closed form and lower bound, simulator version (docs/sweeps.md lists
-    every column); OUT.host.json gets the wall time. Rerunning with the same OUT
-    skips the points already written; every point's config is checked before any point runs. A grid
-    has at most 10 000 points. While a sweep writes OUT it holds OUT.lock: a second sweep on the same
-    OUT refuses (exit 75); a failed write (full disk) is exit 74 and leaves no partial row.
+    throughput per area, bottleneck, closed form and lower bound, simulator version, and the trace's shape
+    (n = real tokens, head_dim, layers, heads, kv_heads; docs/sweeps.md lists every column); OUT.host.json
+    gets the wall time. Rerunning with the same OUT skips the points already written; every point's
+    config is checked before any point runs. A grid has at most 10 000 points. While a sweep writes OUT
+    it holds OUT.lock: a second sweep on the same OUT refuses (exit 75); a failed write (full disk) is
+    exit 74 and leaves no partial row.
 
     options:
       --config FILE          base hardware config: ELSA (elsa-config/1) or A^3 (a3-config/1; every point
@@ -41,10 +42,12 @@ enum SweepCommand {
       --plot FILE.svg        also draw a chart: cycles vs --x FIELD (one line per combination of the other
                              swept fields), or with --x area the Pareto chart of cycles vs area in mm²
                              (ELSA Table I scaled, docs/energy.md); --x area_proxy uses the area proxy count
-      --x FIELD              the swept field on the x axis, or area, or area_proxy
+      --x FIELD              the swept field on the x axis, or area, or area_proxy, or a trace shape column
+                             (n, head_dim, layers, heads, kv_heads): with several --trace, --x n draws each
+                             config's cycles against the traces' real tokens, one line per config
       --y COLUMN[,COLUMN]    cycles (default), execution_cycles, preprocessing_cycles, time_us, output_error,
                              mass_kept_mean, hardware_output_error, float_output_error (numerics.mode elsa)
-      --where FIELD=VALUE    plot only the points with this swept value (repeatable)
+      --where FIELD=VALUE    plot only the points with this swept value or trace shape, e.g. n=512 (repeatable)
       --color FIELD          Pareto chart: colour points by this swept field (default approximation.p if swept)
       --title TEXT           chart title
       --quiet                no table on stdout
@@ -229,7 +232,7 @@ enum SweepCommand {
             throw UsageError.unexpectedArgument(args.positional[1], command: "sweep plot")
         }
         if args.has("help") {
-            console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n\n"
+            console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n\n"
                 + "Draws a chart from an existing sweep output (see 'elsa-sim sweep --help').\n")
             return args.has("help") ? ExitCode.success : ExitCode.usage
         }

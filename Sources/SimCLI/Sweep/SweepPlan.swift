@@ -135,7 +135,7 @@ struct SweepPlan: Sendable {
         let bound = Self.steadyStateBound(result: result, trace: trace, model: inputs.model)
         return SweepRow.make(index: index, trace: grid.traces[traceIndex], configHash: configHashes[index],
                              values: grid.values(at: index), config: inputs.config, result: result, tokens: trace.tokens,
-                             bound: bound, simulator: BuildInfo.version)
+                             shape: SweepTraceShape(trace: trace), bound: bound, simulator: BuildInfo.version)
     }
 
     /// Simulates A^3 point `index` on one thread, as `elsa-sim run` does (with quality), and returns its row.
@@ -146,6 +146,7 @@ struct SweepPlan: Sendable {
         let report = try A3Execution.run(config: config, configPath: configPath, trace: trace, tracePath: grid.traces[traceIndex].name,
                                          threads: 1, quality: true)
         return SweepRow.makeA3(index: index, trace: grid.traces[traceIndex], configHash: configHashes[index],
-                               values: grid.values(at: index), report: report, simulator: BuildInfo.version)
+                               values: grid.values(at: index), report: report, shape: SweepTraceShape(trace: trace),
+                               simulator: BuildInfo.version)
     }
 }

@@ -1,6 +1,6 @@
 import SimIO
 
-/// The plot options of `sweep` and `sweep plot`: `--plot FILE.svg --x FIELD|area|area_proxy [--y COLUMN]
+/// The plot options of `sweep` and `sweep plot`: `--plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN]
 /// [--where FIELD=VALUE ...] [--color FIELD] [--title TEXT]`.
 struct PlotRequest {
     var file: String
@@ -16,7 +16,7 @@ struct PlotRequest {
     init?(_ args: ParsedArguments) throws(UsageError) {
         guard let file = args.last("plot") else { return nil }
         guard let x = args.last("x") else {
-            throw .missingOption("--x (the swept field for the x axis, or area, or area_proxy)", command: "sweep --plot")
+            throw .missingOption("--x (the swept field for the x axis, or n (the traces' real tokens), or area, or area_proxy)", command: "sweep --plot")
         }
         self.file = file
         self.x = x
@@ -32,9 +32,16 @@ struct PlotRequest {
         title = args.last("title")
     }
 
+    /// Checks the fields named by `--x`, `--color` and `--where` against the swept `fields`; `--x` and
+    /// `--where` may also name a trace shape column (`n`, `head_dim`, `layers`, `heads`, `kv_heads`).
     func check(fields: [String]) throws(SweepError) {
-        for name in [SweepCharts.isArea(x) ? nil : x, color].compactMap({ $0 }) + conditions.map(\.field) where !fields.contains(name) {
-            throw .unknownPlotField(field: name, available: fields + (name == x ? SweepCharts.areaChoices.map(\.name) : []))
+        if x == "trace" { throw .traceOnXAxis }
+        let shapes = SweepTraceShape.columns.map(\.name)
+        let xField = SweepCharts.isArea(x) || SweepCharts.shapeColumn(x) != nil ? nil : x
+        let whereFields = conditions.map(\.field).filter { SweepCharts.shapeColumn($0) == nil }
+        for name in [xField, color].compactMap({ $0 }) + whereFields where !fields.contains(name) {
+            throw .unknownPlotField(field: name, available: fields + (name == color ? [] : shapes)
+                + (name == x ? SweepCharts.areaChoices.map(\.name) : []))
         }
     }
 

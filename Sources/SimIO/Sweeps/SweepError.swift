@@ -1,6 +1,6 @@
 /// A sweep, compare or merge the CLI cannot carry out, with the file, field or point at fault and what
-/// was expected (`docs/sweeps.md`). The CLI maps `specUnreadable` to exit code 66, `unwritable` to 73, `writeFailed` to 74, `outputBusy` to 75, `unknownPlotField` to
-/// 64 and the rest to 65.
+/// was expected (`docs/sweeps.md`). The CLI maps `specUnreadable` to exit code 66, `unwritable` to 73, `writeFailed` to 74,
+/// `outputBusy` to 75, `unknownPlotField` and `traceOnXAxis` to 64 and the rest to 65.
 public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The sweep spec file cannot be read or is not JSON.
     case specUnreadable(file: String, reason: String)
@@ -24,6 +24,8 @@ public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
     case outputBusy(file: String)
     /// A plot asked for a field the rows do not have.
     case unknownPlotField(field: String, available: [String])
+    /// `--x trace`: trace names are not numbers; the trace shape columns (`n`, ...) are.
+    case traceOnXAxis
 
     public var description: String {
         switch self {
@@ -48,6 +50,9 @@ public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unknownPlotField(field, available):
             return "plot: '\(field)' is not a field this chart can use here; expected one of: "
                 + (available.isEmpty ? "(none)" : available.joined(separator: ", "))
+        case .traceOnXAxis:
+            return "plot: --x trace: trace names are not numbers; use --x n (each trace's real tokens; points of one config "
+                + "on different traces then form one line), or head_dim, layers, heads, kv_heads"
         }
     }
 }

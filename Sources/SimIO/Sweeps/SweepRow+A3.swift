@@ -10,11 +10,11 @@ extension SweepRow {
     /// ELSA modules, IV-D bound, stalls, area proxy, energy, area, bottleneck, closed form, lower bound)
     /// are absent, so their CSV cells are empty. Also carries `accelerator: "a3"`, the candidate pairs and
     /// fraction, and `a3_utilization` (busy share of each A^3 module over the execution cycles,
-    /// `docs/a3.md` §7) in the JSON only.
+    /// `docs/a3.md` §7) in the JSON only, and the trace's shape (`SweepTraceShape`) as an ELSA row does.
     ///
     /// - Parameter simulator: the version string (`BuildInfo.version`), written as `elsa-sim VERSION`.
     public static func makeA3(index: Int, trace: TraceIdentity, configHash: String, values: [(field: String, value: JSONValue)],
-                              report: A3RunReport, simulator: String) -> SweepRow {
+                              report: A3RunReport, shape: SweepTraceShape, simulator: String) -> SweepRow {
         let r = report.result
         var swept: [String: JSONValue] = [:]
         for (field, value) in values { swept[field] = value }
@@ -41,7 +41,7 @@ extension SweepRow {
             "a3_utilization": .object(Dictionary(uniqueKeysWithValues: utilization.map { (A3RunReport.stageKey($0.0), JSONValue.double($0.1)) })),
             "quality": report.totalQuality.map(QualityFields.json) ?? .null,
             "simulator": .string("elsa-sim " + simulator),
-        ])
+        ].merging(shape.fields) { old, _ in old })
         return try! SweepRow(line: object.serialized(), file: "(memory)", lineNumber: 0)
     }
 }

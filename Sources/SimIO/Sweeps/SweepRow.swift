@@ -54,11 +54,12 @@ public struct SweepRow: Sendable {
     /// - Parameters:
     ///   - values: the swept fields' values, in column order.
     ///   - tokens: the trace's real tokens `n` (for the hash unit's execution-phase busy cycles).
+    ///   - shape: the trace's shape (`n`, `head_dim`, `layers`, `heads`, `kv_heads` of the row).
     ///   - bound: ELSA IV-D's per-query bound summed over every head (`SteadyStateBound`).
     ///   - simulator: the simulator's version string (`BuildInfo.version`), written as `elsa-sim VERSION`.
     public static func make(index: Int, trace: TraceIdentity, configHash: String, values: [(field: String, value: JSONValue)],
-                            config: ElsaConfig, result: SimulationResult, tokens: Int, bound: SteadyStateBound,
-                            simulator: String) -> SweepRow {
+                            config: ElsaConfig, result: SimulationResult, tokens: Int, shape: SweepTraceShape,
+                            bound: SteadyStateBound, simulator: String) -> SweepRow {
         let m = SweepMetrics(result: result, parameters: TimingParameters(config: config), tokens: tokens)
         let area = AreaProxy(config: config)
         let summary = RunSummary(config: config, result: result, simulator: simulator)
@@ -85,7 +86,7 @@ public struct SweepRow: Sendable {
             "paper_bound": boundJSON(bound),
             "area_proxy": .object(["multipliers": .int(Int64(area.multipliers)), "selectors": .int(Int64(area.selectors)),
                                    "units": .int(Int64(area.units))]),
-        ].merging(summary.fields) { old, _ in old })
+        ].merging(summary.fields) { old, _ in old }.merging(shape.fields) { old, _ in old })
         let line = object.serialized()
         // Re-parse so a fresh row carries exactly the value a row read back from a file would.
         return try! SweepRow(line: line, file: "(memory)", lineNumber: 0)

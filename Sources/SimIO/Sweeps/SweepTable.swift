@@ -1,5 +1,6 @@
 /// The CSV form of sweep rows: one line per point, the swept fields as columns after `index` and
-/// `trace`, then the totals, then what `run` reports (`RunSummary.columns`; `docs/sweeps.md`, "Row fields"). Built from the parsed JSON rows only, so
+/// `trace`, then the totals, then what `run` reports (`RunSummary.columns`), then the trace's shape
+/// (`SweepTraceShape.columns`; `docs/sweeps.md`, "Row fields"). Built from the parsed JSON rows only, so
 /// a fresh, resumed or merged sweep writes the same bytes.
 public enum SweepTable {
     /// Column name → dotted path in the row's JSON, after the swept fields.
@@ -34,7 +35,7 @@ public enum SweepTable {
         ("config", "config"),
         ("config_hash", "config_hash"),
         ("trace_id", "trace_id"),
-    ] + RunSummary.columns
+    ] + RunSummary.columns + SweepTraceShape.columns.map { ($0.name, $0.path) }
 
     /// Every CSV column after the swept fields, by name: `SweepHeader.columns` records it, so outputs
     /// written with another column layout are refused (resume) or not merged.
