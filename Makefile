@@ -18,8 +18,10 @@ CALIBRATION_TRACE ?= Traces/mpnet-base-moby-dick-n384
 RUN_THRESHOLDS ?= Traces/thresholds-mpnet-base-moby-dick-p1.json
 RUN_P        ?= 1
 # Engine equivalence (docs/validation.md): the test target checks seeds 0…999, `make test` continues
-# with EQUIVALENCE_CASES more (~20 ms each in a debug build), `make soak` checks SOAK_CASES in release.
+# with EQUIVALENCE_CASES more with the release binary (a few ms each), `make soak` checks SOAK_CASES.
 EQUIVALENCE_CASES ?= 4000
+# Tiled heads (docs/model.md §9): the test target checks 300, `make test` continues with TILED_CASES more.
+TILED_CASES  ?= 2000
 SOAK_CASES   ?= 100000
 # The fuzz campaign (docs/validation.md, "Fuzzing"): `make fuzz` runs FUZZ_CASES, `make test` a seeded
 # subset of FUZZ_QUICK_CASES; each case under CASE_TIMEOUT seconds and CASE_MEMORY bytes of address space.
@@ -46,8 +48,9 @@ thresholds: build
 test: version
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
-	.build/debug/elsa-sim validate --cases $(EQUIVALENCE_CASES) --seed-start 1000
 	$(MAKE) --no-print-directory build
+	$(BIN) validate --cases $(EQUIVALENCE_CASES) --seed-start 1000
+	$(BIN) validate --tiled --cases $(TILED_CASES) --seed-start 1000
 	./scripts/check_sweep.sh
 	./scripts/check_resume.sh
 	CASE_TIMEOUT=10 ./scripts/fuzz.sh $(FUZZ_QUICK_CASES) 19
