@@ -145,6 +145,46 @@ import SimIO
         #expect(merge.code == 0)
         #expect(SweepTestSupport.read(directory + "/merged.csv") == Self.unsharded.csv)
         #expect(SweepTestSupport.read(directory + "/merged.jsonl") == Self.unsharded.jsonl)
+
+        // The documented form `sweep merge OUT OUT.shard*`, the glob expanded by a real shell: it also
+        // matches each shard's .host.json (and .lock), which name the same shard output.
+        for k in [0, 1] {
+            for suffix in [".csv", ".jsonl", ".host.json"] {
+                try FileManager.default.copyItem(atPath: directory + "/s\(k)" + suffix, toPath: directory + "/grid.shard\(k)" + suffix)
+            }
+        }
+        FileManager.default.createFile(atPath: directory + "/grid.shard0.lock", contents: nil)
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "cd \"$1\" && printf '%s\\n' grid.shard*", "sh", directory]
+        let pipe = Pipe()
+        shell.standardOutput = pipe
+        try shell.run()
+        let expansion = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        let globbed = expansion.split(separator: "\n").map { directory + "/" + $0 }
+        #expect(globbed.count == 7 && globbed.contains { $0.hasSuffix(".host.json") } && globbed.contains { $0.hasSuffix(".lock") })
+        let globMerge = SweepTestSupport.run(["sweep", "merge", directory + "/grid"] + globbed)
+        #expect(globMerge.code == 0, "\(globMerge.err)")
+        #expect(SweepTestSupport.read(directory + "/grid.csv") == Self.unsharded.csv)
+        #expect(SweepTestSupport.read(directory + "/grid.jsonl") == Self.unsharded.jsonl)
+    }
+
+    /// A plot request without --x is a usage error whose hint names a help that exists: the command
+    /// the hint quotes exits 0 and lists every plot option (--y, --where, --color, --title).
+    @Test func plotUsageErrorsPointToAWorkingHelp() throws {
+        let grid = Self.unsharded.directory + "/grid"
+        for arguments in [Self.gridArguments(trace: SweepTestSupport.shippedSlice, out: SweepTestSupport.temporaryDirectory("hint") + "/g")
+                              + ["--plot", "/tmp/never.svg"],
+                          ["sweep", "plot", grid, "--plot", "/tmp/never.svg"]] {
+            let result = SweepTestSupport.run(arguments)
+            #expect(result.code == 64)
+            let hint = try #require(result.err.range(of: "see 'elsa-sim "), "\(result.err)")
+            let quoted = result.err[hint.upperBound...].prefix { $0 != "'" }
+            let help = SweepTestSupport.run(quoted.split(separator: " ").map(String.init))
+            #expect(help.code == 0, "'\(quoted)' exits \(help.code)")
+            for option in ["--x", "--y", "--where", "--color", "--title"] { #expect(help.out.contains(option)) }
+        }
     }
 
     /// One bad value anywhere in the grid stops the sweep before any point runs: exit 65, a message

@@ -39,17 +39,7 @@ enum SweepCommand {
       --thresholds FILE      per-head thresholds (elsa-thresholds/1) for every point
       --fresh                discard the rows already in OUT and start over
       --list                 print the points (index, shard, values) and exit without simulating
-      --plot FILE.svg        also draw a chart: cycles vs --x FIELD (one line per combination of the other
-                             swept fields), or with --x area the Pareto chart of cycles vs area in mm²
-                             (ELSA Table I scaled, docs/energy.md); --x area_proxy uses the area proxy count
-      --x FIELD              the swept field on the x axis, or area, or area_proxy, or a trace shape column
-                             (n, head_dim, layers, heads, kv_heads): with several --trace, --x n draws each
-                             config's cycles against the traces' real tokens, one line per config
-      --y COLUMN[,COLUMN]    cycles (default), execution_cycles, preprocessing_cycles, time_us, output_error,
-                             mass_kept_mean, hardware_output_error, float_output_error (numerics.mode elsa)
-      --where FIELD=VALUE    plot only the points with this swept value or trace shape, e.g. n=512 (repeatable)
-      --color FIELD          Pareto chart: colour points by this swept field (default approximation.p if swept)
-      --title TEXT           chart title
+    \(PlotRequest.help)
       --quiet                no table on stdout
       -h, --help             this help
 
@@ -79,7 +69,7 @@ enum SweepCommand {
         guard !tracePaths.isEmpty else { throw UsageError.missingOption("--trace", command: "sweep") }
         let shard = try parseShard(args.last("shard"))
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
-        let plotRequest = try PlotRequest(args)
+        let plotRequest = try PlotRequest(args, command: "sweep")
 
         let plan = try SweepPlan.make(configPath: configPath, tracePaths: tracePaths,
                                       fixed: (spec?.fixed ?? []) + settings.fixed, axes: (spec?.axes ?? []) + settings.axes,
@@ -232,15 +222,17 @@ enum SweepCommand {
             throw UsageError.unexpectedArgument(args.positional[1], command: "sweep plot")
         }
         if args.has("help") {
-            console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n\n"
-                + "Draws a chart from an existing sweep output (see 'elsa-sim sweep --help').\n")
+            console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n"
+                + "                      [--color FIELD] [--title TEXT]\n\n"
+                + "Draws a chart from an existing sweep output (OUT: its prefix, directory or files), without the\n"
+                + "configs or traces.\n\noptions:\n" + PlotRequest.help + "\n  -h, --help             this help\n")
             return args.has("help") ? ExitCode.success : ExitCode.usage
         }
         let file = SweepOutputPaths(args.positional[0]).jsonl
         guard let output = try SweepOutputFile.read(file) else {
             throw SweepError.malformedOutput(file: file, line: 0, message: "no such file")
         }
-        guard let request = try PlotRequest(args) else { throw UsageError.missingOption("--plot", command: "sweep plot") }
+        guard let request = try PlotRequest(args, command: "sweep plot") else { throw UsageError.missingOption("--plot", command: "sweep plot") }
         try request.check(fields: output.header.fields)
         try request.draw(rows: output.rows.sorted { $0.index < $1.index }, header: output.header, console: console)
         return ExitCode.success

@@ -12,11 +12,27 @@ struct PlotRequest {
 
     static let options: Set<String> = ["plot", "x", "y", "where", "color", "title"]
 
-    /// `nil` when `--plot` is absent.
-    init?(_ args: ParsedArguments) throws(UsageError) {
+    /// The options' help, shared by `sweep --help` and `sweep plot --help` so the two cannot drift apart.
+    static let help = """
+      --plot FILE.svg        draw a chart: cycles vs --x FIELD (one line per combination of the other
+                             swept fields), or with --x area the Pareto chart of cycles vs area in mm²
+                             (ELSA Table I scaled, docs/energy.md); --x area_proxy uses the area proxy count
+      --x FIELD              the swept field on the x axis, or area, or area_proxy, or a trace shape column
+                             (n, head_dim, layers, heads, kv_heads): with several --trace, --x n draws each
+                             config's cycles against the traces' real tokens, one line per config
+      --y COLUMN[,COLUMN]    cycles (default), execution_cycles, preprocessing_cycles, time_us, output_error,
+                             mass_kept_mean, hardware_output_error, float_output_error (numerics.mode elsa)
+      --where FIELD=VALUE    plot only the points with this swept value or trace shape, e.g. n=512 (repeatable)
+      --color FIELD          Pareto chart: colour points by this swept field (default approximation.p if swept)
+      --title TEXT           chart title
+    """
+
+    /// `nil` when `--plot` is absent. `command` is the one whose `--help` a usage error points to
+    /// (`sweep` or `sweep plot`).
+    init?(_ args: ParsedArguments, command: String) throws(UsageError) {
         guard let file = args.last("plot") else { return nil }
         guard let x = args.last("x") else {
-            throw .missingOption("--x (the swept field for the x axis, or n (the traces' real tokens), or area, or area_proxy)", command: "sweep --plot")
+            throw .missingOption("--x (the swept field for the x axis, or n (the traces' real tokens), or area, or area_proxy)", command: command)
         }
         self.file = file
         self.x = x

@@ -27,8 +27,12 @@ public struct SweepOutputPaths: Sendable, Equatable {
             jsonl = directory + "/sweep.jsonl"
             csv = directory + "/sweep.csv"
         } else {
+            // Any file of an output names it, side files included, so the glob `OUT.shard*` (which also
+            // matches each shard's host statistics and lock) names each shard's output.
             var prefix = out
-            for suffix in [".jsonl", ".csv"] where prefix.hasSuffix(suffix) { prefix.removeLast(suffix.count) }
+            if let suffix = [".host.json", ".lock", ".jsonl", ".csv"].first(where: { prefix.hasSuffix($0) }) {
+                prefix.removeLast(suffix.count)
+            }
             jsonl = prefix + ".jsonl"
             csv = prefix + ".csv"
         }
