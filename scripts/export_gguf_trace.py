@@ -57,7 +57,7 @@ except ImportError:  # keep the one-line-error promise even without numpy
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gguf_file import GGUFError, GGUFFile  # noqa: E402
 from gguf_tokenizer import ByteLevelBPE, TokenizerError  # noqa: E402
-from trace_common import (UserError, numpy_blas, package_version, run_main,  # noqa: E402
+from trace_common import (OneLineParser, UserError, numpy_blas, package_version, run_main,  # noqa: E402
                           sha256_file, write_trace_dir)
 
 FORMAT = "elsa-trace/1"
@@ -384,13 +384,6 @@ def reproduce_args(args) -> list[str]:
 # ----------------------------------------------------------------------------------------------
 # command line
 # ----------------------------------------------------------------------------------------------
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse that reports a bad command line in one line and exits 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = OneLineParser(

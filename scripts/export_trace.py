@@ -50,7 +50,7 @@ except ImportError:  # keep the one-line-error promise even without numpy
     sys.exit(2)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from trace_common import (UserError, format_json, numpy_blas, package_version,  # noqa: E402,F401
+from trace_common import (OneLineParser, UserError, format_json, numpy_blas, package_version,  # noqa: E402,F401
                           run_main, sha256_file, write_trace_dir)
 
 FORMAT = "elsa-trace/1"
@@ -869,14 +869,6 @@ def torch_forward(model_dir: Path, config: dict, input_ids: list[int], real_toke
 # ----------------------------------------------------------------------------
 # command line
 # ----------------------------------------------------------------------------
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse that reports a bad command line in one line and exits 2."""
-
-    def error(self, message):
-        """Print `export_trace: error: message` and exit 2 (no usage block)."""
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse and check the command line."""

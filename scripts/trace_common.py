@@ -7,6 +7,7 @@ convention of the command-line tools.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import importlib.metadata
 import json
@@ -93,6 +94,14 @@ def write_trace_dir(out_dir: Path, layers: list[tuple[str, dict[str, np.ndarray]
         (out_dir / "trace.json").write_text(format_json(trace) + "\n", encoding="utf-8")
     except OSError as e:
         raise UserError(f"cannot write trace to {out_dir}: {e.strerror or e}") from None
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line (`prog: error: message`, no usage block)
+    and exits 2, as every exporter's other errors do."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def run_main(prog: str, run, argv: list[str] | None, debug_env: str) -> int:
