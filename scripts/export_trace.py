@@ -407,6 +407,51 @@ def padding_key_mask(n: int, real_tokens: int) -> np.ndarray | None:
     return key_mask
 
 
+# Weight names of one encoder layer after `encoder.layer.{i}.`: the q, k, v and output projections
+# and the attention block's LayerNorm.
+BERT_LAYER = ("attention.self.query", "attention.self.key", "attention.self.value",
+              "attention.output.dense", "attention.output.LayerNorm")
+MPNET_LAYER = ("attention.attn.q", "attention.attn.k", "attention.attn.v", "attention.attn.o",
+               "attention.LayerNorm")
+
+
+def encoder_layers(hidden: np.ndarray, weights: dict, config: dict, additive: np.ndarray | None,
+                   dtype: str, names: tuple[str, str, str, str, str]):
+    """The encoder layers shared by BERT and MPNet; return (last_hidden_state, records).
+
+    Per layer: q/k/v projections recorded in `dtype`, scores q.k^T * scale +
+    `additive` (padding mask, and MPNet's position bias), softmax, .v (the
+    record's `out`, float32, from which the pass continues), the output
+    projection + residual + LayerNorm, then the feed-forward block.
+    """
+    heads = config["num_attention_heads"]
+    head_dim = config["hidden_size"] // heads
+    scale = 1.0 / math.sqrt(head_dim)
+    eps = float(config.get("layer_norm_eps", 1e-12))
+    act = ACTIVATIONS[config.get("hidden_act", "gelu")]
+    n = hidden.shape[0]
+    q_name, k_name, v_name, o_name, norm_name = names
+    records = []
+    for i in range(config["num_hidden_layers"]):
+        p = f"encoder.layer.{i}."
+        q = to_record(split_heads(linear(hidden, weights, p + q_name), heads), dtype)
+        k = to_record(split_heads(linear(hidden, weights, p + k_name), heads), dtype)
+        v = to_record(split_heads(linear(hidden, weights, p + v_name), heads), dtype)
+        out = to_f32(softmax_attention(q.astype(np.float64), k.astype(np.float64),
+                                       v.astype(np.float64), scale, additive))
+        records.append({"q": q, "k": k, "v": v, "out": out})
+
+        context = out.astype(np.float64).transpose(1, 0, 2).reshape(n, heads * head_dim)
+        attn = linear(context, weights, p + o_name)
+        hidden = layer_norm(attn + hidden, weights[p + norm_name + ".weight"],
+                            weights[p + norm_name + ".bias"], eps)
+        inter = act(linear(hidden, weights, p + "intermediate.dense"))
+        ffn = linear(inter, weights, p + "output.dense")
+        hidden = layer_norm(ffn + hidden, weights[p + "output.LayerNorm.weight"],
+                            weights[p + "output.LayerNorm.bias"], eps)
+    return hidden, records
+
+
 def bert_forward(weights: dict, config: dict, input_ids: list[int], real_tokens: int,
                  dtype: str = "float32"):
     """Run the encoder; return (last_hidden_state [n, hidden] float64, per-layer records).
@@ -415,11 +460,7 @@ def bert_forward(weights: dict, config: dict, input_ids: list[int], real_tokens:
     shape [heads, n, d]. Positions >= real_tokens are padding: masked out as
     keys, as BERT does.
     """
-    heads = config["num_attention_heads"]
-    head_dim = config["hidden_size"] // heads
-    scale = 1.0 / math.sqrt(head_dim)
     eps = float(config.get("layer_norm_eps", 1e-12))
-    act = ACTIVATIONS[config.get("hidden_act", "gelu")]
     n = len(input_ids)
 
     ids = np.asarray(input_ids, dtype=np.int64)
@@ -431,25 +472,7 @@ def bert_forward(weights: dict, config: dict, input_ids: list[int], real_tokens:
 
     key_mask = padding_key_mask(n, real_tokens)
 
-    records = []
-    for i in range(config["num_hidden_layers"]):
-        p = f"encoder.layer.{i}."
-        q = to_record(split_heads(linear(hidden, weights, p + "attention.self.query"), heads), dtype)
-        k = to_record(split_heads(linear(hidden, weights, p + "attention.self.key"), heads), dtype)
-        v = to_record(split_heads(linear(hidden, weights, p + "attention.self.value"), heads), dtype)
-        out = to_f32(softmax_attention(q.astype(np.float64), k.astype(np.float64),
-                                       v.astype(np.float64), scale, key_mask))
-        records.append({"q": q, "k": k, "v": v, "out": out})
-
-        context = out.astype(np.float64).transpose(1, 0, 2).reshape(n, heads * head_dim)
-        attn = linear(context, weights, p + "attention.output.dense")
-        hidden = layer_norm(attn + hidden, weights[p + "attention.output.LayerNorm.weight"],
-                            weights[p + "attention.output.LayerNorm.bias"], eps)
-        inter = act(linear(hidden, weights, p + "intermediate.dense"))
-        ffn = linear(inter, weights, p + "output.dense")
-        hidden = layer_norm(ffn + hidden, weights[p + "output.LayerNorm.weight"],
-                            weights[p + "output.LayerNorm.bias"], eps)
-    return hidden, records
+    return encoder_layers(hidden, weights, config, key_mask, dtype, BERT_LAYER)
 
 
 # MPNet's relative position bias (Hugging Face MPNetEncoder, after T5 / Mesh TensorFlow)
@@ -516,11 +539,7 @@ def mpnet_forward(weights: dict, config: dict, input_ids: list[int], real_tokens
     position bias rounded to `dtype`, which is exactly what the recorded `out`
     and the rest of the pass used; records as in bert_forward.
     """
-    heads = config["num_attention_heads"]
-    head_dim = config["hidden_size"] // heads
-    scale = 1.0 / math.sqrt(head_dim)
     eps = float(config.get("layer_norm_eps", 1e-12))
-    act = ACTIVATIONS[config.get("hidden_act", "gelu")]
     pad_id = config.get("pad_token_id", 1)
     n = len(input_ids)
 
@@ -538,24 +557,7 @@ def mpnet_forward(weights: dict, config: dict, input_ids: list[int], real_tokens
     if key_mask is not None:
         additive = additive + key_mask
 
-    records = []
-    for i in range(config["num_hidden_layers"]):
-        p = f"encoder.layer.{i}."
-        q = to_record(split_heads(linear(hidden, weights, p + "attention.attn.q"), heads), dtype)
-        k = to_record(split_heads(linear(hidden, weights, p + "attention.attn.k"), heads), dtype)
-        v = to_record(split_heads(linear(hidden, weights, p + "attention.attn.v"), heads), dtype)
-        out = to_f32(softmax_attention(q.astype(np.float64), k.astype(np.float64),
-                                       v.astype(np.float64), scale, additive))
-        records.append({"q": q, "k": k, "v": v, "out": out})
-
-        context = out.astype(np.float64).transpose(1, 0, 2).reshape(n, heads * head_dim)
-        attn = linear(context, weights, p + "attention.attn.o")
-        hidden = layer_norm(attn + hidden, weights[p + "attention.LayerNorm.weight"],
-                            weights[p + "attention.LayerNorm.bias"], eps)
-        inter = act(linear(hidden, weights, p + "intermediate.dense"))
-        ffn = linear(inter, weights, p + "output.dense")
-        hidden = layer_norm(ffn + hidden, weights[p + "output.LayerNorm.weight"],
-                            weights[p + "output.LayerNorm.bias"], eps)
+    hidden, records = encoder_layers(hidden, weights, config, additive, dtype, MPNET_LAYER)
     return hidden, records, bias
 
 
