@@ -18,10 +18,16 @@ let package = Package(
         .target(name: "ElsaModel", dependencies: ["SimCore", "Workload"]),
         // The A^3 accelerator (HPCA 2020) on the same engine: greedy candidate search, post-scoring, pipeline.
         .target(name: "A3Model", dependencies: ["SimCore", "Workload"]),
-        // The edges: .npy and trace directories, config and thresholds JSON, report writers.
+        // The edges: .npy and trace directories, config, workload and thresholds JSON, output files, content hashes.
         .target(name: "SimIO", dependencies: ["Workload", "ElsaModel", "A3Model"]),
+        // Charts as SVG: line, stacked-bar, Pareto, tornado and Gantt charts. Knows data series, not accelerators.
+        .target(name: "SimCharts"),
+        // Reports: what a run, a comparison or a quality study prints, as a table, JSON and CSV; Chrome-trace timelines.
+        .target(name: "SimReports", dependencies: ["SimIO", "SimCharts", "ElsaModel", "A3Model", "Workload", "SimCore"]),
+        // Studies written against the models: sweeps (grid, shards, merge, rows, charts).
+        .target(name: "SimStudies", dependencies: ["SimIO", "SimReports", "SimCharts", "ElsaModel", "A3Model", "Workload"]),
         // Commands as a library: runMain(arguments) -> exit code, so tests drive the CLI in-process.
-        .target(name: "SimCLI", dependencies: ["SimIO", "ElsaModel", "A3Model", "Workload", "SimCore"]),
+        .target(name: "SimCLI", dependencies: ["SimIO", "SimCharts", "SimReports", "SimStudies", "ElsaModel", "A3Model", "Workload", "SimCore"]),
         .executableTarget(name: "elsa-sim", dependencies: ["SimCLI"]),
 
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
@@ -30,7 +36,10 @@ let package = Package(
         .testTarget(name: "A3ModelTests", dependencies: ["A3Model", "Workload", "SimCore"]),
         .testTarget(name: "SimIOTests", dependencies: ["SimIO", "Workload", "ElsaModel"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimCLITests", dependencies: ["SimCLI", "SimIO", "ElsaModel", "Workload"],
+        .testTarget(name: "SimChartsTests", dependencies: ["SimCharts"]),
+        .testTarget(name: "SimReportsTests", dependencies: ["SimReports", "SimIO", "ElsaModel", "Workload"]),
+        .testTarget(name: "SimStudiesTests", dependencies: ["SimStudies", "SimReports", "SimCharts", "SimIO"]),
+        .testTarget(name: "SimCLITests", dependencies: ["SimCLI", "SimIO", "SimCharts", "SimReports", "SimStudies", "ElsaModel", "Workload"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

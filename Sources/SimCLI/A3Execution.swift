@@ -2,6 +2,9 @@ import Foundation
 import A3Model
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// One A^3 simulation as the commands run it: config file (+ `--set`) → checked against the trace →

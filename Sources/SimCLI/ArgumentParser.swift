@@ -1,4 +1,7 @@
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// A small command-line parser: `--name value`, `--name=value`, repeatable options, flags, and `--`
 /// ending the options. A value may not be empty (except free text) and a separate value may not look

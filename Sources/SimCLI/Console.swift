@@ -1,5 +1,8 @@
 import Foundation
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// Where the CLI writes: the process's stdout/stderr, or in-memory buffers for tests. Results go to
 /// stdout, messages and progress to stderr; progress only when stderr is a terminal. Writes never trap:

@@ -1,6 +1,9 @@
 import Foundation
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// Exit codes (sysexits.h): 0 success, 1 the simulation failed, 64 usage, 65 bad input data, 66 cannot
 /// open an input, 73 cannot create an output, 74 an I/O error while writing (full disk, closed pipe),

@@ -1,6 +1,9 @@
 import Foundation
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// The inputs of a simulation as the commands resolve them: the effective config (file + `--set`), the

@@ -1,5 +1,8 @@
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// Warns on stderr about heads whose stored `out` disagrees with exact attention recomputed from q, k

@@ -150,7 +150,7 @@ public enum ConfigLoader {
         return a.isEmpty ? b.count : row[b.count]
     }
 
-    static func resolve(_ path: String, against directory: URL) -> String {
+    package static func resolve(_ path: String, against directory: URL) -> String {
         path.hasPrefix("/") ? path : directory.appendingPathComponent(path).path
     }
 

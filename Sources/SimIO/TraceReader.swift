@@ -72,7 +72,7 @@ public enum TraceReader {
     }
 
     /// The parser's own words for why `data` is not JSON (JSONDecoder's message has no position).
-    static func jsonReason(_ data: Data, _ error: any Error) -> String {
+    package static func jsonReason(_ data: Data, _ error: any Error) -> String {
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {

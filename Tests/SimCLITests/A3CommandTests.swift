@@ -2,6 +2,9 @@ import Testing
 import Foundation
 import Workload
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// `elsa-sim run` on A^3 configs and `elsa-sim compare-accelerators`, on a small synthetic trace.

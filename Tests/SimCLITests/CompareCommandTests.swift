@@ -6,6 +6,9 @@ import FoundationXML
 import SimCore
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// `elsa-sim compare` and its report: speedups and shares by hand, variants from --set, baseline

@@ -1,6 +1,9 @@
 import Testing
 import Foundation
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// `numerics.mode: float` (the default) must reproduce the reports the simulator wrote before number

@@ -2,6 +2,9 @@ import Testing
 import Foundation
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 @testable import SimCLI
 

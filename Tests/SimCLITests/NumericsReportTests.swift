@@ -1,6 +1,9 @@
 import Testing
 import Foundation
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// `numerics.mode: elsa` in the reports of `run`, `sweep` and `compare` (`docs/numerics.md` §8), on one

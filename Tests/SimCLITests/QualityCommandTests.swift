@@ -2,6 +2,9 @@ import Foundation
 import Testing
 import Workload
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// `elsa-sim quality` and `run --no-quality` driven in-process.

@@ -1,6 +1,9 @@
 import Testing
 import Foundation
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import ElsaModel
 @testable import SimCLI
 

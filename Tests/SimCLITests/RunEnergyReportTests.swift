@@ -2,6 +2,9 @@ import Testing
 import Foundation
 import Workload
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// `elsa-sim run` reports energy, area and throughput per area in all three outputs, consistently.

@@ -2,6 +2,9 @@ import Testing
 import Foundation
 @testable import SimCLI
 @testable import SimIO
+@testable import SimCharts
+@testable import SimReports
+@testable import SimStudies
 
 // `run` on a trace longer than the key memory (docs/model.md §9): the shipped n = 128 trace with a
 // 100-key memory runs in two key tiles of 100 and 28 keys; non-causal, so all 128 queries run in both.

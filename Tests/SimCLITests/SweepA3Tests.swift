@@ -1,6 +1,9 @@
 import Testing
 import Foundation
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// `elsa-sim sweep` with an A^3 base config (`docs/sweeps.md`, "A^3 sweeps"), on the tiny synthetic

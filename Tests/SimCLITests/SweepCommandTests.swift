@@ -4,6 +4,9 @@ import Foundation
 import FoundationXML
 #endif
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// `elsa-sim sweep` end to end: the 80-point grid, resuming, sharding and merging, fail-fast

@@ -1,5 +1,8 @@
 import Foundation
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 @testable import SimCLI
 

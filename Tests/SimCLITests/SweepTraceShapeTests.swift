@@ -4,6 +4,9 @@ import Foundation
 import FoundationXML
 #endif
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 @testable import SimCLI
 

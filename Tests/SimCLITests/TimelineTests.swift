@@ -4,6 +4,9 @@ import Foundation
 import FoundationXML
 #endif
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// `elsa-sim run --timeline`: the Chrome trace's spans add up to the run report's counters, the

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 @testable import SimCLI
 

@@ -2,6 +2,9 @@ import Testing
 import Foundation
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// `elsa-sim validate`: the equivalence check, the single-case reproducer, the paper table, and its

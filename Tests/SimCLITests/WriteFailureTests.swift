@@ -1,6 +1,9 @@
 import Testing
 import Foundation
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 @testable import SimCLI
 
 /// Issue 19, "Writes": a write that fails is a one-line error naming the file with exit 73 (cannot create)

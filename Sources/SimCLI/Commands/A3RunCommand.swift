@@ -1,6 +1,9 @@
 import Foundation
 import A3Model
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// `elsa-sim run` on an A^3 config (`a3-config/1`, `"accelerator": "a3"`): `RunCommand` hands over

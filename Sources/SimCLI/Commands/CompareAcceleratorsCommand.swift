@@ -2,6 +2,9 @@ import Foundation
 import A3Model
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// `elsa-sim compare-accelerators`: ELSA and A^3 configs side by side on one trace (`docs/a3.md` §8).

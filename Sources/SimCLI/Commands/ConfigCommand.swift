@@ -1,5 +1,8 @@
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// `elsa-sim config`: the config fields with defaults and sources.
 enum ConfigCommand {

@@ -1,6 +1,9 @@
 import Foundation
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// `elsa-sim quality`: approximation quality over a p sweep, calibration on other traces, and the

@@ -1,6 +1,9 @@
 import Foundation
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// `elsa-sim run`: one trace on one config.

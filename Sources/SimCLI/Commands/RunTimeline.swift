@@ -1,6 +1,9 @@
 import Foundation
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// The cycle-timeline options of `elsa-sim run` (`docs/sweeps.md`, "Cycle timeline"): the chosen

@@ -1,6 +1,9 @@
 import Foundation
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// `elsa-sim sweep`: a design-space sweep over config fields (`docs/sweeps.md`), its shards, and
 /// `sweep merge` / `sweep plot`.

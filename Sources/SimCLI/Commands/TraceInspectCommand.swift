@@ -1,5 +1,8 @@
 import Foundation
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// `elsa-sim trace inspect DIR`: shapes, tokens, dtype and per (layer, head) attention concentration,

@@ -2,6 +2,9 @@ import Foundation
 import ElsaModel
 import SimCore
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// `elsa-sim validate`: compares the two timing engines on seeded random cases, reproduces one case,
 /// or prints the paper-number table of `docs/validation.md`.

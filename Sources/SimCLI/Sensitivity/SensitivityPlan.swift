@@ -1,5 +1,8 @@
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// What `elsa-sim sensitivity` varies (`docs/validation.md`, "Which unknowns matter"): every config field
 /// whose source says "assumed" is either varied here — enumerations over every value, numbers to a

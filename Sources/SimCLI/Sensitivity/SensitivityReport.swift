@@ -1,6 +1,9 @@
 import Foundation
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// The result of `elsa-sim sensitivity`: the baseline, one row per alternative with its change of total
 /// cycles, execution cycles, selected fraction and output error, sorted by effect (|Δ total cycles|, then

@@ -1,6 +1,9 @@
 import Foundation
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// One simulated point of a sensitivity study: the baseline or one alternative value of one assumption.

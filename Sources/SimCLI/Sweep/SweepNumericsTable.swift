@@ -1,4 +1,7 @@
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 extension SweepCommand {
     /// In `numerics.mode: elsa` rows: swept values, selection changes against the float model, the

@@ -2,6 +2,9 @@ import Foundation
 import A3Model
 import ElsaModel
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 import Workload
 
 /// A sweep resolved and checked before any point runs (`docs/sweeps.md`): the traces read and

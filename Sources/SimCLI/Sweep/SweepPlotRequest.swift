@@ -1,4 +1,7 @@
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// The plot options of `sweep` and `sweep plot`: `--plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN]
 /// [--where FIELD=VALUE ...] [--color FIELD] [--title TEXT]`.

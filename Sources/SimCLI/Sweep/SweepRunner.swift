@@ -1,6 +1,9 @@
 import Foundation
 import Dispatch
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// Runs sweep points in parallel: `threads` workers take the next pending point from a shared
 /// counter (points differ in cost), each point simulated single-threaded; finished rows go to the

@@ -1,4 +1,7 @@
 import SimIO
+import SimCharts
+import SimReports
+import SimStudies
 
 /// `--set PATH=V1,V2,...` as sweep and compare read it: one value fixes the field for every point,
 /// several make an axis (values split at top-level commas, each parsed as a JSON literal; bare words

@@ -1,0 +1,105 @@
+import SimIO
+import SimCharts
+import SimCore
+import ElsaModel
+
+/// One head invocation's recording as Chrome trace-event JSON (the format Perfetto and
+/// chrome://tracing open; `docs/sweeps.md`, "Cycle timeline"): one thread track per module instance
+/// with a complete (`X`) span per busy or blocked interval, and one counter track per key bank whose
+/// series are the reserved slots of its `Pc` selector queues. Timestamps are cycles: the viewer's
+/// "µs" reads as cycles.
+public struct ChromeTraceTimeline {
+    public let recording: PipelineRecording
+    public let parameters: TimingParameters
+    /// `layer0 head 3`.
+    public let title: String
+    public let metadata: [String: JSONValue]
+
+    public init(recording: PipelineRecording, parameters: TimingParameters, title: String, metadata: [String: JSONValue] = [:]) {
+        self.recording = recording
+        self.parameters = parameters
+        self.title = title
+        self.metadata = metadata
+    }
+
+    /// Thread id and display name of every instance, in display order.
+    public static func tracks(_ p: TimingParameters) -> [(unit: PipelineUnit, tid: Int, name: String)] {
+        var out: [(PipelineUnit, Int, String)] = [(.hash, 1, "hash unit"), (.norm, 2, "norm unit")]
+        var tid = 3
+        for b in 0 ..< p.attentionModules {
+            for s in 0 ..< p.selectorsPerModule {
+                out.append((.selector(bank: b, index: s), tid, "selector b\(b).s\(s)"))
+                tid += 1
+            }
+        }
+        for b in 0 ..< p.attentionModules {
+            out.append((.attention(bank: b), tid, "attention b\(b)"))
+            tid += 1
+        }
+        out.append((.outputDivision, tid, "output division"))
+        return out
+    }
+
+    /// Counter events: one per (bank, cycle) at which any of the bank's queues changed.
+    var counterEvents: [JSONValue] {
+        var levels = Array(repeating: Array(repeating: 0, count: parameters.selectorsPerModule), count: parameters.attentionModules)
+        var out: [JSONValue] = []
+        var i = 0
+        let changes = recording.queueLevels
+        while i < changes.count {
+            let cycle = changes[i].cycle
+            var touched: Set<Int> = []
+            while i < changes.count && changes[i].cycle == cycle {
+                levels[changes[i].bank][changes[i].selector] = changes[i].level
+                touched.insert(changes[i].bank)
+                i += 1
+            }
+            for b in touched.sorted() {
+                var args: [String: JSONValue] = [:]
+                for s in 0 ..< parameters.selectorsPerModule { args["s\(s)"] = .int(Int64(levels[b][s])) }
+                out.append(.object(["ph": .string("C"), "pid": .int(1), "name": .string("queue slots b\(b)"), "ts": .int(cycle),
+                                    "args": .object(args)]))
+            }
+        }
+        return out
+    }
+
+    /// Events the document will hold (metadata, spans, counters).
+    public var eventCount: Int { 1 + 2 * Self.tracks(parameters).count + recording.intervals.count + counterEvents.count }
+
+    /// The JSON document, one event per line (diff-friendly, byte-stable).
+    public func render() -> String {
+        let tracks = Self.tracks(parameters)
+        var tid: [PipelineUnit: Int] = [:]
+        var events: [JSONValue] = [.object(["ph": .string("M"), "pid": .int(1), "name": .string("process_name"),
+                                            "args": .object(["name": .string("elsa-sim \(title)")])])]
+        for t in tracks {
+            tid[t.unit] = t.tid
+            events.append(.object(["ph": .string("M"), "pid": .int(1), "tid": .int(Int64(t.tid)), "name": .string("thread_name"),
+                                   "args": .object(["name": .string(t.name)])]))
+            events.append(.object(["ph": .string("M"), "pid": .int(1), "tid": .int(Int64(t.tid)), "name": .string("thread_sort_index"),
+                                   "args": .object(["sort_index": .int(Int64(t.tid))])]))
+        }
+        for i in recording.intervals {
+            let label: String
+            switch (i.unit, i.query) {
+            case (.hash, -1): label = "hash keys"
+            case (.norm, _): label = "key norms"
+            default: label = "q\(i.query)"
+            }
+            var e: [String: JSONValue] = ["ph": .string("X"), "pid": .int(1), "tid": .int(Int64(tid[i.unit] ?? 0)),
+                                          "name": .string(i.state == .busy ? label : "blocked \(label)"),
+                                          "cat": .string(i.state.rawValue), "ts": .int(i.start), "dur": .int(i.length),
+                                          "args": .object(["query": .int(Int64(i.query)), "state": .string(i.state.rawValue)])]
+            if i.state == .blocked { e["cname"] = .string("terrible") }
+            events.append(.object(e))
+        }
+        events += counterEvents
+        var other = metadata
+        other["generator"] = .string("elsa-sim")
+        other["time_unit"] = .string("cycles: 1 trace microsecond = 1 cycle")
+        // No displayTimeUnit: with "ns" chrome://tracing would print 1 cycle as 1000 ns.
+        let head = "{\"otherData\":" + JSONValue.object(other).serialized() + ",\"traceEvents\":[\n"
+        return head + events.map { $0.serialized() }.joined(separator: ",\n") + "\n]}\n"
+    }
+}
