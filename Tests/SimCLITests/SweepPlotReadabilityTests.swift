@@ -218,6 +218,9 @@ final class PlotSVG: NSObject, XMLParserDelegate {
         #expect(facet.svg?.series.map(\.name) == ["Pa=2", "Pa=4", "Pa=2", "Pa=4"])
         let one = Self.plot(d + "/s", ["--x", "n", "--series", "approximation.p", "--where", "attention_modules=4"])
         #expect(one.svg?.series.map(\.name) == ["p=1", "p=2"] && one.svg?.series.allSatisfy { $0.points == 2 } == true, "\(one.err)")
+        // n as a line field: each trace has its own n, so n stands for the trace.
+        let byN = Self.plot(d + "/s", ["--x", "approximation.p", "--series", "n", "--where", "attention_modules=2"])
+        #expect(byN.svg?.series.map(\.name) == ["n=16", "n=32"], "\(byN.err)")
         let filtered = Self.plot(d + "/s", ["--x", "approximation.p", "--where", "trace=beta"])
         #expect(filtered.svg?.series.map(\.name) == ["Pa=2", "Pa=4"], "\(filtered.err)")
     }

@@ -28,7 +28,8 @@ struct PlotRequest {
       --y COLUMN[,COLUMN]    cycles (default), execution_cycles, preprocessing_cycles, time_us, output_error,
                              mass_kept_mean, hardware_output_error, float_output_error (numerics.mode elsa)
       --series FIELD[,FIELD] line charts: one line per value of these fields (swept fields, trace, or a trace
-                             shape column); every other field that varies must be --x, --facet or --where
+                             shape column); every other field that varies must be --x, --facet, --where
+                             or follow from these (the trace from n when each trace has its own n)
       --facet FIELD[,FIELD]  line charts: one panel per value of these fields (small multiples, one shared
                              y axis and legend). Lines are told apart by colour, marker and dash; more than
                              12 lines facet by one field automatically, or are refused with a hint

@@ -92,18 +92,23 @@ extension SweepCharts {
         let candidates = all.filter { d in
             d != xDimension && d.varies(in: rows) && (shapeX == nil ? !d.isShape : d.fields != ["trace"])
         }
+        func key(_ row: SweepRow, _ dimensions: [PlotDimension]) -> String {
+            dimensions.map { $0.label(row) }.joined(separator: ", ")
+        }
         var seriesDimensions: [PlotDimension]
         if let series {
             seriesDimensions = try resolve(series, option: "--series", taken: facetDimensions)
-            if let left = candidates.first(where: { !seriesDimensions.contains($0) && !facetDimensions.contains($0) }) {
+            // A field left out must be fixed by the chosen ones (the trace by `--series n` when every trace
+            // has its own n), else one line would hold several points at one x.
+            let chosen = seriesDimensions + facetDimensions
+            let groups = Set(rows.map { key($0, chosen) }).count
+            if let left = candidates.first(where: { d in
+                !chosen.contains(d) && Set(rows.map { key($0, chosen) + "\u{1}" + d.label($0) }).count > groups
+            }) {
                 throw .plotFieldUnassigned(field: left.fields[0])
             }
         } else {
             seriesDimensions = candidates.filter { !facetDimensions.contains($0) }
-        }
-
-        func key(_ row: SweepRow, _ dimensions: [PlotDimension]) -> String {
-            dimensions.map { $0.label(row) }.joined(separator: ", ")
         }
         func seriesCount(_ dimensions: [PlotDimension]) -> Int {
             Set(rows.map { key($0, dimensions) }).count * choices.count
