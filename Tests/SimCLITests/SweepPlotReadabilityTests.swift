@@ -225,6 +225,26 @@ final class PlotSVG: NSObject, XMLParserDelegate {
         #expect(filtered.svg?.series.map(\.name) == ["Pa=2", "Pa=4"], "\(filtered.err)")
     }
 
+    /// `--x n` with two traces of one shape (n = 16 both): each p would get two points at x = 16, so the
+    /// trace splits the lines (4 lines of 1 point, none with two points at one x); `--series
+    /// approximation.p` alone is refused, naming the trace.
+    @Test func tracesOfOneShapeAlongNSplitByTrace() throws {
+        let d = SweepTestSupport.temporaryDirectory("same-shape")
+        for (name, seed) in [("alpha", UInt64(1)), ("gamma", UInt64(3))] {
+            let trace = SyntheticTraceGenerator(layers: 1, heads: 2, n: 16, headDim: 16, seed: seed).generate()
+            try TraceWriter.write(trace, to: URL(fileURLWithPath: d + "/" + name))
+        }
+        let r = SweepTestSupport.run(["sweep", "--config", SweepTestSupport.paperConfig, "--trace", d + "/alpha", "--trace", d + "/gamma",
+                                      "--set", "approximation.p=1,2", "--out", d + "/s", "--quiet"])
+        #expect(r.code == 0, "\(r.err)")
+        let plot = Self.plot(d + "/s", ["--x", "n"])
+        let svg = try #require(plot.svg, "\(plot.err)")
+        #expect(svg.series.map(\.name) == ["alpha, p=1", "alpha, p=2", "gamma, p=1", "gamma, p=2"])
+        #expect(svg.series.allSatisfy { $0.markers.count == 1 })
+        let refused = Self.plot(d + "/s", ["--x", "n", "--series", "approximation.p"])
+        #expect(refused.code == 64 && refused.err.contains("'trace' varies"), "\(refused.err)")
+    }
+
     /// Both help texts list the new options (one shared text).
     @Test func helpListsSeriesAndFacet() {
         for args in [["sweep", "--help"], ["sweep", "plot", "--help"]] {

@@ -68,8 +68,9 @@ public struct FacetedLineChart: Sendable {
         let rows = (count + columns - 1) / columns
         let strips = panels.contains { !$0.title.isEmpty }
         let entries = seriesNames.count > 1 ? seriesNames : []
-        let legendRight = panels.count <= 1 && !entries.isEmpty && entries.count <= 18
-        let legendRightWidth = legendRight ? ChartFrame.legendWidth(entries, title: nil) : 0
+        let naturalLegend = ChartFrame.legendWidth(entries, title: nil, cap: .infinity)
+        let legendRight = panels.count <= 1 && !entries.isEmpty && entries.count <= 18 && naturalLegend <= 230
+        let legendRightWidth = legendRight ? naturalLegend : 0
         let marginL = 74.0, marginR = 16.0, gap = 22.0
         let width = requested ?? (count == 1 ? 720 : max(720, marginL + Double(columns) * 300 + Double(columns - 1) * gap + marginR))
         let gridWidth = width - marginL - marginR - (legendRight ? legendRightWidth + 16 : 0)
@@ -78,19 +79,33 @@ public struct FacetedLineChart: Sendable {
         let strip = strips ? 20.0 : 0
         let tickArea = 22.0 + (xTickNotes.isEmpty ? 0 : 13)
         let rowH = strip + plotH + tickArea + 10
-        let top = title.isEmpty ? 16.0 : 40
+        // A long title wraps (14 px bold, about 0.62 em per character).
+        let titleLines = SVGFigure.wrap(title, columns: max(20, Int((width - 24) / (14 * 0.62))))
+        let top = titleLines.isEmpty ? 16.0 : 40 + 17 * Double(titleLines.count - 1)
         let gridBottom = top + Double(rows) * rowH
         let xLabelY = gridBottom + 8
 
-        // The legend under the panels: columns of equal width.
-        let entryWidth = (entries.map { SVGDocument.textWidth($0, size: 11) }.max() ?? 0) + 48
-        let legendColumns = max(1, Int((width - marginL - marginR) / max(1, entryWidth)))
-        let legendRows = legendRight || entries.isEmpty ? 0 : (entries.count + legendColumns - 1) / legendColumns
-        let legendTop = xLabelY + 18
-        let height = legendTop + (legendRows == 0 ? 0 : Double(legendRows) * 17 + 6)
+        // The legend under the panels: columns of equal width; a name too long for its column wraps.
+        let legendSpan = width - marginL - marginR
+        let entryWidth = min(legendSpan, (entries.map { SVGDocument.textWidth($0, size: 11) }.max() ?? 0) + 48)
+        let legendColumns = max(1, Int(legendSpan / max(1, entryWidth)))
+        let columnWidth = legendSpan / Double(legendColumns)
+        let wrapped = entries.map { SVGFigure.wrap($0, columns: max(10, Int((columnWidth - 40) / 6.6))) }
+        var rowTops: [Double] = []
+        var legendBottom = xLabelY + 18
+        if !legendRight {
+            for start in stride(from: 0, to: entries.count, by: legendColumns) {
+                rowTops.append(legendBottom)
+                let lines = wrapped[start ..< min(entries.count, start + legendColumns)].map(\.count).max() ?? 1
+                legendBottom += 17 + 13 * Double(lines - 1)
+            }
+        }
+        let height = rowTops.isEmpty ? xLabelY + 18 : legendBottom + 6
 
         var svg = SVGDocument(width: width, height: height)
-        if !title.isEmpty { svg.text(title, x: width / 2, y: 22, size: 14, anchor: .middle, weight: "bold") }
+        for (i, line) in titleLines.enumerated() {
+            svg.text(line, x: width / 2, y: 22 + 17 * Double(i), size: 14, anchor: .middle, weight: "bold")
+        }
 
         // Shared scales.
         let ys = panels.flatMap { $0.series.flatMap { $0.points.map(\.y) } }
@@ -166,12 +181,11 @@ public struct FacetedLineChart: Sendable {
                 svg.text(name, x: x + 32, y: y + 4, size: entries.count > 14 ? 10.5 : 11)
             }
         } else {
-            let columnWidth = (width - marginL - marginR) / Double(legendColumns)
-            for (i, name) in entries.enumerated() {
+            for (i, lines) in wrapped.enumerated() {
                 let x = marginL + Double(i % legendColumns) * columnWidth
-                let y = legendTop + Double(i / legendColumns) * 17
+                let y = rowTops[i / legendColumns]
                 swatch(i, x: x, y: y)
-                svg.text(name, x: x + 32, y: y + 4, size: 11)
+                for (k, line) in lines.enumerated() { svg.text(line, x: x + 32, y: y + 4 + 13 * Double(k), size: 11) }
             }
         }
         return svg.render()

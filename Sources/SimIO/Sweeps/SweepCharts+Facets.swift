@@ -113,6 +113,15 @@ extension SweepCharts {
         func seriesCount(_ dimensions: [PlotDimension]) -> Int {
             Set(rows.map { key($0, dimensions) }).count * choices.count
         }
+        // Two traces of one shape along --x n would put two points at one x on a line: split by trace.
+        if let trace = all.first(where: { $0.fields == ["trace"] }), trace.varies(in: rows),
+           !seriesDimensions.contains(trace), !facetDimensions.contains(trace), xDimension.isShape {
+            let chosen = seriesDimensions + facetDimensions
+            if Set(rows.map { key($0, chosen + [xDimension]) }).count < Set(rows.map { key($0, chosen + [xDimension, trace]) }).count {
+                if series != nil { throw .plotFieldUnassigned(field: "trace") }
+                seriesDimensions.insert(trace, at: 0)
+            }
+        }
         let limit = SeriesStyle.distinguishable
         if autoFacet && series == nil && facet.isEmpty && seriesCount(seriesDimensions) > limit {
             // Facet by the one dimension that leaves at most `limit` lines with the fewest panels.
