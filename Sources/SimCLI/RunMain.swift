@@ -112,7 +112,7 @@ private func dispatch(_ arguments: [String], console: Console) -> Int32 {
         case .unwritable: return ExitCode.cannotCreate
         case .writeFailed: return ExitCode.ioError
         case .outputBusy: return ExitCode.tryAgain
-        case .unknownPlotField, .traceOnXAxis: return ExitCode.usage
+        case .unknownPlotField, .traceOnXAxis, .plotFieldReused, .plotFieldUnassigned, .tooManySeries, .tooManyPanels: return ExitCode.usage
         default: return ExitCode.dataError
         }
     } catch let error as TimelineError {

@@ -83,6 +83,13 @@ public struct SVGDocument: Sendable {
 
     public mutating func endClip() { body.append("</g>") }
 
+    /// Starts a group of elements (`endGroup` ends it) with a `class` and an optional `<title>` tooltip.
+    public mutating func beginGroup(class name: String, title: String? = nil) {
+        body.append("<g class=\"\(Self.escape(name))\">" + (title.map { "<title>\(Self.escape($0))</title>" } ?? ""))
+    }
+
+    public mutating func endGroup() { body.append("</g>") }
+
     /// The SVG text.
     public func render() -> String {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -12,7 +12,8 @@ enum SweepCommand {
     usage: elsa-sim sweep --config FILE --trace DIR [--trace DIR ...] --set PATH=V1,V2,... [...] --out OUT [options]
            elsa-sim sweep --spec FILE --out OUT [options]
            elsa-sim sweep merge OUT SHARD_OUT [SHARD_OUT ...]
-           elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]
+           elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN] [--series FIELD,...]
+                                [--facet FIELD,...] [--where FIELD=VALUE ...]
 
     Simulates every point of the cartesian product of the swept config fields on every trace (points run
     in parallel, one thread each; output in grid order: trace outermost, the last --set fastest). Writes
@@ -225,8 +226,8 @@ enum SweepCommand {
             throw UsageError.unexpectedArgument(args.positional[1], command: "sweep plot")
         }
         if args.has("help") {
-            console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN] [--where FIELD=VALUE ...]\n"
-                + "                      [--color FIELD] [--title TEXT]\n\n"
+            console.out("usage: elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN] [--series FIELD,...]\n"
+                + "                      [--facet FIELD,...] [--where FIELD=VALUE ...] [--color FIELD] [--title TEXT]\n\n"
                 + "Draws a chart from an existing sweep output (OUT: its prefix, directory or files), without the\n"
                 + "configs or traces.\n\noptions:\n" + PlotRequest.help + "\n  -h, --help             this help\n")
             return args.has("help") ? ExitCode.success : ExitCode.usage

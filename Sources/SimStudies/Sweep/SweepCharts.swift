@@ -29,7 +29,7 @@ public enum SweepCharts {
         }
     }
 
-    /// Rows whose swept values (or trace shape columns, `SweepTraceShape`) match every `where` pair.
+    /// Rows whose swept values (or trace name, or trace shape columns, `SweepTraceShape`) match every `where` pair.
     public static func filter(_ rows: [SweepRow], where conditions: [(field: String, value: JSONValue)]) -> [SweepRow] {
         rows.filter { row in conditions.allSatisfy { sameValue(SweepRow.lookup(row.value, path(of: $0.field)), $0.value) } }
     }
@@ -39,9 +39,9 @@ public enum SweepCharts {
         SweepTraceShape.columns.first { $0.name == name }
     }
 
-    /// A row path for a plot field: a trace shape column's key, else the swept field under `values.`.
+    /// A row path for a plot field: `trace` (its name), a trace shape column's key, else the swept field under `values.`.
     static func path(of field: String) -> String {
-        shapeColumn(field)?.path ?? "values." + field
+        field == "trace" ? "trace" : shapeColumn(field)?.path ?? "values." + field
     }
 
     static func sameValue(_ a: JSONValue?, _ b: JSONValue) -> Bool {
@@ -68,46 +68,16 @@ public enum SweepCharts {
     }
 
     /// `y` against swept field `x`, one line per combination of the other swept fields (and the trace
-    /// when there are several). `y` may list several comma-separated columns (one line each).
-    /// With `x` a trace shape column (`n`, `head_dim`, `layers`, `heads`, `kv_heads`), the traces lie
-    /// along the x axis: points of one combination of swept fields on different traces form one line
-    /// (split further by the other shape columns that vary among the rows).
+    /// when there are several; a linked axis counts as one field). `y` may list several comma-separated
+    /// columns (one line each). With `x` a trace shape column (`n`, `head_dim`, `layers`, `heads`,
+    /// `kv_heads`), the traces lie along the x axis: points of one combination of swept fields on
+    /// different traces form one line (split further by the other shape columns that vary among the
+    /// rows). One panel: `lines` is the faceted form.
     public static func line(rows: [SweepRow], header: SweepHeader, x: String, y: String, title: String) throws(SweepError) -> SweepLineChart {
-        if x == "trace" { throw .traceOnXAxis }
-        func numeric(_ path: String) -> Bool { !rows.isEmpty && rows.allSatisfy { $0.number(path) != nil } }
-        let swept = header.fields.filter { numeric("values." + $0) }
-        // Shape columns only when every row has them (rows of an older elsa-sim do not).
-        let shapes = SweepTraceShape.columns.map(\.name).filter { !header.fields.contains($0) && numeric($0) }
-        guard swept.contains(x) || shapes.contains(x) else {
-            throw .unknownPlotField(field: x, available: swept + shapes + areaChoices.map(\.name))
-        }
-        let shapeX = swept.contains(x) ? nil : shapeColumn(x)
-        let xPath = shapeX?.path ?? "values." + x
-        var choices: [(name: String, path: String, label: String)] = []
-        for name in y.split(separator: ",") { choices.append(try yChoice(String(name))) }
-        guard !choices.isEmpty else { throw .unknownPlotField(field: y, available: yChoices.map(\.name)) }
-        let others = header.fields.filter { $0 != x && varies($0, in: rows) }
-        let otherShapes = shapeX == nil ? [] : SweepTraceShape.columns.map(\.name).filter { $0 != x && varies(path: $0, in: rows) }
-        var order: [String] = []
-        var points: [String: [(x: Double, y: Double)]] = [:]
-        var ticks: Set<Double> = []
-        for choice in choices {
-            for row in rows {
-                guard let xv = row.number(xPath), let yv = row.number(choice.path) else { continue }
-                var parts = others.map { "\(short($0))=\(SweepTable.cell(SweepRow.lookup(row.value, "values." + $0)))" }
-                parts += otherShapes.map { "\($0)=\(SweepTable.cell(SweepRow.lookup(row.value, $0)))" }
-                if header.traces.count > 1 && shapeX == nil { parts.insert(SweepTable.cell(SweepRow.lookup(row.value, "trace")), at: 0) }
-                if choices.count > 1 { parts.insert(legendName(choice.name), at: 0) }
-                let key = parts.isEmpty ? choice.name : parts.joined(separator: ", ")
-                if points[key] == nil { order.append(key) }
-                points[key, default: []].append((xv, yv))
-                ticks.insert(xv)
-            }
-        }
-        let series = order.map { SweepLineChart.Series(name: $0, points: points[$0]!) }
-        var chart = SweepLineChart(title: title, xLabel: shapeX?.label ?? "\(x) (\(short(x)))", yLabel: yLabel(choices.map(\.label)),
-                                   legendTitle: nil, series: series, xTicks: Array(ticks))
-        if x.hasPrefix("numerics.") { chart.logX = false }  // bit widths: a linear axis
+        let faceted = try lines(rows: rows, header: header, x: x, y: y, title: title, autoFacet: false)
+        var chart = SweepLineChart(title: title, xLabel: faceted.xLabel, yLabel: faceted.yLabel, legendTitle: nil,
+                                   series: faceted.panels.first?.series ?? [], xTicks: faceted.xTicks)
+        chart.logX = faceted.logX
         return chart
     }
 

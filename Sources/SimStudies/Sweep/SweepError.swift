@@ -3,7 +3,7 @@ import SimCharts
 import SimReports
 /// A sweep, compare or merge the CLI cannot carry out, with the file, field or point at fault and what
 /// was expected (`docs/sweeps.md`). The CLI maps `specUnreadable` to exit code 66, `unwritable` to 73, `writeFailed` to 74,
-/// `outputBusy` to 75, `unknownPlotField` and `traceOnXAxis` to 64 and the rest to 65.
+/// `outputBusy` to 75, `unknownPlotField`, `traceOnXAxis` and the other plot errors to 64 and the rest to 65.
 public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The sweep spec file cannot be read or is not JSON.
     case specUnreadable(file: String, reason: String)
@@ -29,6 +29,14 @@ public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownPlotField(field: String, available: [String])
     /// `--x trace`: trace names are not numbers; the trace shape columns (`n`, ...) are.
     case traceOnXAxis
+    /// A plot field given two roles (`--x`, `--series`, `--facet`; fields of one linked axis are one).
+    case plotFieldReused(field: String, option: String)
+    /// `--series` leaves out a field that varies among the plotted points.
+    case plotFieldUnassigned(field: String)
+    /// A line chart would draw more lines than `SeriesStyle` tells apart.
+    case tooManySeries(count: Int, limit: Int, fields: [String])
+    /// A faceted chart would draw more panels than `SweepCharts.maxPanels`.
+    case tooManyPanels(count: Int, limit: Int, fields: [String])
 
     public var description: String {
         switch self {
@@ -56,6 +64,18 @@ public enum SweepError: Error, Sendable, Equatable, CustomStringConvertible {
         case .traceOnXAxis:
             return "plot: --x trace: trace names are not numbers; use --x n (each trace's real tokens; points of one config "
                 + "on different traces then form one line), or head_dim, layers, heads, kv_heads"
+        case let .plotFieldReused(field, option):
+            return "plot: \(option) \(field): this field (or one linked with it) is already the x axis, a --series or a --facet field; "
+                + "give each field one role"
+        case let .plotFieldUnassigned(field):
+            return "plot: '\(field)' varies among the plotted points but is not --x, --series or --facet; add it to --series "
+                + "or --facet, or keep one value with --where \(field)=VALUE"
+        case let .tooManySeries(count, limit, fields):
+            return "plot: \(count) lines (one per \(fields.joined(separator: " × "))) are more than the \(limit) a chart tells apart; "
+                + "split them into panels with --facet FIELD, choose fewer with --series FIELD, or keep some with --where FIELD=VALUE"
+        case let .tooManyPanels(count, limit, fields):
+            return "plot: \(count) panels (one per \(fields.joined(separator: " × "))) are more than \(limit); "
+                + "facet by a field with fewer values (--facet FIELD) or keep some with --where FIELD=VALUE"
         }
     }
 }
