@@ -43,7 +43,7 @@ enum SweepCommand {
       --fresh                discard the rows already in OUT and start over
       --list                 print the points (index, shard, values) and exit without simulating
     \(PlotRequest.help)
-      --quiet                no table on stdout
+      --quiet                no table on stdout, no progress line on stderr
       -h, --help             this help
 
     merge: OUT SHARD_OUT...  combines shard outputs (prefixes, directories, or their .jsonl/.csv files, so
@@ -125,6 +125,7 @@ enum SweepCommand {
         journal.close()
         let rows = (kept + fresh).sorted { $0.index < $1.index }
         try SweepOutputFile.write(header: header, rows: rows, paths: paths)
+        try EffectiveConfigOutput.write(try plan.effectiveBaseConfig(), beside: [paths.jsonl])
         let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: threads, simulations: fresh.count, unit: "points")
         try SweepOutputFile.writeAtomically(host.json().pretty() + "\n", to: paths.host)
         let shardText = shard.isAll ? "" : " of shard \(shard)"
