@@ -25,6 +25,7 @@ enum A3RunCommand {
       --threads N            worker threads (default: all cores); results do not depend on it
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write one CSV row per (layer, head) (- for stdout)
+                             beside every output file OUT.EXT: OUT.config.json, the effective config
       --print-config         print the effective config (defaults filled in, overrides applied) and exit
       --no-quality           skip the approximation-quality metrics
       --quiet                no human table on stdout, no progress line on stderr

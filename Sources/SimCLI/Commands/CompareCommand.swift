@@ -28,6 +28,8 @@ enum CompareCommand {
       --threads N            worker threads per simulation (default: all cores)
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write one CSV row per (trace, layer, variant) (- for stdout)
+                             beside every output file OUT.EXT: OUT.config.json, the effective config
+                             (compare with several variants: OUT.config-K.json)
       --plot FILE.svg        stacked bars of execution + preprocessing normalized to the baseline
                              (one trace: per layer and total; several traces: per trace)
       --title TEXT           the chart title

@@ -40,6 +40,7 @@ enum QualityCommand {
       --threads N            worker threads (default: all cores); results do not depend on it
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write the CSV rows (- for stdout)
+                             beside every output file OUT.EXT: OUT.config.json, the effective config
       --plot FILE            write an SVG chart (sweep: fraction, mass and error vs p; fit: error CDFs)
       --quiet                no human table on stdout, no progress line on stderr
       -h, --help             this help

@@ -39,6 +39,7 @@ enum RunCommand {
       --threads N            worker threads (default: all cores); results do not depend on it
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write one CSV row per (layer, head) (- for stdout)
+                             beside every output file OUT.EXT: OUT.config.json, the effective config
     \(RunTimeline.help)
       --print-config         print the effective config (defaults filled in, overrides applied) and exit
       --no-quality           skip the approximation-quality metrics (mass kept, output error; docs/quality.md)

@@ -28,6 +28,7 @@ enum SensitivityCommand {
       --threads N              worker threads, one point each (default: all cores); results do not depend on it
       --json FILE              write the JSON report (- for stdout)
       --csv FILE               write one CSV row per point (- for stdout)
+                               beside every output file OUT.EXT: OUT.config.json, the effective config
       --plot FILE.svg          a tornado chart of Δ total cycles
       --title TEXT             the chart title
       --quiet                  no table on stdout, no progress line on stderr
