@@ -83,6 +83,20 @@ import Workload
         #expect(compareJSON.contains("\"trace_hash\" : \"\(expectedTrace)\"") || compareJSON.contains("\"trace_hash\": \"\(expectedTrace)\""))
     }
 
+    /// Relative file paths in the written config become absolute (against the working directory), so
+    /// `--config OUT.config.json` finds the files from any directory; absolute ones stay; the hash does not move.
+    @Test func writtenConfigPathsAreAbsolute() {
+        let config: JSONValue = .object(["hash": .object(["matrix_file": .string("m/p.npy"), "bits": .int(16)]),
+                                         "approximation": .object(["thresholds_file": .string("/abs/t.json")])])
+        let out = EffectiveConfigOutput.portable(config, directory: "/work/x")
+        #expect(out.value(atDottedPath: "hash.matrix_file")?.stringValue == "/work/x/m/p.npy")
+        #expect(out.value(atDottedPath: "hash.bits") == .int(16))
+        #expect(out.value(atDottedPath: "approximation.thresholds_file")?.stringValue == "/abs/t.json")
+        #expect(EffectiveConfigOutput.path(beside: "r/a.json") == "r/a.config.json")
+        #expect(EffectiveConfigOutput.path(beside: "a.svg", variant: 2) == "a.config-2.json")
+        #expect(EffectiveConfigOutput.path(beside: "out") == "out.config.json" && EffectiveConfigOutput.path(beside: "-") == nil)
+    }
+
     /// sensitivity's JSON names its baseline config and trace by the same two identities.
     @Test func sensitivityCarriesTheIdentities() throws {
         let dir = SweepTestSupport.temporaryDirectory("sensitivity")
