@@ -25,6 +25,7 @@ $BIN sweep --spec Sweeps/paper-grid.json --out "$WORK/shard1" --shard 1/2 > /dev
 $BIN sweep merge "$WORK/merged" "$WORK/shard1" "$WORK/shard0" > /dev/null 2>&1
 check cmp -s "$WORK/merged.csv" "$WORK/full.csv"
 check cmp -s "$WORK/merged.jsonl" "$WORK/full.jsonl"
+check cmp -s "$WORK/merged.header.json" "$WORK/full.header.json"
 echo "sweep check (80-point grid on the shipped trace, $((SECONDS - start)) s): $rows rows"
 echo "sweep: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

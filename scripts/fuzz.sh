@@ -161,10 +161,10 @@ mutate_spec() {
            ARGS=(sweep --spec "$file" --out "$dir/s" --quiet) ;;
         2) cp "$BASE/spec.json" "$file"; sed -i "s/\"values\": \[1, 2\]/\"values\": [${VALUES[RANDOM % ${#VALUES[@]}]}, ${VALUES[RANDOM % ${#VALUES[@]}]}]/" "$file"
            ARGS=(sweep --spec "$file" --out "$dir/s" --quiet) ;;
-        3) cp "$BASE/sweep.jsonl" "$dir/s.jsonl"
+        3) cp "$BASE/sweep.jsonl" "$dir/s.jsonl"; cp "$BASE/sweep.header.json" "$dir/s.header.json"
            case $((RANDOM % 4)) in
-               0) sed -i "2s/\"cycles\":[0-9]*/\"cycles\":${VALUES[RANDOM % ${#VALUES[@]}]}/" "$dir/s.jsonl" ;;
-               1) sed -n 2p "$BASE/sweep.jsonl" >> "$dir/s.jsonl" ;;
+               0) sed -i "1s/\"cycles\":[0-9]*/\"cycles\":${VALUES[RANDOM % ${#VALUES[@]}]}/" "$dir/s.jsonl" ;;
+               1) sed -n 1p "$BASE/sweep.jsonl" >> "$dir/s.jsonl" ;;
                2) head -c "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$dir/s.jsonl")" ))" "$BASE/sweep.jsonl" > "$dir/s.jsonl" ;;
                3) poke "$dir/s.jsonl" "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$dir/s.jsonl")" ))" 2 ;;
            esac

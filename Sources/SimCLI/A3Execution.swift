@@ -56,7 +56,9 @@ final class HeadProgress: @unchecked Sendable {
     }
 
     func finishOne() {
-        let now = lock.withLock { done += 1; return done }
-        console.progress("simulating (A^3): \(now)/\(total) heads", done: now == total)
+        lock.withLock {   // reported under the lock, so the counts appear in order
+            done += 1
+            console.progress("simulating (A^3): \(done)/\(total) heads", done: done == total)
+        }
     }
 }

@@ -16,18 +16,25 @@ public final class Console: @unchecked Sendable {
     private var outBuffer = ""
     private var errBuffer = ""
     private var outFailure: Int32?
-    /// Whether progress lines are shown (stderr is a terminal and not captured).
-    public let showsProgress: Bool
+    /// Whether progress lines are shown (stderr is a terminal and not captured, or a test asked for
+    /// them) and `--quiet` did not turn them off.
+    public var showsProgress: Bool { lock.withLock { progressWanted && !progressMuted } }
+    private let progressWanted: Bool
+    private var progressMuted = false
 
     init(capture: Bool, showsProgress: Bool, outputDescriptor: Int32 = 1, errorDescriptor: Int32 = 2) {
         self.capture = capture
-        self.showsProgress = showsProgress
+        self.progressWanted = showsProgress
         self.outputDescriptor = outputDescriptor
         self.errorDescriptor = errorDescriptor
     }
 
     public static func standard() -> Console { Console(capture: false, showsProgress: isatty(2) == 1) }
-    public static func capturing() -> Console { Console(capture: true, showsProgress: false) }
+    /// Captures stdout and stderr; `progress: true` keeps the progress lines in the captured stderr (tests).
+    public static func capturing(progress: Bool = false) -> Console { Console(capture: true, showsProgress: progress) }
+
+    /// Turns progress lines off (`--quiet`).
+    public func muteProgress() { lock.withLock { progressMuted = true } }
     /// Writes to the given descriptors (tests: a descriptor of /dev/full).
     public static func descriptors(output: Int32, error: Int32) -> Console {
         Console(capture: false, showsProgress: false, outputDescriptor: output, errorDescriptor: error)

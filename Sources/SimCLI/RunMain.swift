@@ -49,6 +49,7 @@ let commandNames = ["run", "calibrate", "quality", "trace", "config", "sweep", "
 /// The CLI as a library: parses `arguments` (without the program name), runs the command, and returns
 /// the exit code. Only this layer turns errors into text.
 public func runMain(_ arguments: [String], console: Console = .standard()) -> Int32 {
+    if arguments.contains("--quiet") { console.muteProgress() }   // --quiet: no progress lines either
     let code = dispatch(arguments, console: console)
     // A result that could not reach stdout is a failed run, whatever the command returned.
     if let failure = console.outputFailure {

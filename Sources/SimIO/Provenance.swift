@@ -6,84 +6,22 @@ import Workload
 /// content hashes of the effective config and of the trace, and the engine (`docs/reports.md`).
 public struct Provenance: Sendable, Equatable {
     public var simulatorVersion: String
-    /// `elsa64:` + 16 hex digits over the effective config's canonical JSON (sorted keys, compact).
+    /// `ConfigIdentity.hash(of:)` of the effective config (`config_hash`).
     public var configHash: String
-    /// `elsa64:` + 16 hex digits over the trace's manifest fields and every array's float32 bit patterns.
+    /// `TraceIdentity.hash(of:)` of the trace (`trace_hash`).
     public var traceHash: String
     public var engine: String
 
     public init(simulatorVersion: String, config: ElsaConfig, trace: AttentionTrace, engine: String) {
         self.simulatorVersion = simulatorVersion
-        configHash = ContentHash.of(config: config)
-        traceHash = ContentHash.of(trace: trace)
+        configHash = ConfigIdentity.hash(of: config)
+        traceHash = TraceIdentity.hash(of: trace)
         self.engine = engine
     }
 
     public func json() -> JSONValue {
         .object(["simulator": .string("elsa-sim " + simulatorVersion), "config_hash": .string(configHash),
                  "trace_hash": .string(traceHash), "engine": .string(engine)])
-    }
-}
-
-/// A fast, stable 64-bit content hash (`elsa64`): 64-bit words mixed with SplitMix64's finalizer. Not
-/// cryptographic; it identifies inputs in reports and sweep outputs.
-public struct ContentHash: Sendable {
-    private var state: UInt64 = 0x6A09_E667_F3BC_C908
-
-    public init() {}
-
-    @inline(__always)
-    public mutating func mix(_ word: UInt64) {
-        var z = state ^ (word &+ 0x9E37_79B9_7F4A_7C15)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        state = z ^ (z >> 31)
-    }
-
-    public mutating func mix(_ text: String) {
-        var bytes = Array(text.utf8)
-        mix(UInt64(bytes.count))
-        while bytes.count % 8 != 0 { bytes.append(0) }
-        for i in stride(from: 0, to: bytes.count, by: 8) {
-            var w: UInt64 = 0
-            for k in 0 ..< 8 { w |= UInt64(bytes[i + k]) << (8 * UInt64(k)) }
-            mix(w)
-        }
-    }
-
-    public mutating func mix(_ values: ContiguousArray<Float>) {
-        mix(UInt64(values.count))
-        values.withUnsafeBufferPointer { buffer in
-            var i = 0
-            while i + 1 < buffer.count {
-                mix(UInt64(buffer[i].bitPattern) | UInt64(buffer[i + 1].bitPattern) << 32)
-                i += 2
-            }
-            if i < buffer.count { mix(UInt64(buffer[i].bitPattern)) }
-        }
-    }
-
-    public var hex: String { "elsa64:" + String(format: "%016llx", state) }
-
-    public static func of(config: ElsaConfig) -> String {
-        var h = ContentHash()
-        h.mix(ConfigLoader.effectiveJSON(config).serialized())
-        return h.hex
-    }
-
-    public static func of(trace: AttentionTrace) -> String {
-        var h = ContentHash()
-        h.mix("elsa-trace/1 \(trace.model) scale=\(trace.scale) causal=\(trace.causal) tokens=\(trace.tokens)")
-        for layer in trace.layers {
-            h.mix(layer.name)
-            for tensor in [layer.q, layer.k, layer.v] {
-                h.mix("\(tensor.shape)")
-                h.mix(tensor.storage)
-            }
-            if let out = layer.out { h.mix("out \(out.shape)"); h.mix(out.storage) }
-            if let bias = layer.bias { h.mix("bias \(bias.shape)"); h.mix(bias.storage) }
-        }
-        return h.hex
     }
 }
 

@@ -1,10 +1,13 @@
 import Foundation
+import Workload
 
-/// What names a trace in sweep and compare outputs: a short name (the directory's last path
-/// component) and a content identity (`FNV1a64` of `trace.json` followed by every file its layers
-/// reference, in manifest order), so outputs made on different machines from the same trace agree.
+/// What names a trace in every output (`docs/reports.md`, "Identities"): a short name (the trace
+/// directory's last path component) and the one content identity, `trace_hash` (`hash(of:)`), which
+/// `run`, `compare`, `sweep` and `sensitivity` all report, so outputs made anywhere from the same trace
+/// can be joined.
 public struct TraceIdentity: Sendable, Equatable {
     public var name: String
+    /// The trace's `trace_hash` (`TraceIdentity.hash(of:)`).
     public var id: String
 
     public init(name: String, id: String) {
@@ -12,33 +15,56 @@ public struct TraceIdentity: Sendable, Equatable {
         self.id = id
     }
 
-    /// Hashes the trace directory at `path`.
-    ///
-    /// - Throws: `TraceError` when the manifest or a referenced file cannot be read (the trace reader
-    ///   reports the same files first, so this only fails when a file vanished in between).
-    public static func of(path: String) throws(TraceError) -> TraceIdentity {
+    /// The identity of `trace`, read from the directory `path`.
+    public init(path: String, trace: AttentionTrace) {
         var display = path
         while display.count > 1 && display.hasSuffix("/") { display.removeLast() }
-        let directory = URL(fileURLWithPath: display, isDirectory: true)
-        let manifestPath = display + "/" + TraceReader.manifestName
-        guard let manifest = FileManager.default.contents(atPath: directory.appendingPathComponent(TraceReader.manifestName).path) else {
-            throw .manifestNotFound(path: manifestPath)
+        self.init(name: URL(fileURLWithPath: display, isDirectory: true).lastPathComponent, id: Self.hash(of: trace))
+    }
+
+    /// The canonical header of `canonicalBytes`: the JSON object `{"causal", "format": "elsa-trace/1",
+    /// "layers": [{"name", "q", "k", "v", and "out" / "bias" when present: each [heads, rows, dim]}],
+    /// "model", "scale", "tokens"}`, compact with sorted keys (`JSONValue.serialized`), then a newline.
+    public static func canonicalHeader(_ trace: AttentionTrace) -> String {
+        let layers: [JSONValue] = trace.layers.map { layer in
+            var o: [String: JSONValue] = ["name": .string(layer.name)]
+            for (key, tensor) in tensors(layer) { o[key] = .array(tensor.shape.map { .int(Int64($0)) }) }
+            return .object(o)
         }
-        var hash = FNV1a64()
-        hash.update(manifest)
-        if let root = try? JSONValue.parse(manifest), case let .array(layers)? = root.objectValue?["layers"] {
-            for (index, layer) in layers.enumerated() {
-                for key in ["q", "k", "v", "out"] {
-                    guard let file = layer.objectValue?[key]?.stringValue else { continue }
-                    let filePath = directory.appendingPathComponent(file).path
-                    guard InputFile.problem(filePath) == nil, let data = FileManager.default.contents(atPath: filePath) else {
-                        throw .layerFileNotFound(path: manifestPath, field: "layers[\(index)].\(key)", file: display + "/" + file)
-                    }
-                    hash.update(file)
-                    hash.update(data)
+        let header: JSONValue = .object(["format": .string("elsa-trace/1"), "model": .string(trace.model),
+                                         "scale": .double(trace.scale), "causal": .bool(trace.causal),
+                                         "tokens": .int(Int64(trace.tokens)), "layers": .array(layers)])
+        return header.serialized() + "\n"
+    }
+
+    /// `trace_hash`: 16 lowercase hex digits, `FNV1a64` of the canonical bytes — `canonicalHeader`'s
+    /// UTF-8, then per layer in order its tensors q, k, v, out, bias (those present), each as its
+    /// float32 values in storage order (head, row, dim), 4 little-endian bytes per value.
+    public static func hash(of trace: AttentionTrace) -> String {
+        var h = FNV1a64()
+        h.update(canonicalHeader(trace))
+        var bytes = ContiguousArray<UInt8>()
+        for layer in trace.layers {
+            for (_, tensor) in tensors(layer) {
+                bytes.removeAll(keepingCapacity: true)
+                bytes.reserveCapacity(tensor.storage.count * 4)
+                for value in tensor.storage {
+                    let bits = value.bitPattern
+                    bytes.append(UInt8(truncatingIfNeeded: bits))
+                    bytes.append(UInt8(truncatingIfNeeded: bits >> 8))
+                    bytes.append(UInt8(truncatingIfNeeded: bits >> 16))
+                    bytes.append(UInt8(truncatingIfNeeded: bits >> 24))
                 }
+                h.update(bytes)
             }
         }
-        return TraceIdentity(name: directory.lastPathComponent, id: hash.hex)
+        return h.hex
+    }
+
+    static func tensors(_ layer: AttentionLayer) -> [(String, Tensor3)] {
+        var list: [(String, Tensor3)] = [("q", layer.q), ("k", layer.k), ("v", layer.v)]
+        if let out = layer.out { list.append(("out", out)) }
+        if let bias = layer.bias { list.append(("bias", bias)) }
+        return list
     }
 }

@@ -155,8 +155,8 @@ public struct A3RunReport: Sendable {
     static func percentCell(_ a: Int, _ b: Int) -> String { b == 0 ? "—" : String(format: "%.1f%%", Double(a) / Double(b) * 100) }
 }
 
-/// What produced an A^3 report: the simulator version and `elsa64` content hashes of the effective
-/// config (its `a3-config/1` JSON) and of the trace (the same hash as ELSA reports give the trace).
+/// What produced an A^3 report: the simulator version, the effective config's `config_hash`
+/// (`ConfigIdentity`) and the trace's `trace_hash` (`TraceIdentity`), as every report gives them.
 public struct A3Provenance: Sendable, Equatable {
     public var simulatorVersion: String
     public var configHash: String
@@ -164,9 +164,7 @@ public struct A3Provenance: Sendable, Equatable {
 
     public init(simulatorVersion: String, config: A3Config, trace: AttentionTrace) {
         self.simulatorVersion = simulatorVersion
-        var h = ContentHash()
-        h.mix(A3ConfigLoader.effectiveJSON(config).serialized())
-        configHash = h.hex
-        traceHash = ContentHash.of(trace: trace)
+        configHash = ConfigIdentity.hash(of: config)
+        traceHash = TraceIdentity.hash(of: trace)
     }
 }

@@ -3,14 +3,14 @@ import SimCharts
 import Foundation
 
 /// What produced a compare report (`docs/reports.md`, "Header and provenance"; `docs/sweeps.md`,
-/// "compare"): the simulator version, each variant's effective-config content hash and each trace's
-/// content hash, computed as `Provenance` computes them for `run` (`ContentHash`, `elsa64:`).
+/// "compare"): the simulator version, each variant's `config_hash` (`ConfigIdentity`) and each trace's
+/// `trace_hash` (`TraceIdentity`), the identities every report gives (`docs/reports.md`, "Identities").
 public struct CompareProvenance: Sendable, Equatable {
     /// `BuildInfo.version`, without the `elsa-sim ` prefix.
     public var simulatorVersion: String
-    /// `ContentHash.of(config:)` per variant, in variant order.
+    /// `ConfigIdentity.hash(of:)` per variant, in variant order.
     public var configHashes: [String]
-    /// `ContentHash.of(trace:)` per trace, in trace order.
+    /// `TraceIdentity.hash(of:)` per trace, in trace order.
     public var traceHashes: [String]
 
     public init(simulatorVersion: String, configHashes: [String], traceHashes: [String]) {

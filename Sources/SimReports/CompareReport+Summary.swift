@@ -8,9 +8,9 @@ import ElsaModel
 /// table, CSV columns and JSON (`docs/sweeps.md`, "compare").
 extension CompareReport {
     /// CSV columns appended when the report has summaries or provenance: `RunSummary.columns` (filled on
-    /// `total` rows only, empty on layer rows), then `config_content_hash` and `trace_hash` (every row).
+    /// `total` rows only, empty on layer rows), then `config_hash` and `trace_hash` (every row).
     public static var csvSummaryHeader: String {
-        (RunSummary.columns.map(\.name) + ["config_content_hash", "trace_hash"]).joined(separator: ",")
+        (RunSummary.columns.map(\.name) + ["config_hash", "trace_hash"]).joined(separator: ",")
     }
 
     func summaryCSVCells(_ e: Entry) -> [String] {

@@ -163,19 +163,17 @@ public struct CompareReport {
                     layers.append(.object(["name": .string(name), "variants": .array(cells)]))
                 }
             }
-            var traceObject: [String: JSONValue] = ["name": .string(traces[t].name), "id": .string(traces[t].id),
+            var traceObject: [String: JSONValue] = ["name": .string(traces[t].name), "trace_hash": .string(traces[t].id),
                                                     "layers": .array(layers), "total": total]
             if !summaries.isEmpty { traceObject["per_config"] = summaryJSON(trace: t) }
-            if let provenance { traceObject["trace_hash"] = .string(provenance.traceHashes[t]) }
             return .object(traceObject)
         }
         var document: [String: JSONValue] = [
             "baseline": .string(variants[baseline].label),
             "variants": .array(variants.indices.map { i in
                 let v = variants[i]
-                var o: [String: JSONValue] = ["label": .string(v.label), "config": .string(v.configName), "config_hash": .string(v.configHash),
+                let o: [String: JSONValue] = ["label": .string(v.label), "config": .string(v.configName), "config_hash": .string(v.configHash),
                                               "overrides": .array(v.overrides.map(JSONValue.string))]
-                if let provenance { o["config_content_hash"] = .string(provenance.configHashes[i]) }
                 return .object(o)
             }),
             "traces": .array(tracesJSON),

@@ -181,7 +181,7 @@ public struct RunReport {
                      QualityFields.massCell(r.quality?.massKeptMean), QualityFields.errorCell(r.quality?.outputError),
                      "", "", "", "", "", "", "\(analytic.paperClosedForm)", Self.signedPercent(r.cycles, analytic.paperClosedForm)])
         out += TextTable.render(rows, rightAligned: Set(1 ..< 16).subtracting([13]), ruleBefore: [1, rows.count - 1])
-        out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind; bound by = the busiest module kind in the execution phase (busy share of execution cycles); paper CF = ELSA IV-D closed form, Δ = simulated vs it (docs/model.md §5, §6)\n"
+        out += "cycles: integers at \(JSONValue.format(r.clockGHz)) GHz; utilization = busy / cycles per module kind; bound by = the module kind whose busiest instance is busiest in the execution phase (its busy share of execution cycles); paper CF = ELSA IV-D closed form, Δ = simulated vs it (docs/model.md §5, §6)\n"
         out += "mass: mean exact softmax mass on the selected keys; err: relative L2 error of the output (docs/quality.md)\n"
         out += numericsTable()
         out += longSequenceLines()

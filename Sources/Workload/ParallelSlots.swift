@@ -71,4 +71,13 @@ public final class ProgressCounter: @unchecked Sendable {
         value += 1
         return value
     }
+
+    /// Adds one and hands the new count to `report` while still holding the lock, so reports from
+    /// parallel workers arrive in increasing order (1, 2, 3, … — never "2/8" before "1/8").
+    public func increment(reporting report: (Int) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        report(value)
+    }
 }

@@ -152,7 +152,7 @@ import ElsaModel
     /// a layer file name ending in "/" is refused.
     @Test func rowsAndLayerPathsAreValidated() throws {
         #expect(throws: SweepError.self) {
-            try SweepRow(line: #"{"index":0,"config_hash":"a","trace_id":"b","cycles":-1}"#, file: "s.jsonl", lineNumber: 2)
+            try SweepRow(line: #"{"index":0,"config_hash":"a","trace_hash":"b","cycles":-1}"#, file: "s.jsonl", lineNumber: 2)
         }
         let directory = SweepTestSupport.temporaryDirectory("slash")
         try FileManager.default.copyItem(atPath: Self.trace, toPath: directory + "/t")
@@ -171,7 +171,7 @@ import ElsaModel
         #expect(Self.run(args).code == 0)
         let jsonl = SweepTestSupport.read(directory + "/g.jsonl"), csv = SweepTestSupport.read(directory + "/g.csv")
         let lines = jsonl.split(separator: "\n", omittingEmptySubsequences: false)
-        try (jsonl + lines[2] + "\n").write(toFile: directory + "/g.jsonl", atomically: true, encoding: .utf8)
+        try (jsonl + lines[1] + "\n").write(toFile: directory + "/g.jsonl", atomically: true, encoding: .utf8)
         let again = Self.run(args)
         #expect(again.code == 0)
         #expect(again.err.contains("dropped 1 rows") && again.err.contains("simulated 0 of 2 points"), "\(again.err)")

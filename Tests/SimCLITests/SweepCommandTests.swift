@@ -63,7 +63,7 @@ import SimStudies
         #expect(run.code == 0)
         let report = try JSONValue.parse(Data(SweepTestSupport.read(directory + "/run.json").utf8))
         let totals = try #require(report.objectValue?["totals"]?.objectValue)
-        let rowLine = try #require(Self.unsharded.jsonl.split(separator: "\n").dropFirst().first { $0.contains("\"index\":53,") })
+        let rowLine = try #require(Self.unsharded.jsonl.split(separator: "\n").first { $0.contains("\"index\":53,") })
         let row = try SweepRow(line: String(rowLine), file: "grid.jsonl", lineNumber: 0)
         #expect(row.number("values.attention_modules") == 4 && row.number("values.selectors_per_module") == 8)
         #expect(row.number("cycles") == totals["cycles"]?.doubleValue)
@@ -91,6 +91,7 @@ import SimStudies
         let jsonl = directory + "/grid.jsonl"
         try Self.unsharded.csv.write(toFile: directory + "/grid.csv", atomically: true, encoding: .utf8)
         try Self.unsharded.jsonl.write(toFile: jsonl, atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Self.unsharded.directory + "/grid.header.json", toPath: directory + "/grid.header.json")
         let again = SweepTestSupport.run(Self.gridArguments(trace: SweepTestSupport.shippedSlice, out: directory + "/grid"))
         #expect(again.code == 0)
         #expect(again.err.contains("simulated 0 of 80 points (80 already in"))
@@ -99,10 +100,10 @@ import SimStudies
 
         // Doctor point 7's cycles; keep its keys. The rerun must keep the doctored number.
         var lines = Self.unsharded.jsonl.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let original = lines[8]
+        let original = lines[7]
         let doctored = original.replacingOccurrences(of: #""cycles":\d+"#, with: "\"cycles\":1", options: .regularExpression)
         #expect(doctored != original)
-        lines[8] = doctored
+        lines[7] = doctored
         try lines.joined(separator: "\n").write(toFile: jsonl, atomically: true, encoding: .utf8)
         let third = SweepTestSupport.run(Self.gridArguments(trace: SweepTestSupport.shippedSlice, out: directory + "/grid"))
         #expect(third.code == 0 && third.err.contains("simulated 0 of 80 points"))
@@ -114,6 +115,7 @@ import SimStudies
     @Test func staleAndTruncatedRowsAreRecomputed() throws {
         let directory = SweepTestSupport.temporaryDirectory("stale")
         let jsonl = directory + "/grid.jsonl"
+        try FileManager.default.copyItem(atPath: Self.unsharded.directory + "/grid.header.json", toPath: directory + "/grid.header.json")
         var lines = Self.unsharded.jsonl.split(separator: "\n").map(String.init)
         lines[3] = lines[3].replacingOccurrences(of: #""config_hash":"[0-9a-f]+""#, with: "\"config_hash\":\"0000000000000000\"",
                                                  options: .regularExpression)
@@ -152,7 +154,7 @@ import SimStudies
         // The documented form `sweep merge OUT OUT.shard*`, the glob expanded by a real shell: it also
         // matches each shard's .host.json (and .lock), which name the same shard output.
         for k in [0, 1] {
-            for suffix in [".csv", ".jsonl", ".host.json"] {
+            for suffix in [".csv", ".jsonl", ".host.json", ".header.json", ".config.json"] {
                 try FileManager.default.copyItem(atPath: directory + "/s\(k)" + suffix, toPath: directory + "/grid.shard\(k)" + suffix)
             }
         }
@@ -166,7 +168,7 @@ import SimStudies
         let expansion = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         shell.waitUntilExit()
         let globbed = expansion.split(separator: "\n").map { directory + "/" + $0 }
-        #expect(globbed.count == 7 && globbed.contains { $0.hasSuffix(".host.json") } && globbed.contains { $0.hasSuffix(".lock") })
+        #expect(globbed.count == 11 && globbed.contains { $0.hasSuffix(".host.json") } && globbed.contains { $0.hasSuffix(".lock") })
         let globMerge = SweepTestSupport.run(["sweep", "merge", directory + "/grid"] + globbed)
         #expect(globMerge.code == 0, "\(globMerge.err)")
         #expect(SweepTestSupport.read(directory + "/grid.csv") == Self.unsharded.csv)
@@ -221,7 +223,7 @@ import SimStudies
         #expect(sweep(d + "/b1", "1/2", p: "1,4") == 0)                                  // other grid
         #expect(sweep(d + "/c1", "1/2", trace: SweepTestSupport.shippedSlice) == 0)        // other trace
         #expect(sweep(d + "/t0", "0/3") == 0)                                            // other N
-        for ext in ["jsonl", "csv"] { try FileManager.default.copyItem(atPath: d + "/a0.\(ext)", toPath: d + "/copy0.\(ext)") }
+        for ext in ["jsonl", "header.json", "csv"] { try FileManager.default.copyItem(atPath: d + "/a0.\(ext)", toPath: d + "/copy0.\(ext)") }
         let cases: [([String], String)] = [
             ([d + "/a0", d + "/b1"], "different grids"),
             ([d + "/a0", d + "/c1"], "different traces"),
@@ -264,7 +266,7 @@ import SimStudies
         let sweep = SweepTestSupport.run(["sweep", "--config", SweepTestSupport.paperConfig, "--trace", SweepTestSupport.shippedTrace,
                                           "--set", "approximation.p=1,4", "--out", d + "/s", "--quiet"])
         #expect(sweep.code == 0)
-        let rows = SweepTestSupport.read(d + "/s.jsonl").split(separator: "\n").dropFirst()
+        let rows = SweepTestSupport.read(d + "/s.jsonl").split(separator: "\n")
             .map { try! SweepRow(line: String($0), file: "s.jsonl", lineNumber: 0) }
         #expect(rows.count == 2)
         #expect(rows[0].number("values.approximation.p") == 1 && rows[1].number("values.approximation.p") == 4)
@@ -335,11 +337,10 @@ import SimStudies
         let args = ["sweep", "--config", SweepTestSupport.paperConfig, "--trace", SweepTestSupport.tinyTrace,
                     "--set", "approximation.p=1,2", "--out", d + "/s", "--quiet"]
         #expect(SweepTestSupport.run(args).code == 0)
-        var lines = SweepTestSupport.read(d + "/s.jsonl").split(separator: "\n").map(String.init)
-        let stripped = lines[0].replacingOccurrences(of: #","columns":\[[^\]]*\]"#, with: "", options: .regularExpression)
-        #expect(stripped != lines[0])
-        lines[0] = stripped
-        try (lines.joined(separator: "\n") + "\n").write(toFile: d + "/s.jsonl", atomically: true, encoding: .utf8)
+        let headerLine = SweepTestSupport.read(d + "/s.header.json")
+        let stripped = headerLine.replacingOccurrences(of: #","columns":\[[^\]]*\]"#, with: "", options: .regularExpression)
+        #expect(stripped != headerLine)
+        try stripped.write(toFile: d + "/s.header.json", atomically: true, encoding: .utf8)
         let again = SweepTestSupport.run(args)
         #expect(again.code == 65 && again.err.contains("holds rows of another column layout (0 columns"), "\(again.err)")
     }
@@ -370,8 +371,8 @@ import SimStudies
                                         "--out", d + "/b", "--quiet"])
         #expect(cli.code == 0)
         // Rows 0 and 1 of the spec run are the Pa = 2, m_h = 128 points of the command-line run.
-        let specRows = SweepTestSupport.read(d + "/a.jsonl").split(separator: "\n").dropFirst().prefix(2).map { try! SweepRow(line: String($0), file: "a", lineNumber: 0) }
-        let cliRows = SweepTestSupport.read(d + "/b.jsonl").split(separator: "\n").dropFirst().map { try! SweepRow(line: String($0), file: "b", lineNumber: 0) }
+        let specRows = SweepTestSupport.read(d + "/a.jsonl").split(separator: "\n").prefix(2).map { try! SweepRow(line: String($0), file: "a", lineNumber: 0) }
+        let cliRows = SweepTestSupport.read(d + "/b.jsonl").split(separator: "\n").map { try! SweepRow(line: String($0), file: "b", lineNumber: 0) }
         #expect(specRows.map(\.configHash) == cliRows.map(\.configHash))
         #expect(specRows.map { $0.number("cycles") } == cliRows.map { $0.number("cycles") })
     }

@@ -75,7 +75,7 @@ import SimStudies
         let full = open("/dev/full", O_WRONLY)
         try #require(full >= 0)
         let journal = SweepJournal(path: "/dev/full", descriptor: full)
-        let row = try SweepRow(line: #"{"index":0,"config_hash":"a","trace_id":"b","cycles":5}"#, file: "t", lineNumber: 1)
+        let row = try SweepRow(line: #"{"index":0,"config_hash":"a","trace_hash":"b","cycles":5}"#, file: "t", lineNumber: 1)
         #expect(throws: SweepError.writeFailed(file: "/dev/full", reason: "No space left on device")) { try journal.append(row) }
         journal.close()
     }

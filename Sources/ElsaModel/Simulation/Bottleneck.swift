@@ -11,8 +11,12 @@ public enum ModuleKind: String, Sendable, CaseIterable {
 
 /// Which module kind bounds an invocation's execution phase (`docs/model.md` §5, "bottleneck").
 ///
-/// The bottleneck is the kind with the highest busy share of the execution phase (mean over its
-/// instances of execution-phase busy cycles / X): in a pipeline the limiting stage is the busiest one.
+/// The bottleneck is the kind whose **busiest instance** has the highest busy share of the execution
+/// phase (Σ over heads of that head's busiest instance's execution-phase busy cycles / Σ over heads of
+/// X: the `peak` reported per kind, `peak_*` in sweep rows). In a pipeline the limiting stage is the
+/// busiest one, and a kind with several instances (selectors, attention modules) is limited by its
+/// busiest instance, since keys are statically assigned to instances and an idle sibling cannot take
+/// over its work; the mean over instances would hide one saturated module among idle ones.
 /// Preprocessing work (the hash unit's `H·(n+1)` cycles, the norm unit) does not count. Each kind's *pressure*, (busy + blocked) / T, is
 /// reported beside it: stages upstream of the bottleneck show high pressure from back-pressure, which is
 /// why pressure alone cannot name the bottleneck (the hash unit, first stage and double-buffered, is
@@ -20,8 +24,11 @@ public enum ModuleKind: String, Sendable, CaseIterable {
 /// listed first in `ModuleKind`.
 public struct Bottleneck: Sendable, Equatable {
     public var kind: ModuleKind
-    /// Busy share of that kind, in [0, 1].
+    /// Busy share of that kind's busiest instance (its `peak`), in [0, 1].
     public var share: Double
+    /// Every kind's execution-phase busy share of its busiest instance (`norm` is 0: it works only in
+    /// preprocessing); `kind` is the argmax.
+    public var peak: [ModuleKind: Double] = [:]
     /// (busy + blocked) / X of every kind, execution phase only.
     public var pressure: [ModuleKind: Double]
 
@@ -39,26 +46,30 @@ public struct Bottleneck: Sendable, Equatable {
 
     /// A layer's bottleneck: the same rule over the layer's heads, cycle-weighted.
     public init(heads: [(timing: HeadTiming, hashPreprocessingBusy: Cycle)]) {
-        var best: (ModuleKind, Double)? = nil
+        var best: (kind: ModuleKind, share: Double) = (.hash, -1)
         var pressure: [ModuleKind: Double] = [:]
+        var peak: [ModuleKind: Double] = [:]
         for kind in ModuleKind.allCases {
             var busy: Cycle = 0, blocked: Cycle = 0, capacity: Cycle = 0
+            var busiest: Cycle = 0, execution: Cycle = 0
             for (t, preprocessingHash) in heads {
                 let units = Bottleneck.units(t, kind)
-                busy += units.reduce(0) { $0 + $1.busy }
-                switch kind {
-                case .hash: busy -= preprocessingHash
-                case .norm: busy -= t.norm.busy
-                default: break
-                }
+                // Execution-phase busy cycles of each instance: the hash unit's preprocessing hashing and
+                // the norm unit (preprocessing only) do not count.
+                let preprocessing: Cycle = kind == .hash ? preprocessingHash : kind == .norm ? t.norm.busy : 0
+                busy += units.reduce(0) { $0 + $1.busy } - preprocessing
+                busiest += max(0, (units.map(\.busy).max() ?? 0) - preprocessing)
+                execution += t.executionCycles
                 blocked += units.reduce(0) { $0 + $1.blocked }
                 capacity += t.executionCycles * Cycle(units.count)
             }
-            let share = capacity == 0 ? 0 : Double(busy) / Double(capacity)
             pressure[kind] = capacity == 0 ? 0 : Double(busy + blocked) / Double(capacity)
-            if best == nil || share > best!.1 { best = (kind, share) }
+            let share = execution == 0 ? 0 : Double(busiest) / Double(execution)
+            peak[kind] = share
+            if share > best.share { best = (kind, share) }
         }
-        self.init(kind: best!.0, share: best!.1, pressure: pressure)
+        self.init(kind: best.kind, share: best.share, pressure: pressure)
+        self.peak = peak
     }
 
     static func units(_ t: HeadTiming, _ kind: ModuleKind) -> [UnitActivity] {

@@ -19,7 +19,8 @@ public enum ElsaSimulation {
     ///   - threads: worker threads (≥ 1).
     ///   - quality: measure each head's approximation quality against exact attention
     ///     (`ApproximationQuality`, O(n²·d) per head; `docs/quality.md`); `false` leaves it `nil`.
-    ///   - progress: called after each head with (heads done, heads total), from worker threads.
+    ///   - progress: called after each head with (heads done, heads total), from worker threads, one
+    ///     call at a time and with `done` increasing by one per call.
     public static func run(trace: AttentionTrace, traceName: String, model: ElsaFunctionalModel,
                            thresholds: [[Double?]]? = nil, engine: TimingEngine = .event, threads: Int = 1,
                            quality: Bool = true,
@@ -61,7 +62,7 @@ public enum ElsaSimulation {
                                     keys: selection.keys, analytic: outcome.analytic,
                                     quality: headQuality, tiling: outcome.tiling)
             result.numerics = numerics
-            if let progress { progress(counter.increment(), items) }
+            if let progress { counter.increment { progress($0, items) } }
             return result
         }
         let layers = trace.layers.enumerated().map { l, layer in

@@ -25,9 +25,10 @@ enum A3RunCommand {
       --threads N            worker threads (default: all cores); results do not depend on it
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write one CSV row per (layer, head) (- for stdout)
+                             beside every output file OUT.EXT: OUT.config.json, the effective config
       --print-config         print the effective config (defaults filled in, overrides applied) and exit
       --no-quality           skip the approximation-quality metrics
-      --quiet                no human table on stdout
+      --quiet                no human table on stdout, no progress line on stderr
       -h, --help             this help
     """
 
@@ -53,6 +54,7 @@ enum A3RunCommand {
         let wall = Date().timeIntervalSince(start)
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
+        try EffectiveConfigOutput.write(A3ConfigLoader.effectiveJSON(config), beside: [args.last("json"), args.last("csv")])
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"
         if !args.has("quiet") && !toStdout { console.out(report.table()) }
         console.err("simulated \(report.result.layers.reduce(0) { $0 + $1.heads.count }) heads on A^3 in \(String(format: "%.2f", wall)) s with \(threads) threads\n")

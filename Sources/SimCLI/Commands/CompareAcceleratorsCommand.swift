@@ -24,7 +24,7 @@ enum CompareAcceleratorsCommand {
       --json FILE            write the JSON comparison (- for stdout)
       --csv FILE             write one CSV row per config (- for stdout)
       --no-quality           skip mass kept and output error
-      --quiet                no human table on stdout
+      --quiet                no human table on stdout, no progress line on stderr
       -h, --help             this help
     """
 

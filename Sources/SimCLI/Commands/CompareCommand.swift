@@ -28,10 +28,12 @@ enum CompareCommand {
       --threads N            worker threads per simulation (default: all cores)
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write one CSV row per (trace, layer, variant) (- for stdout)
+                             beside every output file OUT.EXT: OUT.config.json, the effective config
+                             (compare with several variants: OUT.config-K.json)
       --plot FILE.svg        stacked bars of execution + preprocessing normalized to the baseline
                              (one trace: per layer and total; several traces: per trace)
       --title TEXT           the chart title
-      --quiet                no table on stdout
+      --quiet                no table on stdout, no progress line on stderr
       -h, --help             this help
     """
 
@@ -84,7 +86,7 @@ enum CompareCommand {
                 let overrides = grid.overrides(at: point).filter { !(exact && $0.path.hasPrefix("approximation.")) }
                     .map { "\($0.path)=\(SweepAxis.text($0.value))" }
                 variants.append((inputs, CompareReport.Variant(label: ([name] + swept).joined(separator: " "), configName: inputs.config.name,
-                                                               configHash: SweepConfigHash.of(inputs.config), overrides: overrides), path))
+                                                               configHash: ConfigIdentity.hash(of: inputs.config), overrides: overrides), path))
             }
         }
         // Two variants with one label (two files with one config name): add the file name.
@@ -102,7 +104,7 @@ enum CompareCommand {
         for path in tracePaths {
             let trace = try TraceReader.read(path: path)
             warnIfHuge(trace, console: console)
-            let identity = try TraceIdentity.of(path: path)
+            let identity = TraceIdentity(path: path, trace: trace)
             var row: [SimulationResult] = []
             for (i, v) in variants.enumerated() {
                 let thresholds = try v.inputs.thresholdMatrix(for: trace)
@@ -113,14 +115,14 @@ enum CompareCommand {
                 })
             }
             traces.append(identity)
-            traceHashes.append(ContentHash.of(trace: trace))
+            traceHashes.append(identity.id)
             summaries.append(zip(variants, row).map { RunSummary(config: $0.inputs.config, result: $1, simulator: BuildInfo.version) })
             results.append(row)
         }
         let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: threads,
                                simulations: count * tracePaths.count, unit: "variants")
         let provenance = CompareProvenance(simulatorVersion: BuildInfo.version,
-                                           configHashes: variants.map { ContentHash.of(config: $0.inputs.config) }, traceHashes: traceHashes)
+                                           configHashes: variants.map(\.variant.configHash), traceHashes: traceHashes)
         let report = CompareReport(variants: variants.map(\.variant), traces: traces, results: results, baseline: baseline,
                                    summaries: summaries, provenance: provenance, host: host,
                                    assumptions: variants.map { $0.inputs.assumptions(evaluatedTraces: tracePaths) })
@@ -130,6 +132,8 @@ enum CompareCommand {
             try writeOutput(report.chart(title: args.last("title")).render(), to: plot, console: console)
             console.err("compare: wrote \(plot)\n")
         }
+        try EffectiveConfigOutput.write(variants: variants.map { ConfigLoader.effectiveJSON($0.inputs.config) },
+                                        beside: [args.last("json"), args.last("csv"), args.last("plot")])
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"
         if !args.has("quiet") && !toStdout { console.out(report.table()) }
         return ExitCode.success

@@ -40,8 +40,9 @@ enum QualityCommand {
       --threads N            worker threads (default: all cores); results do not depend on it
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write the CSV rows (- for stdout)
+                             beside every output file OUT.EXT: OUT.config.json, the effective config
       --plot FILE            write an SVG chart (sweep: fraction, mass and error vs p; fit: error CDFs)
-      --quiet                no human table on stdout
+      --quiet                no human table on stdout, no progress line on stderr
       -h, --help             this help
     """
 
@@ -134,6 +135,7 @@ enum QualityCommand {
         if let json = args.last("json") { try writeOutput(outputs.json.pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(outputs.csv, to: csv, console: console) }
         if let plot = args.last("plot") { try writeOutput(outputs.figure.svg(), to: plot, console: console) }
+        try EffectiveConfigOutput.write(ConfigLoader.effectiveJSON(config), beside: [args.last("json"), args.last("csv"), args.last("plot")])
         let toStdout = [args.last("json"), args.last("csv"), args.last("plot")].contains("-")
         if !args.has("quiet") && !toStdout { console.out(outputs.table) }
         return ExitCode.success

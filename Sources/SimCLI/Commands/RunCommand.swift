@@ -39,10 +39,11 @@ enum RunCommand {
       --threads N            worker threads (default: all cores); results do not depend on it
       --json FILE            write the JSON report (- for stdout)
       --csv FILE             write one CSV row per (layer, head) (- for stdout)
+                             beside every output file OUT.EXT: OUT.config.json, the effective config
     \(RunTimeline.help)
       --print-config         print the effective config (defaults filled in, overrides applied) and exit
       --no-quality           skip the approximation-quality metrics (mass kept, output error; docs/quality.md)
-      --quiet                no human table on stdout
+      --quiet                no human table on stdout, no progress line on stderr
       -h, --help             this help
     """
 
@@ -90,6 +91,7 @@ enum RunCommand {
                                assumptions: inputs.assumptions(evaluatedTraces: [tracePath]))
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
+        try EffectiveConfigOutput.write(ConfigLoader.effectiveJSON(inputs.config), beside: [args.last("json"), args.last("csv")])
         if let timelineHead { try RunTimeline.write(args, at: timelineHead, trace: trace, inputs: inputs, result: result, console: console) }
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"
         if !args.has("quiet") && !toStdout { console.out(report.table()) }

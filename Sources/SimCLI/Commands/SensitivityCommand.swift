@@ -28,9 +28,10 @@ enum SensitivityCommand {
       --threads N              worker threads, one point each (default: all cores); results do not depend on it
       --json FILE              write the JSON report (- for stdout)
       --csv FILE               write one CSV row per point (- for stdout)
+                               beside every output file OUT.EXT: OUT.config.json, the effective config
       --plot FILE.svg          a tornado chart of Δ total cycles
       --title TEXT             the chart title
-      --quiet                  no table on stdout
+      --quiet                  no table on stdout, no progress line on stderr
       -h, --help               this help
     """
 
@@ -65,8 +66,7 @@ enum SensitivityCommand {
         let outcomes = ParallelSlots<Result<SimulationResult, ErrorBox>>.map(count: total, threads: threads) { i in
             let outcome: Result<SimulationResult, ErrorBox>
             do { outcome = .success(try study.run(points[i])) } catch { outcome = .failure(ErrorBox(error: error)) }
-            let done = counter.increment()
-            console.progress("sensitivity: \(done)/\(total) points", done: done == total)
+            counter.increment { done in console.progress("sensitivity: \(done)/\(total) points", done: done == total) }
             return outcome
         }
         var results: [SimulationResult] = []
@@ -82,12 +82,18 @@ enum SensitivityCommand {
                                        baselineAssumptions: baselineInputs.assumptions(evaluatedTraces: [tracePath]),
                                        alternatives: zip(points, results).dropFirst().map { ($0, SensitivityMetrics($1)) },
                                        excluded: SensitivityPlan.exclusions + notes)
-        if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
+        if let json = args.last("json") {
+            let document = SensitivityReport.addingIdentities(to: report.json(), configHash: ConfigIdentity.hash(of: baselineInputs.config),
+                                                              traceHash: TraceIdentity.hash(of: trace))
+            try writeOutput(document.pretty() + "\n", to: json, console: console)
+        }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         if let plot = args.last("plot") {
             try writeOutput(report.chart(title: args.last("title")).render(), to: plot, console: console)
             console.err("sensitivity: wrote \(plot)\n")
         }
+        try EffectiveConfigOutput.write(ConfigLoader.effectiveJSON(baselineInputs.config),
+                                        beside: [args.last("json"), args.last("csv"), args.last("plot")])
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"
         if !args.has("quiet") && !toStdout { console.out(report.table()) }
         return ExitCode.success

@@ -17,12 +17,12 @@ enum SweepCommand {
 
     Simulates every point of the cartesian product of the swept config fields on every trace (points run
     in parallel, one thread each; output in grid order: trace outermost, the last --set fastest). Writes
-    one row per point to OUT.jsonl (a header line, then JSON rows) and OUT.csv: swept values, total /
+    one row per point to OUT.jsonl (JSON rows only; the header is OUT.header.json) and OUT.csv: swept values, total /
     preprocessing / execution cycles, selected fraction, utilization and execution peak per module kind,
-    stalls, area proxy, config hash, then what 'run' reports: mass kept, output error, energy, area (mm²),
+    stalls, area proxy, config_hash and trace_hash, then what 'run' reports: mass kept, output error, energy, area (mm²),
     throughput per area, bottleneck, closed form and lower bound, simulator version, and the trace's shape
-    (n = real tokens, head_dim, layers, heads, kv_heads; docs/sweeps.md lists every column); OUT.host.json
-    gets the wall time. Rerunning with the same OUT skips the points already written; every point's
+    (n = real tokens, head_dim, layers, heads, kv_heads; docs/sweeps.md lists every column); OUT.config.json
+    the base effective config; OUT.host.json gets the wall time. Rerunning with the same OUT skips the points already written; every point's
     config is checked before any point runs. A grid has at most 10 000 points. While a sweep writes OUT
     it holds OUT.lock: a second sweep on the same OUT refuses (exit 75); a failed write (full disk) is
     exit 74 and leaves no partial row.
@@ -44,7 +44,7 @@ enum SweepCommand {
       --fresh                discard the rows already in OUT and start over
       --list                 print the points (index, shard, values) and exit without simulating
     \(PlotRequest.help)
-      --quiet                no table on stdout
+      --quiet                no table on stdout, no progress line on stderr
       -h, --help             this help
 
     merge: OUT SHARD_OUT...  combines shard outputs (prefixes, directories, or their .jsonl/.csv files, so
@@ -126,6 +126,7 @@ enum SweepCommand {
         journal.close()
         let rows = (kept + fresh).sorted { $0.index < $1.index }
         try SweepOutputFile.write(header: header, rows: rows, paths: paths)
+        try EffectiveConfigOutput.write(try plan.effectiveBaseConfig(), beside: [paths.jsonl])
         let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: threads, simulations: fresh.count, unit: "points")
         try SweepOutputFile.writeAtomically(host.json().pretty() + "\n", to: paths.host)
         let shardText = shard.isAll ? "" : " of shard \(shard)"

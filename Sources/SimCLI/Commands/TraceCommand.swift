@@ -33,6 +33,7 @@ enum TraceCommand {
                              N(0, S²) value per head and bucket; out then includes it
       --bias-strength S      the standard deviation S of the bias values (default 1)
       --no-out               do not compute or write out (exact attention costs O(L·H·T²·D))
+      --quiet                no progress line on stderr
       --threads N            worker threads (default: all cores); the trace does not depend on it
       -o, --output DIR       where to write the trace
     """
@@ -56,7 +57,7 @@ enum TraceCommand {
                                        options: ["layers", "heads", "kv-heads", "n", "head-dim", "seed", "tokens", "concentration",
                                                  "target-keys90", "key-norm-spread", "topics", "threads", "output",
                                                  "bias", "bias-strength"],
-                                       flags: ["causal", "no-out"])
+                                       flags: ["causal", "no-out", "quiet"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "trace synth")
         for required in ["layers", "heads", "n", "head-dim", "seed", "output"] { _ = try args.required(required, command: "trace synth") }

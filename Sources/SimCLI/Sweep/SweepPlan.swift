@@ -20,7 +20,7 @@ struct SweepPlan: Sendable {
     let thresholdsPath: String?
     let grid: SweepGrid
     let traces: [AttentionTrace]
-    /// `SweepConfigHash` of every point, in point order.
+    /// `ConfigIdentity.hash(of:)` of every point, in point order.
     let configHashes: [String]
     let configName: String
 
@@ -29,8 +29,9 @@ struct SweepPlan: Sendable {
         var traces: [AttentionTrace] = []
         var identities: [TraceIdentity] = []
         for path in tracePaths {
-            traces.append(try TraceReader.read(path: path))
-            identities.append(try TraceIdentity.of(path: path))
+            let trace = try TraceReader.read(path: path)
+            traces.append(trace)
+            identities.append(TraceIdentity(path: path, trace: trace))
         }
         // Two traces with one directory name: tell them apart by their content ids.
         let names = identities.map(\.name)
@@ -49,7 +50,7 @@ struct SweepPlan: Sendable {
                 let config = try loadA3(configPath: configPath, overrides: grid.overrides(at: index),
                                         trace: traces[grid.coordinates(index).trace])
                 if index == 0 { name = config.name }
-                hashes.append(SweepConfigHash.of(config))
+                hashes.append(ConfigIdentity.hash(of: config))
             } catch {
                 if case .unreadable = error { throw error }
                 throw SweepError.invalidPoint(index: index, count: grid.count, values: grid.label(at: index), message: error.description)
@@ -68,7 +69,7 @@ struct SweepPlan: Sendable {
                 throw SweepError.invalidPoint(index: index, count: grid.count, values: grid.label(at: index), message: error.description)
             }
             if index == 0 { name = inputs.config.name }
-            hashes.append(SweepConfigHash.of(inputs.config))
+            hashes.append(ConfigIdentity.hash(of: inputs.config))
         }
         return SweepPlan(configPath: configPath, isA3: isA3, hashMatrix: hashMatrix, thresholdsPath: thresholdsPath, grid: grid,
                          traces: traces, configHashes: hashes, configName: name)

@@ -1,7 +1,7 @@
 import SimIO
 import SimCharts
 import SimReports
-/// The first line of a sweep's JSON Lines output: which grid and inputs the rows belong to
+/// A sweep's header file `OUT.header.json`, beside its JSON Lines rows: which grid and inputs the rows belong to
 /// (`docs/sweeps.md`, "Output files"). Resuming and `sweep merge` compare headers; two outputs of the
 /// same sweep differ only in `shard`.
 public struct SweepHeader: Sendable, Equatable {
@@ -60,7 +60,7 @@ public struct SweepHeader: Sendable, Equatable {
             "points": .int(Int64(points)),
             "shard": .string(shard.description),
             "axes": .array(axes.map(\.json)),
-            "traces": .array(traces.map { .object(["name": .string($0.name), "id": .string($0.id)]) }),
+            "traces": .array(traces.map { .object(["name": .string($0.name), "trace_hash": .string($0.id)]) }),
             "fixed": fixed,
             "configs": .object(["name": .string(configName), "hash": .string(configsHash)]),
             "columns": .array(columns.map { .string($0) }),
@@ -71,7 +71,7 @@ public struct SweepHeader: Sendable, Equatable {
     public static func decode(_ value: JSONValue, file: String, line: Int) throws(SweepError) -> SweepHeader {
         func fail(_ message: String) -> SweepError { .malformedOutput(file: file, line: line, message: message) }
         guard let o = value.objectValue, o["format"] == .string(format) else {
-            throw fail("not an \(format) header (the first line of a sweep's .jsonl output)")
+            throw fail("not an \(format) header (a sweep's OUT.header.json)")
         }
         guard let fingerprint = o["fingerprint"]?.stringValue, let points = o["points"]?.integerValue,
               let shardText = o["shard"]?.stringValue, let shard = SweepShard.parse(shardText),
@@ -95,7 +95,7 @@ public struct SweepHeader: Sendable, Equatable {
         }
         var traces: [TraceIdentity] = []
         for t in tracesJSON {
-            guard let name = t.objectValue?["name"]?.stringValue, let id = t.objectValue?["id"]?.stringValue else {
+            guard let name = t.objectValue?["name"]?.stringValue, let id = t.objectValue?["trace_hash"]?.stringValue else {
                 throw fail("malformed trace \(t.serialized())")
             }
             traces.append(TraceIdentity(name: name, id: id))

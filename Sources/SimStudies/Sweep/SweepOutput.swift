@@ -11,6 +11,10 @@ public struct SweepOutputPaths: Sendable, Equatable {
     /// `PREFIX.host.json` (or `DIR/sweep.host.json`): how the last run performed, kept apart from the
     /// results so that resumed, sharded and merged outputs stay byte-identical.
     public var host: String { String(jsonl.dropLast(".jsonl".count)) + ".host.json" }
+    /// `PREFIX.header.json` (or `DIR/sweep.header.json`): the `elsa-sweep/1` header (grid, traces,
+    /// configs, columns), kept beside the `.jsonl` so that every line of the `.jsonl` is a data row
+    /// (`pandas.read_json(path, lines=True)` reads the rows and nothing else).
+    public var header: String { String(jsonl.dropLast(".jsonl".count)) + ".header.json" }
     /// `PREFIX.lock` (or `DIR/sweep.lock`): held with `flock` while a sweep or merge writes this output,
     /// so a second one on the same output refuses instead of interleaving with it.
     public var lock: String { String(jsonl.dropLast(".jsonl".count)) + ".lock" }
@@ -33,7 +37,7 @@ public struct SweepOutputPaths: Sendable, Equatable {
             // Any file of an output names it, side files included, so the glob `OUT.shard*` (which also
             // matches each shard's host statistics and lock) names each shard's output.
             var prefix = out
-            if let suffix = [".host.json", ".lock", ".jsonl", ".csv"].first(where: { prefix.hasSuffix($0) }) {
+            if let suffix = [".host.json", ".header.json", ".config.json", ".lock", ".jsonl", ".csv"].first(where: { prefix.hasSuffix($0) }) {
                 prefix.removeLast(suffix.count)
             }
             jsonl = prefix + ".jsonl"
@@ -42,10 +46,18 @@ public struct SweepOutputPaths: Sendable, Equatable {
     }
 }
 
-/// Reading and writing a sweep's JSON Lines file (header line, then one row per point) and its CSV.
+/// Reading and writing a sweep's JSON Lines file (one row per point, no header line), its header file
+/// (`SweepOutputPaths.header`) and its CSV.
 public enum SweepOutputFile {
-    /// Reads a sweep `.jsonl`; `nil` when the file does not exist. A last line cut short (no final
-    /// newline, not valid JSON: an interrupted run) is dropped; any other bad line is an error.
+    /// The header file beside a sweep `.jsonl` (`PREFIX.header.json`).
+    public static func headerPath(ofJSONL path: String) -> String {
+        (path.hasSuffix(".jsonl") ? String(path.dropLast(".jsonl".count)) : path) + ".header.json"
+    }
+
+    /// Reads a sweep `.jsonl` and its header file; `nil` when the `.jsonl` does not exist. A last line
+    /// cut short (no final newline, not valid JSON: an interrupted run) is dropped; any other bad line is
+    /// an error. An output of an older layout (its header as the `.jsonl`'s first line, no header file)
+    /// still reads.
     public static func read(_ path: String) throws(SweepError) -> (header: SweepHeader, rows: [SweepRow])? {
         if let problem = InputFile.problem(path) {
             if problem.missing { return nil }
@@ -56,12 +68,20 @@ public enum SweepOutputFile {
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
-        guard let first = lines.first, let headerValue = try? JSONValue.parse(Data(first.utf8)) else {
-            throw .malformedOutput(file: path, line: 1, message: "empty or not JSON; expected an \(SweepHeader.format) header line")
+        if let first = lines.first, let value = try? JSONValue.parse(Data(first.utf8)), value.objectValue?["format"] != nil {
+            throw .malformedOutput(file: path, line: 1, message: "a header line: an output of an older elsa-sim (the header now goes to "
+                                   + "\(headerPath(ofJSONL: path))); start it afresh with --fresh or remove it")
         }
-        let header = try SweepHeader.decode(headerValue, file: path, line: 1)
+        let headerFile = headerPath(ofJSONL: path)
+        if let problem = InputFile.problem(headerFile) {
+            throw .malformedOutput(file: headerFile, line: 0, message: problem.reason + "; expected the \(SweepHeader.format) header of \(path)")
+        }
+        guard let data = FileManager.default.contents(atPath: headerFile), let value = try? JSONValue.parse(data) else {
+            throw .malformedOutput(file: headerFile, line: 1, message: "not JSON; expected the \(SweepHeader.format) header of \(path)")
+        }
+        let header = try SweepHeader.decode(value, file: headerFile, line: 1)
         var rows: [SweepRow] = []
-        for (i, line) in lines.enumerated().dropFirst() {
+        for (i, line) in lines.enumerated() {
             do {
                 rows.append(try SweepRow(line: line, file: path, lineNumber: i + 1))
             } catch {
@@ -72,16 +92,20 @@ public enum SweepOutputFile {
         return (header, rows)
     }
 
-    /// The `.jsonl` text: the header line, then the rows' lines.
-    public static func jsonl(header: SweepHeader, rows: [SweepRow]) -> String {
-        ([header.json.serialized()] + rows.map(\.line)).joined(separator: "\n") + "\n"
+    /// The `.jsonl` text: the rows' lines (empty when there are none).
+    public static func jsonl(rows: [SweepRow]) -> String {
+        rows.map { $0.line + "\n" }.joined()
     }
 
-    /// Writes both files (rows sorted by point index), each through a temporary file and a rename;
-    /// creates the directory when missing.
+    /// The header file's text: the header as one JSON line.
+    public static func headerText(_ header: SweepHeader) -> String { header.json.serialized() + "\n" }
+
+    /// Writes the header file, the `.jsonl` and the CSV (rows sorted by point index), each through a
+    /// temporary file and a rename; creates the directory when missing.
     public static func write(header: SweepHeader, rows: [SweepRow], paths: SweepOutputPaths) throws(SweepError) {
         let sorted = rows.sorted { $0.index < $1.index }
-        try writeAtomically(jsonl(header: header, rows: sorted), to: paths.jsonl)
+        try writeAtomically(headerText(header), to: headerPath(ofJSONL: paths.jsonl))
+        try writeAtomically(jsonl(rows: sorted), to: paths.jsonl)
         try writeAtomically(SweepTable.csv(sorted, fields: header.fields), to: paths.csv)
     }
 
@@ -113,11 +137,11 @@ public final class SweepJournal: @unchecked Sendable {
     private var closed = false
     public let path: String
 
-    /// Starts the file afresh with `header` and the rows kept from an earlier run.
+    /// Starts the file afresh with the rows kept from an earlier run, and writes `header` to its header file.
     public init(path: String, header: SweepHeader, keptRows: [SweepRow]) throws(SweepError) {
         self.path = path
-        try SweepOutputFile.writeAtomically(SweepOutputFile.jsonl(header: header, rows: keptRows.sorted { $0.index < $1.index }),
-                                            to: path)
+        try SweepOutputFile.writeAtomically(SweepOutputFile.headerText(header), to: SweepOutputFile.headerPath(ofJSONL: path))
+        try SweepOutputFile.writeAtomically(SweepOutputFile.jsonl(rows: keptRows.sorted { $0.index < $1.index }), to: path)
         let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else {
             throw .unwritable(file: path, reason: "cannot be opened for appending: " + String(cString: strerror(errno)))

@@ -27,7 +27,7 @@ extension SweepRow {
             "index": .int(Int64(index)),
             "accelerator": .string(A3ConfigLoader.accelerator),
             "trace": .string(trace.name),
-            "trace_id": .string(trace.id),
+            "trace_hash": .string(trace.id),
             "config_hash": .string(configHash),
             "config": .string(r.configName),
             "values": .object(swept),
@@ -46,14 +46,5 @@ extension SweepRow {
             "simulator": .string("elsa-sim " + simulator),
         ].merging(shape.fields) { old, _ in old })
         return try! SweepRow(line: object.serialized(), file: "(memory)", lineNumber: 0)
-    }
-}
-
-extension SweepConfigHash {
-    /// The content identity of an effective A^3 config: `FNV1a64` of its `a3-config/1` JSON (every
-    /// field, defaults filled in, sorted keys; it names `"accelerator": "a3"`, so it never equals an
-    /// ELSA config's hash).
-    public static func of(_ config: A3Config) -> String {
-        FNV1a64.of(A3ConfigLoader.effectiveJSON(config).serialized())
     }
 }

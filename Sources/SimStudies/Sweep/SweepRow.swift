@@ -10,7 +10,7 @@ import ElsaModel
 /// (`docs/sweeps.md`, "Row fields").
 public struct SweepRow: Sendable {
     public let index: Int
-    /// `FNV1a64` of the point's effective config (`SweepConfigHash`).
+    /// `config_hash`: `ConfigIdentity.hash(of:)` of the point's effective config.
     public let configHash: String
     public let traceID: String
     /// The row's JSON text, without the newline.
@@ -21,8 +21,8 @@ public struct SweepRow: Sendable {
     public init(line: String, file: String, lineNumber: Int) throws(SweepError) {
         guard let value = try? JSONValue.parse(Data(line.utf8)), let o = value.objectValue,
               let index = o["index"]?.integerValue, let configHash = o["config_hash"]?.stringValue,
-              let traceID = o["trace_id"]?.stringValue else {
-            throw .malformedOutput(file: file, line: lineNumber, message: "not a sweep row (a JSON object with index, config_hash and trace_id)")
+              let traceID = o["trace_hash"]?.stringValue else {
+            throw .malformedOutput(file: file, line: lineNumber, message: "not a sweep row (a JSON object with index, config_hash and trace_hash)")
         }
         // Rows read back (resume, merge) are held to what a fresh row satisfies.
         guard index >= 0 else {
@@ -71,7 +71,7 @@ public struct SweepRow: Sendable {
         let object: JSONValue = .object([
             "index": .int(Int64(index)),
             "trace": .string(trace.name),
-            "trace_id": .string(trace.id),
+            "trace_hash": .string(trace.id),
             "config_hash": .string(configHash),
             "config": .string(config.name),
             "values": .object(swept),
@@ -140,27 +140,20 @@ struct SweepMetrics {
     var attentionBlocked: Cycle = 0
 
     init(result: SimulationResult, parameters: TimingParameters, tokens: Int) {
-        var peak = [Cycle](repeating: 0, count: 4)
-        var execution: Cycle = 0
-        let hashInPreprocessing = parameters.exact ? 0 : parameters.hashCycles * Cycle(tokens + 1)
         for layer in result.layers {
             for head in layer.heads {
                 let t = head.timing
-                peak[0] += max(0, t.hash.busy - hashInPreprocessing)
-                peak[1] += t.selectors.map(\.busy).max() ?? 0
-                peak[2] += t.attention.map(\.busy).max() ?? 0
-                peak[3] += t.outputDivision.busy
-                execution += t.executionCycles
                 selectorStalls += t.selectorStallCycles
                 attentionBlocked += t.attention.reduce(0) { $0 + $1.blocked }
             }
         }
-        func share(_ a: Cycle, _ b: Cycle) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
         let u = ModuleUtilization(heads: result.layers.flatMap { $0.heads.map(\.timing) })
         utilization = Shares(hash: u.hash, norm: u.norm, candidateSelection: u.candidateSelection, attention: u.attention,
                              outputDivision: u.outputDivision)
-        executionPeak = Shares(hash: share(peak[0], execution), candidateSelection: share(peak[1], execution),
-                               attention: share(peak[2], execution), outputDivision: share(peak[3], execution),
+        // The bottleneck's own per-kind peaks, so `bottleneck` is always the argmax of `peak_*`.
+        let peak = result.bottleneck.peak
+        executionPeak = Shares(hash: peak[.hash] ?? 0, candidateSelection: peak[.candidateSelection] ?? 0,
+                               attention: peak[.attention] ?? 0, outputDivision: peak[.outputDivision] ?? 0,
                                includesNorm: false)
     }
 }

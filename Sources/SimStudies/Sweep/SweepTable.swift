@@ -37,7 +37,7 @@ public enum SweepTable {
         ("area_proxy", "area_proxy.units"),
         ("config", "config"),
         ("config_hash", "config_hash"),
-        ("trace_id", "trace_id"),
+        ("trace_hash", "trace_hash"),
     ] + RunSummary.columns + SweepTraceShape.columns.map { ($0.name, $0.path) }
 
     /// Every CSV column after the swept fields, by name: `SweepHeader.columns` records it, so outputs
