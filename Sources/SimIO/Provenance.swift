@@ -13,9 +13,15 @@ public struct Provenance: Sendable, Equatable {
     public var engine: String
 
     public init(simulatorVersion: String, config: ElsaConfig, trace: AttentionTrace, engine: String) {
+        self.init(simulatorVersion: simulatorVersion, config: config, traceHash: ContentHash.of(trace: trace), engine: engine)
+    }
+
+    /// With the trace's `ContentHash.of(trace:)` computed by the caller (the run command computes it
+    /// while the heads are simulated).
+    public init(simulatorVersion: String, config: ElsaConfig, traceHash: String, engine: String) {
         self.simulatorVersion = simulatorVersion
         configHash = ContentHash.of(config: config)
-        traceHash = ContentHash.of(trace: trace)
+        self.traceHash = traceHash
         self.engine = engine
     }
 
