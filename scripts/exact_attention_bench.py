@@ -99,6 +99,7 @@ def exact_attention(trace, block=512, out=None):
     """Exact attention of every layer: a list of float32 [heads, n, head_dim] arrays (padding rows 0)."""
     t, scale, causal = trace["tokens"], np.float32(trace["scale"]), trace["causal"]
     results = []
+    future = np.triu(np.ones((block, block), dtype=bool), k=1)
     for layer_index, (q, k, v, bias) in enumerate(trace["layers"]):
         group = q.shape[0] // k.shape[0]
         result = out[layer_index] if out is not None else np.zeros(q.shape[:2] + (v.shape[2],), dtype=np.float32)
@@ -113,9 +114,10 @@ def exact_attention(trace, block=512, out=None):
                 if bias is not None:
                     scores += bias[h, start:stop, :width]
                 if causal:
-                    # query start + r sees keys 0 … start + r
-                    rows = np.arange(start, stop)[:, None]
-                    scores[np.arange(width)[None, :] > rows] = -np.inf
+                    # query start + r sees keys 0 … start + r: only the block's diagonal square has
+                    # keys to hide, the upper triangle of it
+                    square = scores[:, start:stop]
+                    square[future[: stop - start, : stop - start]] = -np.inf
                 scores -= scores.max(axis=1, keepdims=True)
                 np.exp(scores, out=scores)
                 total = scores.sum(axis=1, keepdims=True)
