@@ -14,6 +14,7 @@ WORK=.build/bench
 REPEAT=${BENCH_REPEAT:-3}
 SMALL_REPEAT=$((2 * REPEAT - 1))
 PY=${BENCH_PYTHON:-.venv/bin/python}
+PY=$(command -v "$PY" || true)
 mkdir -p "$WORK"
 rm -f "$WORK"/*.times "$WORK"/*.exact.json
 
@@ -24,7 +25,7 @@ if [ -x "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
   HAVE_NUMPY=1
   echo "numpy: $("$PY" -c 'import numpy; print(numpy.__version__)') ($PY)"
 else
-  echo "numpy exact attention: skipped ($PY with numpy not found; 'make traces' builds it)"
+  echo "numpy exact attention: skipped (${BENCH_PYTHON:-.venv/bin/python} with numpy not found; 'make traces' builds it)"
 fi
 HAVE_TIME=0
 if [ -x /usr/bin/time ]; then HAVE_TIME=1; else echo "note: /usr/bin/time not found; whole runs timed by bash's time (no peak memory)"; fi
