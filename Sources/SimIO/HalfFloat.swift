@@ -21,6 +21,42 @@ enum HalfFloat {
         }
     }
 
+    /// Converts little-endian binary16 values to `Float`, eight at a time: the same values and bit
+    /// patterns (signed zeros, subnormals, infinities, NaN payloads) as `float(fromBits:)`, without a
+    /// branch per element. A finite half with magnitude bits `m` is the `Float` with bits `m << 13`
+    /// times 2^112 (the exponent bias moves from 15 to 127; a subnormal half becomes a subnormal `Float`
+    /// whose product is exact); all-ones exponents (infinity, NaN) keep their payload.
+    static func convert(_ source: UnsafeRawBufferPointer, into buffer: UnsafeMutableBufferPointer<Float>) {
+        let count = buffer.count
+        precondition(source.count >= count * 2, "\(source.count) bytes cannot hold \(count) binary16 values")
+        guard count > 0, let out = buffer.baseAddress, let input = source.baseAddress else { return }
+        var i = 0
+        #if _endian(little)
+        while i + 8 <= count {
+            let halves = input.loadUnaligned(fromByteOffset: 2 * i, as: SIMD8<UInt16>.self)
+            let floats = convert8(SIMD8<UInt32>(truncatingIfNeeded: halves))
+            UnsafeMutableRawPointer(out + i).storeBytes(of: floats, as: SIMD8<Float>.self)
+            i += 8
+        }
+        #endif
+        while i < count {
+            out[i] = float(fromBits: UInt16(littleEndian: input.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+            i += 1
+        }
+    }
+
+    @inline(__always)
+    static func convert8(_ h: SIMD8<UInt32>) -> SIMD8<Float> {
+        let sign = (h & 0x8000) &<< 16
+        let magnitude = h & 0x7FFF
+        let scaled = unsafeBitCast(magnitude &<< 13, to: SIMD8<Float>.self) * 0x1p112
+        let special = SIMD8<UInt32>(repeating: 0x7F80_0000) | ((h & 0x3FF) &<< 13)
+        // All ones where the exponent is all ones (magnitude ≥ 0x7C00 ⇔ magnitude + 0x400 reaches bit 15).
+        let isSpecial = 0 &- ((magnitude &+ 0x400) &>> 15)
+        let bits = (unsafeBitCast(scaled, to: SIMD8<UInt32>.self) & ~isSpecial) | (special & isSpecial)
+        return unsafeBitCast(bits | sign, to: SIMD8<Float>.self)
+    }
+
     /// The binary16 bit pattern nearest to `value` (ties to even; overflow gives ±infinity).
     static func bits(from value: Float) -> UInt16 {
         let x = value.bitPattern

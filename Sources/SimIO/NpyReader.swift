@@ -1,5 +1,10 @@
 import Foundation
 import Workload
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads NumPy `.npy` files (format versions 1.0, 2.0, 3.0) holding little-endian float16, float32 or
 /// float64 in C order, as required by `elsa-trace/1` ("The arrays (`.npy`)").
@@ -27,6 +32,11 @@ public enum NpyReader {
         if size > maxElements * 8 + (1 << 20) {
             throw .unreadable(path: path, reason: "is \(size) bytes; an .npy file here holds at most \(maxElements) elements (docs/config.md, Bounds)")
         }
+        // Straight into the array: the header from the file's first bytes, then the data section read
+        // (float32) or converted chunk by chunk (float16, float64) into the array's own storage; no mapping
+        // and no intermediate copy of the file. Anything unusual (a header past the first 64 KiB, a short
+        // read) takes the general path below, which reports every problem.
+        if let array = try readDirect(url.path, size: size, displayPath: path) { return array }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
@@ -39,6 +49,79 @@ public enum NpyReader {
                                                                           : error.localizedDescription)
         }
         return try decode(data, path: path)
+    }
+
+    /// Bytes read for the header on the direct path (a longer header takes the general path).
+    static let headerProbe = 1 << 16
+    /// Elements converted per chunk on the direct path (float16, float64).
+    static let chunkElements = 1 << 15
+
+    /// The direct path of `read`: `nil` when the file needs the general path (it then reports the problem).
+    private static func readDirect(_ filePath: String, size: Int, displayPath path: String) throws(NpyError) -> NpyArray? {
+        let fd = open(filePath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let probe = min(size, headerProbe)
+        var prefix = [UInt8](repeating: 0, count: probe)
+        guard prefix.withUnsafeMutableBytes({ readFully(fd, into: $0, at: 0) }) else { return nil }
+        let parsed: NpyHeader? = prefix.withUnsafeBytes { bytes in try? NpyHeader.parse(bytes, path: path) }
+        guard let header = parsed else { return nil }
+        guard header.count <= maxElements else {
+            throw .tooLarge(path: path, shape: header.shape, limit: maxElements)
+        }
+        let needed = header.dataByteCount, available = size - header.dataOffset
+        guard available >= needed else {
+            throw .truncatedData(path: path, shape: header.shape, descr: header.dtype.descr,
+                                 expectedBytes: needed, foundBytes: available)
+        }
+        let count = header.count, itemSize = header.dtype.itemSize
+        var complete = true
+        let values = ContiguousArray<Float>(unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = count  // Float is trivial; on a failed read the array is dropped
+            // The data bytes already in the prefix.
+            let inPrefix = max(0, min(needed, probe - header.dataOffset))
+            if header.dtype == .float32 && isLittleEndian {
+                let destination = UnsafeMutableRawBufferPointer(buffer)
+                prefix.withUnsafeBytes { bytes in
+                    destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[header.dataOffset ..< header.dataOffset + inPrefix]))
+                }
+                complete = readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: destination[inPrefix ..< needed]),
+                                     at: header.dataOffset + inPrefix)
+                return
+            }
+            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkElements * itemSize, alignment: 16)
+            defer { chunk.deallocate() }
+            var done = 0
+            while done < count && complete {
+                let elements = min(chunkElements, count - done)
+                let slice = UnsafeMutableRawBufferPointer(rebasing: chunk[0 ..< elements * itemSize])
+                complete = readFully(fd, into: slice, at: header.dataOffset + done * itemSize)
+                convert(UnsafeRawBufferPointer(slice), dtype: header.dtype,
+                        into: UnsafeMutableBufferPointer(rebasing: buffer[done ..< done + elements]))
+                done += elements
+            }
+        }
+        return complete ? NpyArray(shape: header.shape, values: values, storedDType: header.dtype) : nil
+    }
+
+    private static var isLittleEndian: Bool {
+        #if _endian(little)
+        return true
+        #else
+        return false
+        #endif
+    }
+
+    /// Reads exactly `buffer.count` bytes at `offset`; false on an error or an early end of file.
+    private static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
+        var done = 0
+        while done < buffer.count {
+            let got = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { return false }
+            done += got
+        }
+        return true
     }
 
     /// Reads the array at `url` and requires it to have rank `rank` (e.g. 2 for a k×d hash matrix).
@@ -102,10 +185,7 @@ public enum NpyReader {
             }
             #endif
         case .float16:
-            for i in 0 ..< count {
-                let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self))
-                buffer[i] = HalfFloat.float(fromBits: bits)
-            }
+            HalfFloat.convert(source, into: buffer)
         case .float64:
             for i in 0 ..< count {
                 let bits = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))

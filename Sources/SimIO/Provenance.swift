@@ -13,9 +13,15 @@ public struct Provenance: Sendable, Equatable {
     public var engine: String
 
     public init(simulatorVersion: String, config: ElsaConfig, trace: AttentionTrace, engine: String) {
+        self.init(simulatorVersion: simulatorVersion, config: config, traceHash: TraceIdentity.hash(of: trace), engine: engine)
+    }
+
+    /// With the trace's `TraceIdentity.hash(of:)` computed by the caller (the run command computes it
+    /// while the heads are simulated).
+    public init(simulatorVersion: String, config: ElsaConfig, traceHash: String, engine: String) {
         self.simulatorVersion = simulatorVersion
         configHash = ConfigIdentity.hash(of: config)
-        traceHash = TraceIdentity.hash(of: trace)
+        self.traceHash = traceHash
         self.engine = engine
     }
 

@@ -348,10 +348,7 @@ private struct LayerReader {
     }
 
     private func requireFinite(_ t: Tensor3, path: String, field: String) throws(TraceError) {
-        let firstBad: Int? = t.storage.withUnsafeBufferPointer { values in
-            for i in values.indices where !values[i].isFinite { return i }
-            return nil
-        }
+        let firstBad: Int? = t.storage.withUnsafeBufferPointer { FiniteScan.firstNonFinite($0) }
         guard let index = firstBad else { return }
         let value = t.storage[index]
         let name = value.isNaN ? "NaN" : (value > 0 ? "+infinity" : "-infinity")

@@ -30,6 +30,15 @@ public struct AnalyticModel: Sendable, Equatable {
         var bankSelectedTotal = [Cycle](repeating: 0, count: pa)
         var selectorReads = [Cycle](repeating: 0, count: pa * p.selectorsPerModule)
         var sum: Cycle = 0
+        // Each bit position's bank, computed once per head (two divisions per selected key otherwise).
+        // Every position of a row has an entry; positions ≥ n (never set: keys are < n) go to a spare
+        // count after the banks, so the table and the counts are never indexed out of bounds.
+        let positions = selection.wordsPerRow << 6
+        let bankOfKey = p.exact ? [] : ContiguousArray<Int32>(unsafeUninitializedCapacity: positions) { buffer, initialized in
+            for key in 0 ..< positions { buffer[key] = Int32(truncatingIfNeeded: key < n ? p.bank(ofKey: key, keys: n).bank : pa) }
+            initialized = positions
+        }
+        perBankSelected.append(0)
         selection.bits.withUnsafeBufferPointer { bits in
             for i in 0 ..< nq {
                 let v = selection.visible[i]
@@ -37,11 +46,15 @@ public struct AnalyticModel: Sendable, Equatable {
                 if !p.exact {
                     // Only the selected keys: iterate the row's set bits.
                     let row = i * selection.wordsPerRow
-                    for w in 0 ..< selection.wordsPerRow {
-                        var word = bits[row + w]
-                        while word != 0 {
-                            perBankSelected[p.bank(ofKey: w << 6 + word.trailingZeroBitCount, keys: n).bank] += 1
-                            word &= word - 1
+                    bankOfKey.withUnsafeBufferPointer { bankOf in
+                        perBankSelected.withUnsafeMutableBufferPointer { counts in
+                            for w in 0 ..< selection.wordsPerRow {
+                                var word = bits[row + w]
+                                while word != 0 {
+                                    counts[Int(bankOf[w << 6 + word.trailingZeroBitCount])] += 1
+                                    word &= word - 1
+                                }
+                            }
                         }
                     }
                 }

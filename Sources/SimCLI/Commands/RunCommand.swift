@@ -76,6 +76,8 @@ enum RunCommand {
             throw TimelineError.tiledHead(tokens: trace.tokens, capacity: inputs.config.keyMemoryCapacity)
         }
         warnIfHuge(trace, console: console)
+        // The trace's content hash (one serial pass over every value) runs beside the simulation.
+        let traceHash = BackgroundValue { TraceIdentity.hash(of: trace) }
         let start = Date()
         let result = try ElsaSimulation.run(trace: trace, traceName: tracePath, model: inputs.model, thresholds: thresholds,
                                             engine: engine, threads: threads,
@@ -85,7 +87,8 @@ enum RunCommand {
         let wall = Date().timeIntervalSince(start)
         warnStoredOut(result.quality, trace: tracePath, console: console)
         let host = HostStatistics(wallSeconds: wall, threads: threads, simulatedCycles: result.cycles, queryKeyPairs: result.totalPairs)
-        let provenance = Provenance(simulatorVersion: BuildInfo.version, config: inputs.config, trace: trace, engine: engine.rawValue)
+        let provenance = Provenance(simulatorVersion: BuildInfo.version, config: inputs.config, traceHash: traceHash.value,
+                                    engine: engine.rawValue)
         let report = RunReport(result: result, energy: EnergyModel(config: inputs.config).report(for: result),
                                provenance: provenance, host: host,
                                assumptions: inputs.assumptions(evaluatedTraces: [tracePath]))
