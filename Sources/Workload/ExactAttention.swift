@@ -57,26 +57,79 @@ public func exactAttentionOutput(layer: AttentionLayer, queryHead: Int, scale: D
     return exactAttentionOutputRows(layer: layer, queryHead: queryHead, scale: scale, causal: causal, tokens: tokens)
 }
 
-/// The `[n, dim]` output rows of one query head (padding rows zero).
+/// The `[n, dim]` output rows of one query head (padding rows zero). The scores come from `HeadScores`'
+/// blocked kernel (two queries × eight keys, each dot product summed in component order from +0, as
+/// `softmaxScores` sums it), so the rows are those of `softmaxScores` followed by `Σ p · v`, bit for bit;
+/// the exponential is libm's `exp` here (the trace's `out` is written from these rows).
 private func exactAttentionOutputRows(layer: AttentionLayer, queryHead head: Int, scale: Double, causal: Bool,
                                       tokens: Int) -> ContiguousArray<Float> {
     let q = layer.q, v = layer.v
+    precondition(layer.k.dim == q.dim, "q dim \(q.dim) != k dim \(layer.k.dim)")
     var out = ContiguousArray<Float>(repeating: 0, count: q.rows * v.dim)
-    var probabilities = [Double](repeating: 0, count: tokens)
-    var accumulator = [Double](repeating: 0, count: v.dim)
+    guard tokens > 0 else { return out }
+    let d = q.dim, dv = v.dim
+    let stride = (tokens + 7) / 8 * 8
+    let (panels, _) = HeadScores.keyPanels(layer: layer, queryHead: head, tokens: tokens)
+    var queries = ContiguousArray<Double>(repeating: 0, count: 2 * d)
+    var scores = ContiguousArray<Double>(repeating: 0, count: 2 * stride)
+    var accumulator = ContiguousArray<Double>(repeating: 0, count: dv)
     let kvHead = layer.kvHead(forQueryHead: head)
-    for query in 0 ..< tokens {
-        let visible = causal ? min(query + 1, tokens) : tokens
-        softmaxScores(layer: layer, queryHead: head, query: query, visible: visible, scale: scale,
-                      into: &probabilities)
-        for c in 0 ..< v.dim { accumulator[c] = 0 }
-        for key in 0 ..< visible {
-            let p = probabilities[key]
-            let base = v.offset(head: kvHead, row: key)
-            for c in 0 ..< v.dim { accumulator[c] += p * Double(v.storage[base + c]) }
+    panels.withUnsafeBufferPointer { kp in
+    queries.withUnsafeMutableBufferPointer { qd in
+    scores.withUnsafeMutableBufferPointer { sp in
+    accumulator.withUnsafeMutableBufferPointer { acc in
+    v.storage.withUnsafeBufferPointer { vs in
+        var query = 0
+        while query < tokens {
+            let pair = query + 1 < tokens
+            for r in 0 ..< (pair ? 2 : 1) {
+                let base = q.offset(head: head, row: query + r)
+                for c in 0 ..< d { qd[r * d + c] = Double(q.storage[base + c]) }
+            }
+            let last = pair ? query + 1 : query
+            HeadScores.scorePair(q0: qd.baseAddress!, q1: qd.baseAddress! + (pair ? d : 0), dim: d,
+                                 panels: kp.baseAddress!, keys: causal ? min(last + 1, tokens) : tokens,
+                                 out0: sp.baseAddress!, out1: sp.baseAddress! + (pair ? stride : 0))
+            for r in 0 ..< (pair ? 2 : 1) {
+                let x = query + r
+                let visible = causal ? min(x + 1, tokens) : tokens
+                let p = sp.baseAddress! + r * stride
+                var maximum = -Double.infinity
+                for key in 0 ..< visible {
+                    p[key] = p[key] * scale
+                    maximum = max(maximum, p[key])
+                }
+                if let bias = layer.bias {
+                    let base = bias.offset(head: head, row: x)
+                    maximum = -Double.infinity
+                    for key in 0 ..< visible {
+                        let score = p[key] + Double(bias.storage[base + key])
+                        p[key] = score
+                        maximum = max(maximum, score)
+                    }
+                }
+                var sum = 0.0
+                for key in 0 ..< visible {
+                    let e = exp(p[key] - maximum)
+                    p[key] = e
+                    sum += e
+                }
+                for key in 0 ..< visible { p[key] /= sum }
+                for c in 0 ..< dv { acc[c] = 0 }
+                for key in 0 ..< visible {
+                    let weight = p[key]
+                    let row = vs.baseAddress! + v.offset(head: kvHead, row: key)
+                    for c in 0 ..< dv { acc[c] += weight * Double(row[c]) }
+                }
+                let outBase = x * dv
+                for c in 0 ..< dv { out[outBase + c] = Float(acc[c]) }
+            }
+            query += pair ? 2 : 1
         }
-        let outBase = query * v.dim
-        for c in 0 ..< v.dim { out[outBase + c] = Float(accumulator[c]) }
+    }
+    }
+    }
+    }
     }
     return out
 }

@@ -47,8 +47,9 @@ public struct ThresholdStatistics: Sendable, Equatable {
 ///    (if none, the key with the maximum score, footnote 1);
 /// 4. `t_x = s_y / (‖q_x‖ · ‖K_max‖)`, `‖K_max‖` the largest norm of the head's real keys.
 ///
-/// The head's threshold is the mean of `t_x`. Everything is computed in Double; the exact order of
-/// operations is in `docs/algorithm.md` §4.
+/// The head's threshold is the mean of `t_x`. Everything is computed in Double (the exponential is
+/// `FastExp`); the scores come from the head's shared `HeadScores`; the exact order of operations is in
+/// `docs/algorithm.md` §4.
 ///
 /// With a layer bias `b` (`docs/algorithm.md` §10) relevance always uses the biased softmax of
 /// `scale · s_y + b_y` (the fallback key is the one with the largest biased score); `t_x` is then
@@ -72,8 +73,9 @@ public struct ThresholdLearner: Sendable {
     /// The chosen key of one query: index and whether the footnote-1 fallback was used.
     ///
     /// `scores` are the unscaled `s_y` of the visible keys. Probabilities are `e_y / Σ e`, with
-    /// `e_y = exp(scale · s_y − max_y(scale · s_y))` and `Σ e` summed in key order. The minimum-probability
-    /// relevant key and the maximum-score fallback key are the first (lowest index) on ties.
+    /// `e_y = FastExp.exp(scale · s_y − max_y(scale · s_y))` and `Σ e` summed in key order. The
+    /// minimum-probability relevant key and the maximum-score fallback key are the first (lowest index)
+    /// on ties. (`statistics` applies the same rule to the shared `HeadScores` rows.)
     ///
     /// - Precondition: `scores` is not empty.
     public static func chooseKey(scores: UnsafeBufferPointer<Double>, scale: Double,
@@ -89,20 +91,29 @@ public struct ThresholdLearner: Sendable {
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: scores.count) { e in
             var sumExp = 0.0
             for y in 0 ..< scores.count {
-                e[y] = exp(scale * scores[y] - maxScaled)
+                e[y] = FastExp.exp(scale * scores[y] - maxScaled)
                 sumExp += e[y]
             }
-            var chosen = -1
-            var chosenProbability = Double.infinity
-            for y in 0 ..< scores.count {
-                let probability = e[y] / sumExp
-                if probability > cutoff && probability < chosenProbability {
-                    chosen = y
-                    chosenProbability = probability
-                }
-            }
+            let chosen = minimumRelevant(weights: UnsafePointer(e.baseAddress!), count: scores.count, sum: sumExp,
+                                         cutoff: cutoff)
             return chosen >= 0 ? (chosen, false) : (best, true)
         }
+    }
+
+    /// The lowest-index key with the minimum `P_y = weights[y] / sum` among those with `P_y > cutoff`,
+    /// or −1 when there is none.
+    @inline(__always)
+    static func minimumRelevant(weights e: UnsafePointer<Double>, count: Int, sum: Double, cutoff: Double) -> Int {
+        var chosen = -1
+        var chosenProbability = Double.infinity
+        for y in 0 ..< count {
+            let probability = e[y] / sum
+            if probability > cutoff && probability < chosenProbability {
+                chosen = y
+                chosenProbability = probability
+            }
+        }
+        return chosen
     }
 
     /// `p / n_rel` for a query that sees `visible` keys of a trace of length `sequenceLength` (padding included).
@@ -118,141 +129,66 @@ public struct ThresholdLearner: Sendable {
     ///
     /// - Complexity: O(Σ_x v_x · d) multiply-adds and O(Σ_x v_x) exponentials.
     public func statistics(layer: AttentionLayer, queryHead: Int, trace: AttentionTrace) -> ThresholdStatistics {
-        let n = trace.tokens
-        let d = layer.q.dim
-        let kvHead = layer.kvHead(forQueryHead: queryHead)
-        // Keys transposed to [d, n] in Double: the score loop runs over keys, each score still summed in
-        // component order (the same result as a plain sequential dot product).
-        // Keys in Double, in panels of 8 keys: element (y, c) at ((y / 8) · d + c) · 8 + y mod 8, so the
-        // score loop streams memory and keeps 8 scores in registers; each score is still summed in
-        // component order (the value of a plain sequential dot product).
-        let blocks = (n + 7) / 8
-        var panels = ContiguousArray<Double>(repeating: 0, count: blocks * d * 8)
-        var maxKeyNorm = 0.0
-        for y in 0 ..< n {
-            let start = layer.k.offset(head: kvHead, row: y)
-            var squares = 0.0
-            for c in 0 ..< d {
-                let x = Double(layer.k.storage[start + c])
-                panels[((y >> 3) * d + c) * 8 + y & 7] = x
-                squares += x * x
-            }
-            maxKeyNorm = max(maxKeyNorm, squares.squareRoot())
-        }
-        var stats = ThresholdStatistics()
-        var scores = ContiguousArray<Double>(repeating: 0, count: blocks * 8)
-        if let bias = layer.bias {
-            return biasedStatistics(layer: layer, queryHead: queryHead, trace: trace, bias: bias, panels: panels,
-                                    maxKeyNorm: maxKeyNorm, scores: &scores)
-        }
-        panels.withUnsafeBufferPointer { kp in
-            layer.q.storage.withUnsafeBufferPointer { qs in
-                scores.withUnsafeMutableBufferPointer { s in
-                    for x in 0 ..< n {
-                        let start = layer.q.offset(head: queryHead, row: x)
-                        var squares = 0.0
-                        for c in 0 ..< d {
-                            let v = Double(qs[start + c])
-                            squares += v * v
-                        }
-                        let denominator = squares.squareRoot() * maxKeyNorm
-                        guard denominator > 0 else {
-                            stats.skipped += 1
-                            continue
-                        }
-                        let v = trace.visibleKeys(query: x)
-                        Self.scores(query: qs.baseAddress! + start, dim: d, panels: kp.baseAddress!,
-                                    keys: v, into: s.baseAddress!)
-                        let visibleScores = UnsafeBufferPointer(rebasing: s[0 ..< v])
-                        let choice = Self.chooseKey(scores: visibleScores, scale: trace.scale,
-                                                    cutoff: cutoff(visible: v, sequenceLength: trace.n))
-                        stats.sum += visibleScores[choice.key] / denominator
-                        stats.count += 1
-                        if choice.fallback { stats.fallbacks += 1 }
-                    }
-                }
-            }
-        }
-        return stats
+        statistics(scores: HeadScores(trace: trace, layer: layer, queryHead: queryHead), layer: layer,
+                   queryHead: queryHead, trace: trace)
     }
 
-    /// `statistics` for a layer with a bias: the same scores, norms and skips; relevance from the biased
-    /// softmax `z_y = scale · s_y + Double(b_y)` (`chooseKey` on `z` with scale 1); `t_x` from `s_y` (ignore)
-    /// or `s_y + Double(b_y) / scale` (lookup) over `‖q_x‖ · ‖K_max‖`.
-    private func biasedStatistics(layer: AttentionLayer, queryHead: Int, trace: AttentionTrace, bias: Tensor3,
-                                  panels: ContiguousArray<Double>, maxKeyNorm: Double,
-                                  scores: inout ContiguousArray<Double>) -> ThresholdStatistics {
-        let n = trace.tokens
-        let d = layer.q.dim
-        let scale = trace.scale
+    /// The threshold statistics from a head's shared scores (`HeadScores` of the same layer and query
+    /// head): O(Σ_x v_x) work on top of them. One loop for layers with and without a bias: relevance
+    /// from the (biased) softmax weights of the rows; the fallback key is the largest `s_y` without a
+    /// bias and the largest `z_y = scale · s_y + Double(b_y)` with one; `t_x` from `s_y`, or from
+    /// `s_y + Double(b_y) / scale` under `BiasPolicy.lookup` with a bias.
+    public func statistics(scores head: HeadScores, layer: AttentionLayer, queryHead: Int,
+                           trace: AttentionTrace) -> ThresholdStatistics {
         var stats = ThresholdStatistics()
-        var biased = ContiguousArray<Double>(repeating: 0, count: scores.count)
-        panels.withUnsafeBufferPointer { kp in
-            layer.q.storage.withUnsafeBufferPointer { qs in
-                bias.storage.withUnsafeBufferPointer { bs in
-                    scores.withUnsafeMutableBufferPointer { s in
-                        biased.withUnsafeMutableBufferPointer { z in
-                            for x in 0 ..< n {
-                                let start = layer.q.offset(head: queryHead, row: x)
-                                var squares = 0.0
-                                for c in 0 ..< d {
-                                    let v = Double(qs[start + c])
-                                    squares += v * v
-                                }
-                                let denominator = squares.squareRoot() * maxKeyNorm
-                                guard denominator > 0 else {
-                                    stats.skipped += 1
-                                    continue
-                                }
-                                let v = trace.visibleKeys(query: x)
-                                Self.scores(query: qs.baseAddress! + start, dim: d, panels: kp.baseAddress!,
-                                            keys: v, into: s.baseAddress!)
-                                let biasRow = bias.offset(head: queryHead, row: x)
-                                for y in 0 ..< v { z[y] = scale * s[y] + Double(bs[biasRow + y]) }
-                                let choice = Self.chooseKey(scores: UnsafeBufferPointer(rebasing: z[0 ..< v]), scale: 1,
-                                                            cutoff: cutoff(visible: v, sequenceLength: trace.n))
-                                let score: Double
-                                switch biasPolicy {
-                                case .ignore: score = s[choice.key]
-                                case .lookup: score = s[choice.key] + Double(bs[biasRow + choice.key]) / scale
-                                }
-                                stats.sum += score / denominator
-                                stats.count += 1
-                                if choice.fallback { stats.fallbacks += 1 }
+        let scale = trace.scale
+        let bias = layer.bias
+        let maxKeyNorm = head.maxKeyNorm
+        head.forEachBlock { rows in
+            rows.scores.withUnsafeBufferPointer { s in
+            rows.weights.withUnsafeBufferPointer { w in
+                for r in 0 ..< rows.rowCount {
+                    let x = rows.firstRow + r
+                    let denominator = head.queryNorms[x] * maxKeyNorm
+                    guard denominator > 0 else {
+                        stats.skipped += 1
+                        continue
+                    }
+                    let v = head.visibleKeys(query: x)
+                    let srow = s.baseAddress! + r * rows.stride
+                    var key = Self.minimumRelevant(weights: w.baseAddress! + r * rows.stride, count: v,
+                                                   sum: rows.sums[r], cutoff: cutoff(visible: v, sequenceLength: trace.n))
+                    let fallback = key < 0
+                    var score: Double
+                    if let bias {
+                        let biasRow = bias.offset(head: queryHead, row: x)
+                        if fallback {
+                            key = 0
+                            var best = scale * srow[0] + Double(bias.storage[biasRow])
+                            for y in 1 ..< v {
+                                let z = scale * srow[y] + Double(bias.storage[biasRow + y])
+                                if z > best { best = z; key = y }
                             }
                         }
+                        switch biasPolicy {
+                        case .ignore: score = srow[key]
+                        case .lookup: score = srow[key] + Double(bias.storage[biasRow + key]) / scale
+                        }
+                    } else {
+                        if fallback {
+                            key = 0
+                            for y in 1 ..< v where srow[y] > srow[key] { key = y }
+                        }
+                        score = srow[key]
                     }
+                    stats.sum += score / denominator
+                    stats.count += 1
+                    if fallback { stats.fallbacks += 1 }
                 }
+            }
             }
         }
         return stats
-    }
-
-    /// `out[y] = Σ_c Double(q[c]) · K[y][c]` for `y < keys` (rounded up to a multiple of 8), `K` in the
-    /// 8-key panels of `statistics`; each sum runs in component order from +0, like a plain sequential
-    /// dot product.
-    @inline(__always)
-    static func scores(query q: UnsafePointer<Float>, dim d: Int, panels: UnsafePointer<Double>,
-                       keys: Int, into out: UnsafeMutablePointer<Double>) {
-        var block = 0
-        while block * 8 < keys {
-            let panel = panels + block * d * 8
-            var a0 = SIMD2<Double>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
-            for c in 0 ..< d {
-                let x = SIMD2<Double>(repeating: Double(q[c]))
-                let k = UnsafeRawPointer(panel + c * 8)
-                a0 += x * k.loadUnaligned(as: SIMD2<Double>.self)
-                a1 += x * k.loadUnaligned(fromByteOffset: 16, as: SIMD2<Double>.self)
-                a2 += x * k.loadUnaligned(fromByteOffset: 32, as: SIMD2<Double>.self)
-                a3 += x * k.loadUnaligned(fromByteOffset: 48, as: SIMD2<Double>.self)
-            }
-            let o = UnsafeMutableRawPointer(out + block * 8)
-            o.storeBytes(of: a0, as: SIMD2<Double>.self)
-            o.storeBytes(of: a1, toByteOffset: 16, as: SIMD2<Double>.self)
-            o.storeBytes(of: a2, toByteOffset: 32, as: SIMD2<Double>.self)
-            o.storeBytes(of: a3, toByteOffset: 48, as: SIMD2<Double>.self)
-            block += 1
-        }
     }
 
     /// Statistics of every (layer, query head) of `trace`, indexed `[layer][queryHead]`.

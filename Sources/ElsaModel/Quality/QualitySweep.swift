@@ -77,6 +77,8 @@ public enum QualitySweep {
         let items = trace.layers.count * heads
         let all = ParallelSlots<(Double?, QualityStatistics)>.map(count: items, threads: threads) { item in
             let layer = item / heads, head = item % heads
+            // The head's scores, shared by learning on this trace and the metrics.
+            let scores = HeadScores(trace: trace, layer: trace.layers[layer], queryHead: head)
             var threshold: Double? = nil
             if !model.isExact {
                 let learner = model.learner
@@ -87,11 +89,13 @@ public enum QualitySweep {
                     }
                     threshold = pooled.mean
                 } else {
-                    threshold = learner.statistics(layer: trace.layers[layer], queryHead: head, trace: trace).mean
+                    threshold = learner.statistics(scores: scores, layer: trace.layers[layer], queryHead: head,
+                                                   trace: trace).mean
                 }
             }
             let selection = model.selectHead(trace: trace, layer: layer, queryHead: head, threshold: threshold).selection
-            return (threshold, ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection))
+            return (threshold, ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection,
+                                                            scores: scores))
         }
         return QualitySweepPoint(
             p: p, calibration: calibration.map { .otherTraces($0.names) } ?? .sameTrace,

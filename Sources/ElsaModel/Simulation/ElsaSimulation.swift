@@ -42,7 +42,12 @@ public enum ElsaSimulation {
         let hardware = config.numerics.mode == .elsa ? HardwareDatapath(config: config, projection: model.projection) : nil
         let all = ParallelSlots<HeadResult>.map(count: items, threads: threads) { item in
             let layer = item / heads, head = item % heads
-            let (floatSelection, threshold) = select(trace: trace, model: model, thresholds: thresholds, layer: layer, head: head)
+            // The head's scores, computed once for threshold learning and the quality metrics.
+            let learns = thresholds == nil && !model.isExact
+            let scores = quality || learns || hardware != nil
+                ? HeadScores(trace: trace, layer: trace.layers[layer], queryHead: head) : nil
+            let (floatSelection, threshold) = select(trace: trace, model: model, thresholds: thresholds, layer: layer,
+                                                     head: head, scores: scores)
             var selection = floatSelection
             var numerics: NumericsStatistics? = nil
             var hardwareQuality: QualityStatistics? = nil
@@ -50,12 +55,12 @@ public enum ElsaSimulation {
                 // numerics.mode elsa: the hardware's own selection drives the timing (docs/numerics.md §7).
                 (selection, numerics, hardwareQuality) = hardwareStep(hardware, trace: trace, layer: layer, head: head,
                                                                       threshold: model.isExact ? nil : threshold,
-                                                                      floatSelection: floatSelection)
+                                                                      floatSelection: floatSelection, scores: scores)
             }
             let outcome = HeadSimulation.simulate(parameters: parameters, selection: selection, engine: engine,
                                                   capacity: config.keyMemoryCapacity, mode: config.tiling.preprocessing)
             let headQuality = !quality ? nil : hardwareQuality
-                ?? ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection)
+                ?? measure(trace: trace, layer: layer, head: head, selection: selection, scores: scores)
             var result = HeadResult(layer: layer, head: head, accelerator: head % config.accelerators, timing: outcome.timing,
                                     selectedPairs: parameters.exact ? selection.totalPairs : selection.selectedPairs,
                                     totalPairs: selection.totalPairs, threshold: model.isExact ? nil : threshold,
@@ -80,26 +85,38 @@ public enum ElsaSimulation {
 
     /// The functional step of one head: its threshold (given, learned on the trace, or none) and the
     /// candidates it selects.
+    /// - Parameter scores: the head's shared scores, when the caller has them (else learning computes its own).
     static func select(trace: AttentionTrace, model: ElsaFunctionalModel, thresholds: [[Double?]]?, layer: Int,
-                       head: Int) -> (SelectionMatrix, Double?) {
+                       head: Int, scores: HeadScores? = nil) -> (SelectionMatrix, Double?) {
         let threshold: Double?
         if model.isExact { threshold = nil }
         else if let thresholds { threshold = thresholds[layer][head] }
-        else { threshold = model.learner.statistics(layer: trace.layers[layer], queryHead: head, trace: trace).mean }
+        else if let scores {
+            threshold = model.learner.statistics(scores: scores, layer: trace.layers[layer], queryHead: head, trace: trace).mean
+        } else { threshold = model.learner.statistics(layer: trace.layers[layer], queryHead: head, trace: trace).mean }
         return (model.selectHead(trace: trace, layer: layer, queryHead: head, threshold: threshold).selection, threshold)
     }
 
     /// `numerics.mode: elsa`: the hardware datapath of one head, its statistics against the float model,
     /// and the quality of its selection (`docs/numerics.md`).
     static func hardwareStep(_ hardware: HardwareDatapath, trace: AttentionTrace, layer: Int, head: Int, threshold: Double?,
-                             floatSelection: SelectionMatrix) -> (SelectionMatrix, NumericsStatistics?, QualityStatistics?) {
+                             floatSelection: SelectionMatrix, scores: HeadScores?) -> (SelectionMatrix, NumericsStatistics?, QualityStatistics?) {
         let output = hardware.run(trace: trace, layer: layer, queryHead: head, threshold: threshold)
-        let hardwareQuality = ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: output.selection)
-        let floatQuality = ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: floatSelection)
+        let hardwareQuality = measure(trace: trace, layer: layer, head: head, selection: output.selection, scores: scores)
+        let floatQuality = measure(trace: trace, layer: layer, head: head, selection: floatSelection, scores: scores)
         let statistics = NumericsStatistics.measure(trace: trace, layer: layer, queryHead: head, output: output,
                                                     floatSelection: floatSelection, hardwareQuality: hardwareQuality,
                                                     floatQuality: floatQuality)
         return (output.selection, statistics, hardwareQuality)
+    }
+
+    /// `ApproximationQuality.measure` on the head's shared scores when there are some.
+    static func measure(trace: AttentionTrace, layer: Int, head: Int, selection: SelectionMatrix,
+                        scores: HeadScores?) -> QualityStatistics {
+        if let scores {
+            return ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection, scores: scores)
+        }
+        return ApproximationQuality.measure(trace: trace, layer: layer, queryHead: head, selection: selection)
     }
 
     /// The functional model alone over every head (threshold learning and candidate selection, no
