@@ -1,4 +1,5 @@
 import Foundation
+import Accelerators
 import ElsaModel
 import SimIO
 import SimCharts
@@ -6,21 +7,24 @@ import SimReports
 import SimStudies
 import Workload
 
-/// `elsa-sim compare`: several configs (and/or values of swept fields) on one or more traces
-/// (`docs/sweeps.md`, "Compare").
+/// `elsa-sim compare`: several configs of any accelerator (and/or values of swept fields) on one or more
+/// traces (`docs/sweeps.md`, "Compare"); with the ideal accelerator among them, every latency is also
+/// normalized to it (ELSA Fig. 11(b)).
 enum CompareCommand {
     static let help = """
     usage: elsa-sim compare --config A.json [--config B.json ...] --trace DIR [--trace DIR ...] [options]
 
     Simulates every config variant on every trace and prints, per layer and in total, preprocessing and
     execution cycles, the preprocessing share and the speedup over the baseline (baseline cycles /
-    cycles). Variants: each --config, times every combination of the multi-valued --set fields
+    cycles). Configs may be of any accelerator, mixed (ELSA, A^3, the ideal accelerator: the config's
+    "accelerator" field); with an ideal config (Configs/ideal.json) a "vs ideal" column gives each
+    latency normalized to the ideal accelerator's, as ELSA Fig. 11(b) does (docs/ideal.md). Variants: each --config, times every combination of the multi-valued --set fields
     (e.g. --set approximation.p=1,2,4 gives three variants per config; an exact-mode config ignores
     approximation.* and appears once). Under the variant list, each variant's modelling assumptions and
     calibration source (docs/config.md, "Modelling assumptions"; learned on the compared traces = optimistic).
 
     options:
-      --config FILE          a hardware config (repeatable; order = variant order)
+      --config FILE          an accelerator config (repeatable; order = variant order)
       --trace DIR            a trace (repeatable)
       --set PATH=V[,V...]    one value: override the field in every variant; several: one variant per value
       --baseline N           the baseline variant, 1-based in the listed order (default 1)
@@ -31,6 +35,7 @@ enum CompareCommand {
       --plot FILE.svg        stacked bars of execution + preprocessing normalized to the baseline
                              (one trace: per layer and total; several traces: per trace)
       --title TEXT           the chart title
+      --no-quality           skip mass kept and output error (docs/quality.md)
       --quiet                no table on stdout
       -h, --help             this help
     """
@@ -38,20 +43,11 @@ enum CompareCommand {
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "compare",
                                        options: ["config", "trace", "set", "baseline", "label", "threads", "json", "csv", "plot", "title"],
-                                       flags: ["quiet"])
+                                       flags: ["quiet", "no-quality"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "compare")
         let configs = args.all("config")
         guard !configs.isEmpty else { throw UsageError.missingOption("--config", command: "compare") }
-        // With an A^3 config among them, the accelerators are compared side by side (docs/a3.md): the
-        // per-layer preprocessing/execution split below is ELSA's.
-        if configs.contains(where: { A3ConfigLoader.isA3Config(file: $0) }) {
-            guard args.all("set").isEmpty, args.last("plot") == nil, args.last("baseline") == nil, args.all("label").isEmpty else {
-                throw UsageError.invalidValue(option: "--config", value: configs.joined(separator: ", "),
-                                              expected: "ELSA configs only when --set, --plot, --baseline or --label is given (A^3 configs compare through compare-accelerators' options)")
-            }
-            return try CompareAcceleratorsCommand.main(arguments, console: console)
-        }
         let tracePaths = args.all("trace")
         guard !tracePaths.isEmpty else { throw UsageError.missingOption("--trace", command: "compare") }
         let labels = args.all("label")
@@ -65,26 +61,25 @@ enum CompareCommand {
         // Variants: config × the product of the multi-valued --set axes; all loaded and checked first.
         // An exact-mode config ignores approximation.*: its variants that differ only there are one.
         let grid = try SweepGrid(traces: [TraceIdentity(name: "-", id: "-")], axes: settings.axes, fixed: settings.fixed)
-        var variants: [(inputs: SimulationInputs, variant: CompareReport.Variant, file: String)] = []
+        var variants: [(model: any AcceleratorModel, variant: CompareReport.Variant, file: String)] = []
         for (c, path) in configs.enumerated() {
             var seen: Set<String> = []
             for point in 0 ..< grid.count {
-                let inputs: SimulationInputs
+                let model: any AcceleratorModel
                 do {
-                    inputs = try SimulationInputs.load(configPath: path, overrides: grid.overrides(at: point), hashMatrix: nil, thresholdsPath: nil)
+                    model = try AcceleratorRegistry.load(file: path, options: LoadOptions(overrides: grid.overrides(at: point)))
                 } catch let error as ConfigError {
                     if grid.count == 1 { throw error }
                     throw SweepError.invalidPoint(index: point, count: grid.count, values: "\(path), \(grid.label(at: point))", message: error.description)
                 }
-                let exact = inputs.model.isExact
-                let relevant = grid.values(at: point).filter { !(exact && $0.field.hasPrefix("approximation.")) }
+                let relevant = grid.values(at: point).filter { !model.ignoresOverride($0.field) }
                 let swept = relevant.map { "\(SweepCharts.short($0.field))=\(SweepAxis.text($0.value))" }
                 guard seen.insert(swept.joined(separator: " ")).inserted else { continue }
-                let name = labels.isEmpty ? inputs.config.name : labels[c]
-                let overrides = grid.overrides(at: point).filter { !(exact && $0.path.hasPrefix("approximation.")) }
+                let name = labels.isEmpty ? model.configName : labels[c]
+                let overrides = grid.overrides(at: point).filter { !model.ignoresOverride($0.path) }
                     .map { "\($0.path)=\(SweepAxis.text($0.value))" }
-                variants.append((inputs, CompareReport.Variant(label: ([name] + swept).joined(separator: " "), configName: inputs.config.name,
-                                                               configHash: SweepConfigHash.of(inputs.config), overrides: overrides), path))
+                variants.append((model, CompareReport.Variant(label: ([name] + swept).joined(separator: " "), configName: model.configName,
+                                                              configHash: model.configHash, overrides: overrides), path))
             }
         }
         // Two variants with one label (two files with one config name): add the file name.
@@ -97,33 +92,36 @@ enum CompareCommand {
         let start = Date()
         var traces: [TraceIdentity] = []
         var traceHashes: [String] = []
-        var results: [[SimulationResult]] = []
-        var summaries: [[RunSummary]] = []
+        var results: [[AcceleratorRun]] = []
+        var summaries: [[RunSummary?]] = []
+        let quality = !args.has("no-quality")
         for path in tracePaths {
             let trace = try TraceReader.read(path: path)
             warnIfHuge(trace, console: console)
             let identity = try TraceIdentity.of(path: path)
-            var row: [SimulationResult] = []
+            var row: [AcceleratorRun] = []
+            var rowSummaries: [RunSummary?] = []
             for (i, v) in variants.enumerated() {
-                let thresholds = try v.inputs.thresholdMatrix(for: trace)
-                row.append(try ElsaSimulation.run(trace: trace, traceName: identity.name, model: v.inputs.model, thresholds: thresholds,
-                                                  threads: threads) { done, total in
+                let (run, summary) = try simulate(v.model, trace: trace, traceName: identity.name,
+                                                  options: SimulationOptions(threads: threads, quality: quality)) { done, total in
                     console.progress("compare: \(identity.name), variant \(i + 1)/\(count): \(done)/\(total) heads",
                                      done: done == total && i == count - 1)
-                })
+                }
+                row.append(run)
+                rowSummaries.append(summary)
             }
             traces.append(identity)
             traceHashes.append(ContentHash.of(trace: trace))
-            summaries.append(zip(variants, row).map { RunSummary(config: $0.inputs.config, result: $1, simulator: BuildInfo.version) })
+            summaries.append(rowSummaries)
             results.append(row)
         }
         let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: threads,
                                simulations: count * tracePaths.count, unit: "variants")
         let provenance = CompareProvenance(simulatorVersion: BuildInfo.version,
-                                           configHashes: variants.map { ContentHash.of(config: $0.inputs.config) }, traceHashes: traceHashes)
-        let report = CompareReport(variants: variants.map(\.variant), traces: traces, results: results, baseline: baseline,
+                                           configHashes: variants.map { $0.model.configHash }, traceHashes: traceHashes)
+        let report = CompareReport(variants: variants.map(\.variant), traces: traces, runs: results, baseline: baseline,
                                    summaries: summaries, provenance: provenance, host: host,
-                                   assumptions: variants.map { $0.inputs.assumptions(evaluatedTraces: tracePaths) })
+                                   assumptions: variants.map { $0.model.assumptions(evaluatedTraces: tracePaths) })
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         if let plot = args.last("plot") {
@@ -133,5 +131,12 @@ enum CompareCommand {
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"
         if !args.has("quiet") && !toStdout { console.out(report.table()) }
         return ExitCode.success
+    }
+
+    /// One variant on one trace, in the common schema, with the model's whole-trace summary (if any).
+    static func simulate<Model: AcceleratorModel>(_ model: Model, trace: AttentionTrace, traceName: String, options: SimulationOptions,
+                                                  progress: @escaping @Sendable (Int, Int) -> Void) throws -> (AcceleratorRun, RunSummary?) {
+        let result = try model.simulate(trace: trace, traceName: traceName, options: options, progress: progress)
+        return (model.common(result), model.summary(result, simulator: BuildInfo.version))
     }
 }

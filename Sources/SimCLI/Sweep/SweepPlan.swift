@@ -1,5 +1,6 @@
 import Foundation
 import A3Model
+import Accelerators
 import ElsaModel
 import SimIO
 import SimCharts
@@ -14,7 +15,7 @@ import Workload
 /// "A^3 sweeps"); one sweep never mixes them.
 struct SweepPlan: Sendable {
     let configPath: String
-    /// The base config is an A^3 config: points load with `A3ConfigLoader` and run `A3Execution`.
+    /// The base config is an A^3 config: points load with `A3ConfigLoader` and run `A3Accelerator`.
     let isA3: Bool
     let hashMatrix: String?
     let thresholdsPath: String?
@@ -146,10 +147,13 @@ struct SweepPlan: Sendable {
         let traceIndex = grid.coordinates(index).trace
         let trace = traces[traceIndex]
         let config = try Self.loadA3(configPath: configPath, overrides: grid.overrides(at: index), trace: trace)
-        let report = try A3Execution.run(config: config, configPath: configPath, trace: trace, tracePath: grid.traces[traceIndex].name,
-                                         threads: 1, quality: true)
-        return SweepRow.makeA3(index: index, trace: grid.traces[traceIndex], configHash: configHashes[index],
-                               values: grid.values(at: index), report: report, shape: SweepTraceShape(trace: trace),
-                               simulator: BuildInfo.version)
+        let model = A3Accelerator(config: config, file: configPath)
+        let result = try model.simulate(trace: trace, traceName: grid.traces[traceIndex].name, options: SimulationOptions(threads: 1), progress: nil)
+        let r = result.simulation
+        return SweepRow.make(index: index, trace: grid.traces[traceIndex], configHash: configHashes[index],
+                             values: grid.values(at: index), run: model.common(result),
+                             extras: [("candidate_pairs", .int(Int64(r.candidatePairs))),
+                                      ("candidate_fraction", .double(r.totalPairs == 0 ? 0 : Double(r.candidatePairs) / Double(r.totalPairs)))],
+                             shape: SweepTraceShape(trace: trace), simulator: BuildInfo.version)
     }
 }
