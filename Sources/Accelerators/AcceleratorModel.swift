@@ -125,12 +125,16 @@ public protocol AcceleratorModel: Sendable {
     /// `elsa64:` content hash of the effective config.
     var configHash: String { get }
 
+    /// Checks that `trace` fits the config (a typed error naming the field), before any simulation.
+    func validate(trace: AttentionTrace) throws
     /// Simulates every head of `trace` (heads in parallel, merged in (layer, head) order).
     /// `progress(done, total)` is called from worker threads after each head.
     func simulate(trace: AttentionTrace, traceName: String, options: SimulationOptions,
                   progress: (@Sendable (Int, Int) -> Void)?) throws -> Result
     /// The result in the common schema.
     func common(_ result: Result) -> AcceleratorRun
+    /// The model's own whole-run fields (written under its namespace in run JSON and sweep rows).
+    func runExtras(_ result: Result) -> [(key: String, value: JSONValue)]
     /// The run report (table, JSON, CSV) in the common schema of `docs/reports.md`.
     func report(_ result: Result, trace: AttentionTrace, traceName: String, simulator: String, engine: String, host: HostStatistics?,
                 evaluatedTraces: [String]) -> any RunOutput
@@ -149,11 +153,13 @@ extension AcceleratorModel {
     public func summary(_ result: Result, simulator: String) -> RunSummary? { nil }
     public func assumptions(evaluatedTraces: [String]) -> AssumptionSummary? { nil }
     public func ignoresOverride(_ path: String) -> Bool { false }
+    public func validate(trace: AttentionTrace) throws {}
+    public func runExtras(_ result: Result) -> [(key: String, value: JSONValue)] { [] }
 
     /// The default report: the common schema alone.
     public func report(_ result: Result, trace: AttentionTrace, traceName: String, simulator: String, engine: String, host: HostStatistics?,
                        evaluatedTraces: [String]) -> any RunOutput {
-        AcceleratorRunReport(run: common(result),
+        AcceleratorRunReport(run: common(result), extras: runExtras(result),
                              provenance: ReportProvenance(simulatorVersion: simulator, configHash: configHash,
                                                           traceHash: ContentHash.of(trace: trace), engine: engine),
                              host: host)

@@ -202,4 +202,21 @@ extension JSONValue {
                           "--timeline-head", "0:0", "--quiet", "--no-quality"])
         #expect(svg.status == 64 && svg.stderr.contains("--timeline-svg: not available"), "\(svg.stderr)")
     }
+
+    /// `sweep` runs any registered model (the base config's): the ideal accelerator over `multipliers`,
+    /// on a 1-layer, 2-head trace of n = 24, d = 16: ⌈(2·16·576 + 16·24) / m⌉ per head, two heads back to
+    /// back: m = 100 → 2·⌈18 816 / 100⌉ = 378; m = 528 → 2·⌈35.64⌉ = 72. The rows name the bottleneck module.
+    @Test func sweepRunsTheIdealAccelerator() throws {
+        let dir = Repo.temporaryDirectory()
+        let trace = SyntheticTraceGenerator(layers: 1, heads: 2, n: 24, headDim: 16, seed: 3).generate()
+        try TraceWriter.write(trace, to: dir.appendingPathComponent("t"))
+        let out = dir.appendingPathComponent("s").path
+        let r = CLIRun(["sweep", "--config", Repo.path("Configs/ideal.json"), "--set", "multipliers=100,528",
+                        "--trace", dir.appendingPathComponent("t").path, "--out", out, "--threads", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try String(contentsOfFile: out + ".jsonl", encoding: .utf8).split(separator: "\n").dropFirst()
+            .compactMap { try? JSONValue.parse(Data($0.utf8)).objectValue }
+        #expect(rows.map { $0["cycles"] } == [.int(378), .int(72)])
+        #expect(rows.allSatisfy { $0["accelerator"] == .string("ideal") && $0["bottleneck"]?.objectValue?["module"] == .string("multipliers") })
+    }
 }

@@ -52,11 +52,15 @@ public struct A3Accelerator: AcceleratorModel {
         public var quality: [[QualityStatistics?]]
     }
 
-    public func simulate(trace: AttentionTrace, traceName: String, options: SimulationOptions,
-                         progress: (@Sendable (Int, Int) -> Void)?) throws -> Result {
+    public func validate(trace: AttentionTrace) throws {
         if let (path, message) = config.mismatch(headDim: trace.headDim, tokens: trace.tokens) {
             throw ConfigError.inFile(file: file, error: .inconsistent(path: path, message: message))
         }
+    }
+
+    public func simulate(trace: AttentionTrace, traceName: String, options: SimulationOptions,
+                         progress: (@Sendable (Int, Int) -> Void)?) throws -> Result {
+        try validate(trace: trace)
         let counter = Counter(total: trace.layers.count * trace.queryHeads, progress: progress)
         let quality = options.quality
         let (result, measures) = A3Simulation.run(trace: trace, traceName: traceName, config: config, threads: options.threads) {
@@ -75,6 +79,13 @@ public struct A3Accelerator: AcceleratorModel {
         precondition(m.wordsPerRow == s.wordsPerRow, "selection layouts differ")
         m.bits = ContiguousArray(s.bits)
         return m
+    }
+
+    /// `approximate`, `candidate_pairs` (Σ C) and `candidate_fraction` (Σ C / Σ v).
+    public func runExtras(_ result: Result) -> [(key: String, value: JSONValue)] {
+        let r = result.simulation
+        return [("approximate", .bool(r.approximate)), ("candidate_pairs", .int(Int64(r.candidatePairs))),
+                ("candidate_fraction", .double(r.totalPairs == 0 ? 0 : Double(r.candidatePairs) / Double(r.totalPairs)))]
     }
 
     public func common(_ result: Result) -> AcceleratorRun {
@@ -103,11 +114,8 @@ public struct A3Accelerator: AcceleratorModel {
     public func report(_ result: Result, trace: AttentionTrace, traceName: String, simulator: String, engine: String, host: HostStatistics?,
                        evaluatedTraces: [String]) -> any RunOutput {
         let r = result.simulation
-        let ratio = { (a: Int, b: Int) in b == 0 ? 0 : Double(a) / Double(b) }
         return AcceleratorRunReport(
-            run: common(result),
-            extras: [("approximate", .bool(r.approximate)), ("candidate_pairs", .int(Int64(r.candidatePairs))),
-                     ("candidate_fraction", .double(ratio(r.candidatePairs, r.totalPairs)))],
+            run: common(result), extras: runExtras(result),
             provenance: ReportProvenance(simulatorVersion: simulator, configHash: configHash, traceHash: ContentHash.of(trace: trace), engine: engine),
             host: host, headline: r.approximate ? "approximate" : "base",
             notes: ["A^3: preproc = the host's sort of the key columns; selected = keys kept by post-scoring (K); a3.candidate_pairs = candidates of the greedy search (C); modules: docs/a3.md §7"])

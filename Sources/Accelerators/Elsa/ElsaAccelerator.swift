@@ -35,6 +35,11 @@ public struct ElsaAccelerator: AcceleratorModel {
     public var effectiveConfig: JSONValue { ConfigLoader.effectiveJSON(inputs.config) }
     public var configHash: String { ContentHash.of(config: inputs.config) }
 
+    public func validate(trace: AttentionTrace) throws {
+        try inputs.model.validate(trace: trace)
+        _ = try inputs.thresholdMatrix(for: trace)
+    }
+
     public func simulate(trace: AttentionTrace, traceName: String, options: SimulationOptions,
                          progress: (@Sendable (Int, Int) -> Void)?) throws -> SimulationResult {
         guard let engine = TimingEngine(rawValue: options.engine) else {

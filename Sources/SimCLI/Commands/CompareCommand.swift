@@ -58,70 +58,12 @@ enum CompareCommand {
         let settings = try SweepSettings(args.all("set"))
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
 
-        // Variants: config × the product of the multi-valued --set axes; all loaded and checked first.
-        // An exact-mode config ignores approximation.*: its variants that differ only there are one.
-        let grid = try SweepGrid(traces: [TraceIdentity(name: "-", id: "-")], axes: settings.axes, fixed: settings.fixed)
-        var variants: [(model: any AcceleratorModel, variant: CompareReport.Variant, file: String)] = []
-        for (c, path) in configs.enumerated() {
-            var seen: Set<String> = []
-            for point in 0 ..< grid.count {
-                let model: any AcceleratorModel
-                do {
-                    model = try AcceleratorRegistry.load(file: path, options: LoadOptions(overrides: grid.overrides(at: point)))
-                } catch let error as ConfigError {
-                    if grid.count == 1 { throw error }
-                    throw SweepError.invalidPoint(index: point, count: grid.count, values: "\(path), \(grid.label(at: point))", message: error.description)
-                }
-                let relevant = grid.values(at: point).filter { !model.ignoresOverride($0.field) }
-                let swept = relevant.map { "\(SweepCharts.short($0.field))=\(SweepAxis.text($0.value))" }
-                guard seen.insert(swept.joined(separator: " ")).inserted else { continue }
-                let name = labels.isEmpty ? model.configName : labels[c]
-                let overrides = grid.overrides(at: point).filter { !model.ignoresOverride($0.path) }
-                    .map { "\($0.path)=\(SweepAxis.text($0.value))" }
-                variants.append((model, CompareReport.Variant(label: ([name] + swept).joined(separator: " "), configName: model.configName,
-                                                              configHash: model.configHash, overrides: overrides), path))
-            }
-        }
-        // Two variants with one label (two files with one config name): add the file name.
-        for i in variants.indices where variants.filter({ $0.variant.label == variants[i].variant.label }).count > 1 {
-            variants[i].variant.label += " (\(URL(fileURLWithPath: variants[i].file).lastPathComponent))"
-        }
-        let baseline = try args.int("baseline", default: 1, range: 1 ... variants.count) - 1
-
-        let count = variants.count
-        let start = Date()
-        var traces: [TraceIdentity] = []
-        var traceHashes: [String] = []
-        var results: [[AcceleratorRun]] = []
-        var summaries: [[RunSummary?]] = []
-        let quality = !args.has("no-quality")
-        for path in tracePaths {
-            let trace = try TraceReader.read(path: path)
-            warnIfHuge(trace, console: console)
-            let identity = try TraceIdentity.of(path: path)
-            var row: [AcceleratorRun] = []
-            var rowSummaries: [RunSummary?] = []
-            for (i, v) in variants.enumerated() {
-                let (run, summary) = try simulate(v.model, trace: trace, traceName: identity.name,
-                                                  options: SimulationOptions(threads: threads, quality: quality)) { done, total in
-                    console.progress("compare: \(identity.name), variant \(i + 1)/\(count): \(done)/\(total) heads",
-                                     done: done == total && i == count - 1)
-                }
-                row.append(run)
-                rowSummaries.append(summary)
-            }
-            traces.append(identity)
-            traceHashes.append(ContentHash.of(trace: trace))
-            summaries.append(rowSummaries)
-            results.append(row)
-        }
-        let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: threads,
-                               simulations: count * tracePaths.count, unit: "variants")
-        let provenance = CompareProvenance(simulatorVersion: BuildInfo.version,
-                                           configHashes: variants.map { $0.model.configHash }, traceHashes: traceHashes)
-        let report = CompareReport(variants: variants.map(\.variant), traces: traces, runs: results, baseline: baseline,
-                                   summaries: summaries, provenance: provenance, host: host,
-                                   assumptions: variants.map { $0.model.assumptions(evaluatedTraces: tracePaths) })
+        let report = try CompareStudy.run(configs: configs, labels: labels, axes: settings.axes, fixed: settings.fixed,
+                                          tracePaths: tracePaths, simulator: BuildInfo.version,
+                                          options: SimulationOptions(threads: threads, quality: !args.has("no-quality")),
+                                          baseline: { count in try args.int("baseline", default: 1, range: 1 ... count) - 1 },
+                                          warn: { warnIfHuge($0, console: console) },
+                                          progress: { text, done in console.progress(text, done: done) })
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         if let plot = args.last("plot") {
@@ -131,12 +73,5 @@ enum CompareCommand {
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"
         if !args.has("quiet") && !toStdout { console.out(report.table()) }
         return ExitCode.success
-    }
-
-    /// One variant on one trace, in the common schema, with the model's whole-trace summary (if any).
-    static func simulate<Model: AcceleratorModel>(_ model: Model, trace: AttentionTrace, traceName: String, options: SimulationOptions,
-                                                  progress: @escaping @Sendable (Int, Int) -> Void) throws -> (AcceleratorRun, RunSummary?) {
-        let result = try model.simulate(trace: trace, traceName: traceName, options: options, progress: progress)
-        return (model.common(result), model.summary(result, simulator: BuildInfo.version))
     }
 }

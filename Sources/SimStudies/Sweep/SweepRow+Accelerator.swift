@@ -59,6 +59,11 @@ extension SweepConfigHash {
     /// field, defaults filled in, sorted keys; it names `"accelerator": "a3"`, so it never equals an
     /// ELSA config's hash).
     public static func of(_ config: A3Config) -> String {
-        FNV1a64.of(A3ConfigLoader.effectiveJSON(config).serialized())
+        of(effectiveConfig: A3ConfigLoader.effectiveJSON(config))
+    }
+
+    /// The same identity for any model's effective config (`AcceleratorModel.effectiveConfig`).
+    public static func of(effectiveConfig: JSONValue) -> String {
+        FNV1a64.of(effectiveConfig.serialized())
     }
 }
