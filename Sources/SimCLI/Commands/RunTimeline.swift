@@ -17,8 +17,9 @@ enum RunTimeline {
     static let help = """
       --timeline FILE.json   write one head's cycle timeline as Chrome trace events (Perfetto,
                              chrome://tracing; 1 trace µs = 1 cycle): busy/blocked spans per module
-                             instance, queue-occupancy counters per key bank
-      --timeline-svg FILE    the same timeline as an SVG Gantt chart (use a window of a few queries)
+                             instance (ELSA: and queue-occupancy counters per key bank; A^3: the
+                             host sort and its four modules; not for the ideal accelerator)
+      --timeline-svg FILE    the same timeline as an SVG Gantt chart (ELSA; a window of a few queries)
       --timeline-head L:H    the head: layer index or name, query head index (required with the above)
       --timeline-window A:B  only cycles [A, B)
       --timeline-max-events N  refuse a timeline with more events (default 200000)
