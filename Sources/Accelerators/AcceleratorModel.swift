@@ -145,6 +145,8 @@ public protocol AcceleratorModel: Sendable {
     /// Whether a `--set` field has no effect on this config (compare merges variants that differ only
     /// there; e.g. ELSA's `approximation.*` in exact mode).
     func ignoresOverride(_ path: String) -> Bool
+    /// Refuses a timeline request this model cannot honour, before any simulation (fail fast).
+    func checkTimeline(_ request: TimelineRequest, trace: AttentionTrace) throws
     /// One head's cycle timeline.
     func timeline(_ request: TimelineRequest, trace: AttentionTrace, traceName: String, result: Result) throws -> TimelineOutput
 }
@@ -154,6 +156,7 @@ extension AcceleratorModel {
     public func assumptions(evaluatedTraces: [String]) -> AssumptionSummary? { nil }
     public func ignoresOverride(_ path: String) -> Bool { false }
     public func validate(trace: AttentionTrace) throws {}
+    public func checkTimeline(_ request: TimelineRequest, trace: AttentionTrace) throws {}
     public func runExtras(_ result: Result) -> [(key: String, value: JSONValue)] { [] }
 
     /// The default report: the common schema alone.

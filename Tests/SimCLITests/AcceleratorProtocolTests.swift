@@ -201,6 +201,11 @@ extension JSONValue {
         let svg = CLIRun(["run", "--config", Repo.path("Configs/a3-base.json"), "--trace", Self.shipped, "--timeline-svg", timeline,
                           "--timeline-head", "0:0", "--quiet", "--no-quality"])
         #expect(svg.status == 64 && svg.stderr.contains("--timeline-svg: not available"), "\(svg.stderr)")
+        // The ideal accelerator has no pipeline: refused before anything is simulated (no progress, no report).
+        let ideal = CLIRun(["run", "--config", Repo.path("Configs/ideal.json"), "--trace", Self.shipped, "--timeline", timeline,
+                            "--timeline-head", "0:0"])
+        #expect(ideal.status == 64 && ideal.stderr.contains("--timeline: not available for an \"ideal\" config"), "\(ideal.stderr)")
+        #expect(ideal.stdout.isEmpty && !ideal.stderr.contains("simulated"))
     }
 
     /// `sweep` runs any registered model (the base config's): the ideal accelerator over `multipliers`,

@@ -124,8 +124,12 @@ public struct A3Accelerator: AcceleratorModel {
     /// The A^3 pipeline of the chosen head replayed with its spans recorded: one track per module,
     /// a busy span per query it works on and a blocked span while the next module is occupied.
     /// Cycles count from the head's start, so the pipeline starts after the host sort (preprocessing).
-    public func timeline(_ request: TimelineRequest, trace: AttentionTrace, traceName: String, result: Result) throws -> TimelineOutput {
+    public func checkTimeline(_ request: TimelineRequest, trace: AttentionTrace) throws {
         if request.svg { throw TimelineError.unsupported(accelerator: Self.accelerator, what: "--timeline-svg") }
+    }
+
+    public func timeline(_ request: TimelineRequest, trace: AttentionTrace, traceName: String, result: Result) throws -> TimelineOutput {
+        try checkTimeline(request, trace: trace)
         let head = result.simulation.layers[request.layer].heads[request.head]
         let selection = A3FunctionalModel(config: config).selectHead(trace: trace, layer: request.layer, queryHead: request.head)
         let rules = A3TimingRules(config: config)

@@ -69,11 +69,16 @@ public struct ElsaAccelerator: AcceleratorModel {
 
     /// The chosen head simulated again with the pipeline's interval recorder on (same selection, same
     /// counters; `docs/sweeps.md`, "Cycle timeline").
-    public func timeline(_ request: TimelineRequest, trace: AttentionTrace, traceName: String,
-                         result: SimulationResult) throws -> TimelineOutput {
+    /// A timeline records one untiled invocation: a trace longer than the key memory is refused.
+    public func checkTimeline(_ request: TimelineRequest, trace: AttentionTrace) throws {
         if trace.tokens > inputs.config.keyMemoryCapacity {
             throw TimelineError.tiledHead(tokens: trace.tokens, capacity: inputs.config.keyMemoryCapacity)
         }
+    }
+
+    public func timeline(_ request: TimelineRequest, trace: AttentionTrace, traceName: String,
+                         result: SimulationResult) throws -> TimelineOutput {
+        try checkTimeline(request, trace: trace)
         let headResult = result.layers[request.layer].heads[request.head]
         let selection = inputs.config.numerics.mode == .elsa  // the hardware's own selection (docs/numerics.md §7)
             ? HardwareDatapath(config: inputs.config, projection: inputs.model.projection)

@@ -158,7 +158,13 @@ public struct IdealAccelerator: AcceleratorModel {
 
     public func common(_ result: AcceleratorRun) -> AcceleratorRun { result }
 
+    /// No pipeline, so no timeline.
+    public func checkTimeline(_ request: TimelineRequest, trace: AttentionTrace) throws {
+        throw TimelineError.unsupported(accelerator: Self.accelerator, what: request.svg ? "--timeline-svg" : "--timeline")
+    }
+
     public func timeline(_ request: TimelineRequest, trace: AttentionTrace, traceName: String, result: AcceleratorRun) throws -> TimelineOutput {
+        try checkTimeline(request, trace: trace)
         throw TimelineError.unsupported(accelerator: Self.accelerator, what: "--timeline")
     }
 }

@@ -79,6 +79,7 @@ enum RunCommand {
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let trace = try TraceReader.read(path: tracePath)
         let timeline = try RunTimeline.request(args, trace: trace)
+        if let timeline { try model.checkTimeline(timeline, trace: trace) }  // before the simulation: fail fast
         warnIfHuge(trace, console: console)
         let start = Date()
         let result = try model.simulate(trace: trace, traceName: tracePath,

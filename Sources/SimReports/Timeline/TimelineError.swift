@@ -28,7 +28,9 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .tiledHead(tokens, capacity):
             return "--timeline: the trace has \(tokens) tokens, more than key_memory_capacity \(capacity), so every head runs in \((tokens + capacity - 1) / capacity) key tiles (long_sequences = tile); a timeline records one untiled invocation: use a trace of at most \(capacity) tokens or raise key_memory_capacity"
         case let .unsupported(accelerator, what):
-            return "\(what): not available for an \"\(accelerator)\" config (only ELSA draws a Gantt chart); use --timeline FILE.json (Chrome trace events)"
+            return what == "--timeline-svg"
+                ? "--timeline-svg: not available for an \"\(accelerator)\" config (only ELSA draws a Gantt chart); use --timeline FILE.json (Chrome trace events)"
+                : "\(what): not available for an \"\(accelerator)\" config (it has no pipeline to record)"
         case let .invalidWindow(text):
             return "--timeline-window '\(text)': expected START:END in cycles with 0 ≤ START < END"
         }
