@@ -24,10 +24,13 @@ let package = Package(
         .target(name: "SimCharts"),
         // Reports: what a run, a comparison or a quality study prints, as a table, JSON and CSV; Chrome-trace timelines.
         .target(name: "SimReports", dependencies: ["SimIO", "SimCharts", "ElsaModel", "A3Model", "Workload", "SimCore"]),
+        // Every accelerator behind one protocol (AcceleratorModel), registered once by the config's "accelerator" field:
+        // Elsa/, A3/, Ideal/ (the ELSA paper's ideal accelerator), each one folder.
+        .target(name: "Accelerators", dependencies: ["SimIO", "SimReports", "SimCharts", "ElsaModel", "A3Model", "Workload", "SimCore"]),
         // Studies written against the models: sweeps (grid, shards, merge, rows, charts).
-        .target(name: "SimStudies", dependencies: ["SimIO", "SimReports", "SimCharts", "ElsaModel", "A3Model", "Workload"]),
+        .target(name: "SimStudies", dependencies: ["Accelerators", "SimIO", "SimReports", "SimCharts", "ElsaModel", "A3Model", "Workload"]),
         // Commands as a library: runMain(arguments) -> exit code, so tests drive the CLI in-process.
-        .target(name: "SimCLI", dependencies: ["SimIO", "SimCharts", "SimReports", "SimStudies", "ElsaModel", "A3Model", "Workload", "SimCore"]),
+        .target(name: "SimCLI", dependencies: ["Accelerators", "SimIO", "SimCharts", "SimReports", "SimStudies", "ElsaModel", "A3Model", "Workload", "SimCore"]),
         .executableTarget(name: "elsa-sim", dependencies: ["SimCLI"]),
 
         .testTarget(name: "SimCoreTests", dependencies: ["SimCore"]),
@@ -39,7 +42,7 @@ let package = Package(
         .testTarget(name: "SimChartsTests", dependencies: ["SimCharts"]),
         .testTarget(name: "SimReportsTests", dependencies: ["SimReports", "SimIO", "ElsaModel", "Workload"]),
         .testTarget(name: "SimStudiesTests", dependencies: ["SimStudies", "SimReports", "SimCharts", "SimIO"]),
-        .testTarget(name: "SimCLITests", dependencies: ["SimCLI", "SimIO", "SimCharts", "SimReports", "SimStudies", "ElsaModel", "Workload"],
+        .testTarget(name: "SimCLITests", dependencies: ["SimCLI", "Accelerators", "A3Model", "SimIO", "SimCharts", "SimReports", "SimStudies", "ElsaModel", "Workload"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -56,6 +56,32 @@ public enum A3Pipeline {
     }
 }
 
+/// One stretch of a module holding a query (the A^3 timeline, `docs/a3.md` §3): `busy` while it works on
+/// it, `blocked` while it has finished but the next module is still occupied.
+public struct A3StageSpan: Sendable, Equatable {
+    /// Module index in `stages` order.
+    public var stage: Int
+    public var query: Int
+    public var start: Cycle
+    public var end: Cycle
+    public var busy: Bool
+}
+
+extension A3Pipeline {
+    /// `simulate`, also returning every busy and blocked span in the order the modules released their
+    /// queries (for `elsa-sim run --timeline`). The timing is the same value `simulate` returns.
+    public static func simulateRecording(stages: [A3Stage], durations: [[Cycle]]) -> (A3PipelineTiming, [A3StageSpan]) {
+        precondition(!stages.isEmpty && durations.count == stages.count, "\(durations.count) duration rows for \(stages.count) stages")
+        let queries = durations[0].count
+        var model = FlowShop(durations: durations, queries: queries)
+        model.spans = []
+        var simulator = Simulator(model: model)
+        simulator.schedule(FlowShop.Event(stage: -1), at: 0)
+        simulator.run()
+        return (simulate(stages: stages, durations: durations), simulator.model.spans ?? [])
+    }
+}
+
 /// The event-driven chain of modules behind `A3Pipeline` (a blocking flow shop).
 struct FlowShop: EventDrivenModel {
     /// Module `stage` has finished the work on the query it holds; stage −1 starts the head.
@@ -76,6 +102,8 @@ struct FlowShop: EventDrivenModel {
     var inFlight = OccupancyStats()
     var inFlightLevel = 0
     var lastLevelChange: Cycle = 0
+    /// Busy and blocked spans, recorded only when non-nil (`simulateRecording`).
+    var spans: [A3StageSpan]? = nil
 
     init(durations: [[Cycle]], queries: Int) {
         self.durations = durations
@@ -136,6 +164,10 @@ struct FlowShop: EventDrivenModel {
         blocked[m] += now - finishedAt[m]
         let start = finishedAt[m] - durations[m][occupant[m]]
         if now > start { lastHeld[m] = now - 1 }
+        if spans != nil {
+            if finishedAt[m] > start { spans!.append(A3StageSpan(stage: m, query: occupant[m], start: start, end: finishedAt[m], busy: true)) }
+            if now > finishedAt[m] { spans!.append(A3StageSpan(stage: m, query: occupant[m], start: finishedAt[m], end: now, busy: false)) }
+        }
     }
 
     mutating func setInFlight(_ level: Int, at now: Cycle) {

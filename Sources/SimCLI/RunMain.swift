@@ -1,4 +1,5 @@
 import Foundation
+import Accelerators
 import ElsaModel
 import SimIO
 import SimCharts
@@ -26,9 +27,10 @@ elsa-sim — a cycle-accurate simulator of the ELSA self-attention accelerator (
 usage: elsa-sim <command> [options]
 
 commands:
-  run         simulate a trace on a hardware config (ELSA or A^3): cycles, utilization, selection, quality
+  run         simulate a trace on an accelerator config (ELSA, A^3, ideal): cycles, utilization, selection, quality
   sweep       simulate a grid of config values (parallel, resumable, shardable); merge shards; plot
-  compare     configs side by side: preprocessing vs execution per layer, speedup over a baseline
+  compare     configs of any accelerator side by side: preprocessing vs execution per layer, speedup over a
+              baseline, latency normalized to the ideal accelerator
   sensitivity how much each modelling assumption moves cycles, selection and output error (tornado chart)
   calibrate   learn per-head thresholds with p from one or more traces
   quality     approximation quality vs exact attention over a p sweep; θ_bias fit
@@ -36,7 +38,7 @@ commands:
   config      print the config fields with their defaults and sources
   bench       time the simulator itself (functional-only pass vs timed simulation)
   compare-accelerators
-              ELSA and A^3 configs side by side on one trace (docs/a3.md)
+              deprecated alias of compare
   validate    the event engine against the cycle-stepped reference on random cases (docs/validation.md)
 
 Run 'elsa-sim <command> --help' for a command's options. Docs: README.md, docs/.
@@ -74,7 +76,9 @@ private func dispatch(_ arguments: [String], console: Console) -> Int32 {
         case "config": return try ConfigCommand.main(rest, console: console)
         case "bench": return try BenchCommand.main(rest, console: console)
         case "validate": return try ValidateCommand.main(rest, console: console)
-        case "compare-accelerators": return try CompareAcceleratorsCommand.main(rest, console: console)
+        case "compare-accelerators":
+            console.err("elsa-sim: note: compare-accelerators is deprecated; it runs 'elsa-sim compare' (any mix of accelerators)\n")
+            return try CompareCommand.main(rest, console: console)
         case "sweep": return try SweepCommand.main(rest, console: console)
         case "compare": return try CompareCommand.main(rest, console: console)
         case "sensitivity": return try SensitivityCommand.main(rest, console: console)
@@ -116,6 +120,9 @@ private func dispatch(_ arguments: [String], console: Console) -> Int32 {
         case .unknownPlotField, .traceOnXAxis, .plotFieldReused, .plotFieldUnassigned, .tooManySeries, .tooManyPanels: return ExitCode.usage
         default: return ExitCode.dataError
         }
+    } catch let error as AcceleratorError {
+        console.err(errorLine(error))
+        return ExitCode.usage
     } catch let error as TimelineError {
         console.err(errorLine(error))
         return ExitCode.usage

@@ -27,5 +27,9 @@ public enum ConfigIdentity {
     public static func hash(of config: ElsaConfig) -> String { FNV1a64.of(canonicalJSON(config)) }
 
     /// An A^3 config: `FNV1a64` of its effective `a3-config/1` JSON, compact with sorted keys (it names no files).
-    public static func hash(of config: A3Config) -> String { FNV1a64.of(A3ConfigLoader.effectiveJSON(config).serialized()) }
+    public static func hash(of config: A3Config) -> String { hash(ofEffective: A3ConfigLoader.effectiveJSON(config)) }
+
+    /// The hash of an effective config that names no input file (A^3, the ideal accelerator): its
+    /// compact, key-sorted JSON.
+    public static func hash(ofEffective json: JSONValue) -> String { FNV1a64.of(json.serialized()) }
 }

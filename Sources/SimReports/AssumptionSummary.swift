@@ -115,7 +115,7 @@ extension CompareReport {
     func addingAssumptions(to base: JSONValue) -> JSONValue {
         guard assumptions.count == variants.count, var top = base.objectValue, case let .array(items)? = top["variants"] else { return base }
         top["variants"] = .array(zip(items, assumptions).map { item, a in
-            guard var o = item.objectValue else { return item }
+            guard var o = item.objectValue, let a else { return item }
             o["assumptions"] = a.json()
             o["calibration"] = a.calibration.json()
             return .object(o)
@@ -126,6 +126,6 @@ extension CompareReport {
     /// One assumptions line per variant, under the variant list.
     func assumptionLines() -> String {
         guard assumptions.count == variants.count else { return "" }
-        return assumptions.enumerated().map { i, a in "  [\(i + 1)] " + a.headerLine }.joined()
+        return assumptions.enumerated().map { i, a in a.map { "  [\(i + 1)] " + $0.headerLine } ?? "" }.joined()
     }
 }

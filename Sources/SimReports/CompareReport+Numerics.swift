@@ -7,11 +7,11 @@ import ElsaModel
 /// `docs/numerics.md` §8): one line per (trace, variant) that ran in elsa mode; empty otherwise.
 extension CompareReport {
     func numericsSummaryTable() -> String {
-        guard summaries.contains(where: { $0.contains { $0.numerics != nil } }) else { return "" }
+        guard summaries.contains(where: { $0.contains { $0?.numerics != nil } }) else { return "" }
         var rows = [["trace", "config", "sel changed", "mass", "float mass", "err", "float err"]]
         for t in traces.indices {
             for (v, s) in summaries[t].enumerated() {
-                guard let n = s.numerics else { continue }
+                guard let n = s?.numerics else { continue }
                 rows.append([traces[t].name, variants[v].label, String(format: "%.1f%%", n.selectionChangeFraction * 100),
                              QualityFields.massCell(n.hardware.massKeptMean), QualityFields.massCell(n.floatModel.massKeptMean),
                              QualityFields.errorCell(n.hardware.outputError), QualityFields.errorCell(n.floatModel.outputError)])

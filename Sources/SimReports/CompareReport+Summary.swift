@@ -16,8 +16,8 @@ extension CompareReport {
     func summaryCSVCells(_ e: Entry) -> [String] {
         guard !summaries.isEmpty || provenance != nil else { return [] }
         var cells: [String]
-        if !summaries.isEmpty && e.layer == "total" {
-            let fields = JSONValue.object(summaries[e.trace][e.variant].fields)
+        if !summaries.isEmpty && e.layer == "total", let summary = summaries[e.trace][e.variant] {
+            let fields = JSONValue.object(summary.fields)
             cells = RunSummary.columns.map { fields.value(atDottedPath: $0.path)?.csvCell ?? "" }
         } else {
             cells = Array(repeating: "", count: RunSummary.columns.count)
@@ -30,7 +30,7 @@ extension CompareReport {
     /// `[{variant, ...RunSummary.fields}]` for trace `t`, in variant order.
     func summaryJSON(trace t: Int) -> JSONValue {
         .array(variants.indices.map { v in
-            var o = summaries[t][v].fields
+            var o = summaries[t][v]?.fields ?? ["quality": results[t][v].quality.map(QualityFields.json) ?? .null]
             o["variant"] = .string(variants[v].label)
             return .object(o)
         })
@@ -44,7 +44,13 @@ extension CompareReport {
             var rules: Set<Int> = [1]
             for t in traces.indices {
                 if t > 0 { rules.insert(rows.count) }
-                for (v, s) in summaries[t].enumerated() {
+                for (v, summary) in summaries[t].enumerated() {
+                    guard let s = summary else {
+                        let q = results[t][v].quality
+                        rows.append([traces[t].name, variants[v].label, QualityFields.massCell(q?.massKeptMean),
+                                     QualityFields.errorCell(q?.outputError), "—", "—", "—"])
+                        continue
+                    }
                     rows.append([traces[t].name, variants[v].label, QualityFields.massCell(s.quality?.massKeptMean),
                                  QualityFields.errorCell(s.quality?.outputError), String(format: "%.3f", s.energy.totalPJ * 1e-6),
                                  String(format: "%.3f", s.area.totalMM2),

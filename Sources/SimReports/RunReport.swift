@@ -32,6 +32,7 @@ public struct RunReport {
         let r = result
         let analytic = r.analytic
         return addingLongSequences(to: addingBias(to: addingAssumptions(to: addingExplanations(to: addingNumerics(to: addingEnergy(to: .object([
+            "accelerator": .string("elsa"),
             "config": .string(r.configName),
             "trace": .string(r.traceName),
             "thresholds": .string(r.thresholds.description),
@@ -42,6 +43,7 @@ public struct RunReport {
                 "execution_cycles": .int(r.executionCycles),
                 "selected_pairs": .int(Int64(r.selectedPairs)),
                 "total_pairs": .int(Int64(r.totalPairs)),
+                "selected_fraction": .double(r.totalPairs == 0 ? 0 : Double(r.selectedPairs) / Double(r.totalPairs)),
                 "time_us": .double(r.microseconds(r.cycles)),
                 "paper_closed_form_cycles": .int(analytic.paperClosedForm),
                 "lower_bound_cycles": .int(analytic.lowerBound),
@@ -125,7 +127,9 @@ public struct RunReport {
         } ?? ""
         var lines = [Self.csvHeader + (energy == nil ? "" : "," + Self.csvEnergyHeader)
                      + (result.bias.isVisible ? ",bias_policy" : "")
-                     + numericsCSVHeader + (provenance == nil ? "" : ",simulator,config_hash,trace_hash,engine")]
+                     + numericsCSVHeader + (provenance == nil ? "" : ",simulator,config_hash,trace_hash,engine") + ",trace,config"]
+        // The trace and config names close every row (the same last columns in every model's run CSV).
+        let nameCells = "," + [result.traceName, result.configName].map(Self.csvField).joined(separator: ",")
         let energyCells = energyCSVSuffixes(), numericsCells = numericsCSVSuffixes()
         for layer in result.layers {
             for h in layer.heads {
@@ -141,7 +145,7 @@ public struct RunReport {
                     "\(h.analytic.paperClosedForm)", "\(h.analytic.lowerBound)",
                 ] + QualityFields.csvValues(h.quality)
                 lines.append(fields.map(Self.csvField).joined(separator: ",") + (energyCells.isEmpty ? "" : energyCells[lines.count - 1])
-                             + biasCSVCell + (numericsCells.isEmpty ? "" : numericsCells[lines.count - 1]) + provenanceCells)
+                             + biasCSVCell + (numericsCells.isEmpty ? "" : numericsCells[lines.count - 1]) + provenanceCells + nameCells)
             }
         }
         return lines.joined(separator: "\n") + "\n"

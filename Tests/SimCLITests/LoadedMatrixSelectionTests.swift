@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import ElsaModel
 import SimIO
+import Accelerators
 import SimCharts
 import SimReports
 import SimStudies

@@ -67,7 +67,8 @@ import SimStudies
         #expect(totals["total_pairs"] == .int(6 * 12 * 128 * 128))
     }
 
-    /// Every CSV row ends with the provenance the JSON reports.
+    /// Every CSV row ends with the provenance the JSON reports, then the trace and config names (issue 13:
+    /// a name column for the trace and config in every CSV).
     @Test func csvRowsCarryProvenance() throws {
         let dir = Repo.temporaryDirectory()
         let json = dir.appendingPathComponent("r.json").path, csv = dir.appendingPathComponent("r.csv").path
@@ -78,9 +79,10 @@ import SimStudies
               case let .object(p)? = root["provenance"], case let .string(configHash)? = p["config_hash"],
               case let .string(traceHash)? = p["trace_hash"] else { Issue.record("no provenance in the JSON"); return }
         let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
-        #expect(lines[0].hasSuffix(",simulator,config_hash,trace_hash,engine"))
+        #expect(lines[0].hasSuffix(",simulator,config_hash,trace_hash,engine,trace,config"))
         #expect(lines.count == 1 + 6 * 12)
-        #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(",\(configHash),\(traceHash),event") })
+        let names = "," + Repo.path("Traces/minilm-l6-gutenberg-n128") + ",elsa-base"
+        #expect(lines.dropFirst().allSatisfy { $0.hasSuffix(",\(configHash),\(traceHash),event" + names) })
     }
 
     @Test func missingTraceIsAnInputErrorNamingThePath() {

@@ -78,9 +78,22 @@ import SimStudies
             let pre = try #require(Int(cell(row, "preprocessing_cycles")))
             #expect(pre > 0 && cycles == pre + (Int(cell(row, "execution_cycles")) ?? -1))
             for empty in ["util_hash", "peak_attention", "ivd_execution_cycles", "area_proxy", "energy_uj", "area_mm2",
-                          "bottleneck", "paper_closed_form_cycles", "lower_bound_cycles"] {
+                          "paper_closed_form_cycles", "lower_bound_cycles"] {
                 #expect(cell(row, empty) == "", "\(empty) should be empty for A^3")
             }
+            // The bottleneck is a module name as in ELSA rows (it was an empty cell, read as a float column):
+            // the A^3 module with the highest busy share of the run's head cycles: Σ busy / Σ head cycles
+            // (one instance each), from the run JSON's layers.
+            let modules = ["candidate_selection", "dot_product", "exponent", "output"]
+            var layers: [JSONValue] = []
+            if case let .array(a)? = root["layers"] { layers = a }
+            func int(_ v: JSONValue?) -> Double { if case let .int(i)? = v { return Double(i) } else { return 0 } }
+            var headCycles = 0.0
+            for layer in layers {
+                if case let .array(heads)? = layer.objectValue?["heads"] { headCycles += heads.reduce(0.0) { $0 + int($1.objectValue?["cycles"]) } }
+            }
+            let shares = modules.map { m in layers.reduce(0.0) { $0 + int($1.objectValue?["modules"]?.objectValue?[m]?.objectValue?["busy"]) } / headCycles }
+            #expect(cell(row, "bottleneck") == modules[shares.firstIndex(of: shares.max()!)!])
             #expect(cell(row, "simulator").hasPrefix("elsa-sim "))
             hashes.insert(cell(row, "config_hash"))
         }

@@ -28,16 +28,18 @@ import Workload
         let layer1 = try #require(json.objectValue?["layers"].flatMap { if case let .array(a) = $0 { return a[1] } else { return nil } })
         #expect(layer1.objectValue?["quality"]?.objectValue?["output_error"]?.doubleValue == result.layers[1].quality!.outputError)
 
-        // CSV: the quality columns come last, one value per column.
+        // CSV: the quality columns come last before the trace and config names, one value per column.
         let lines = report.csv().split(separator: "\n").map(String.init)
         let header = lines[0].split(separator: ",").map(String.init)
-        #expect(Array(header.suffix(6)) == QualityFields.csvColumns)
+        #expect(Array(header.suffix(2)) == ["trace", "config"])
+        #expect(Array(header.dropLast(2).suffix(6)) == QualityFields.csvColumns)
         #expect(header.prefix(3) == ["layer", "head", "accelerator"])
         for (line, head) in zip(lines.dropFirst(), result.layers.flatMap(\.heads)) {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             #expect(fields.count == header.count)
-            #expect(Array(fields.suffix(6)) == QualityFields.csvValues(head.quality))
-            #expect(Double(fields[fields.count - 6]) == head.quality!.massKeptMean)
+            #expect(Array(fields.suffix(2)) == ["t", result.configName])
+            #expect(Array(fields.dropLast(2).suffix(6)) == QualityFields.csvValues(head.quality))
+            #expect(Double(fields[fields.count - 8]) == head.quality!.massKeptMean)
         }
         let table = report.table()
         #expect(table.contains("mass") && table.contains("err"))
@@ -50,7 +52,7 @@ import Workload
         let report = RunReport(result: result)
         #expect(report.json().objectValue?["totals"]?.objectValue?["quality"] == .null)
         for line in report.csv().split(separator: "\n").dropFirst() {
-            #expect(line.hasSuffix(",,,,,,"))
+            #expect(line.hasSuffix(",,,,,,,t,\(result.configName)"))
         }
         #expect(report.table().contains("—"))
     }

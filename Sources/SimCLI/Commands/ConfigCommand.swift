@@ -1,3 +1,4 @@
+import Accelerators
 import ElsaModel
 import SimIO
 import SimCharts
@@ -10,7 +11,7 @@ enum ConfigCommand {
     usage: elsa-sim config fields | elsa-sim config show --config FILE [--set PATH=VALUE ...]
 
       fields     every config field: dotted path, default, source (paper section or "assumed"), meaning
-      show       the effective config of FILE (ELSA or A^3) after overrides, every default filled in
+      show       the effective config of FILE (ELSA, A^3 or ideal) after overrides, every default filled in
     """
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
@@ -28,9 +29,9 @@ enum ConfigCommand {
             console.out(TextTable.render(rows, ruleBefore: [1]))
         case "show":
             let file = try args.required("config", command: "config show")
-            if A3ConfigLoader.isA3Config(file: file) {
-                let config = try A3ConfigLoader.load(file: file, overrides: try args.overrides())
-                console.out(A3ConfigLoader.effectiveJSON(config).pretty() + "\n")
+            let model = try AcceleratorRegistry.modelType(file: file)
+            if model != ElsaAccelerator.self {
+                console.out(try model.load(file: file, options: LoadOptions(overrides: try args.overrides())).effectiveConfig.pretty() + "\n")
             } else {
                 let config = try ConfigLoader.load(file: file, overrides: try args.overrides())
                 console.out(ConfigLoader.effectiveJSON(config).pretty() + "\n")

@@ -1,4 +1,5 @@
 import Foundation
+import Accelerators
 import ElsaModel
 import SimIO
 import SimCharts
@@ -21,9 +22,11 @@ enum RunCommand {
     optimistic: the paper learns them on other inputs; 'make run' uses held-out thresholds).
 
     options:
-      --config FILE          hardware config (elsa-config/1), e.g. Configs/elsa-paper.json; an A^3
-                             config (a3-config/1, e.g. Configs/a3-base.json) runs the A^3 model instead
-                             ('elsa-sim run --config Configs/a3-base.json --help'; docs/a3.md)
+      --config FILE          accelerator config; its "accelerator" field picks the model: ELSA
+                             (elsa-config/1, e.g. Configs/elsa-paper.json), A^3 (a3-config/1, e.g.
+                             Configs/a3-base.json; docs/a3.md) or the paper's ideal accelerator
+                             (ideal-config/1, Configs/ideal.json; docs/ideal.md). Every model reports
+                             in the one schema of docs/reports.md
       --trace DIR            trace directory (elsa-trace/1, docs/trace-format.md); a trace with an
                              additive bias is simulated under approximation.bias (ignore, the default:
                              selectors see q·k only; --set approximation.bias=lookup: selectors add the
@@ -52,53 +55,54 @@ enum RunCommand {
                                        options: Set(["config", "trace", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"])
                                            .union(RunTimeline.options),
                                        flags: ["print-config", "quiet", "no-quality"])
-        // An A^3 config (`"accelerator": "a3"`) runs the A^3 model instead (docs/a3.md).
-        if let c = args.last("config"), A3ConfigLoader.isA3Config(file: c) { return try A3RunCommand.main(arguments, console: console) }
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "run")
         let configPath = try args.required("config", command: "run")
-        let inputs = try SimulationInputs.load(configPath: configPath, overrides: try args.overrides(),
-                                               hashMatrix: args.last("hash-matrix"), thresholdsPath: args.last("thresholds"))
+        // The config's "accelerator" field picks the model (AcceleratorRegistry); the rest is written once.
+        let model = try AcceleratorRegistry.load(file: configPath, options: LoadOptions(
+            overrides: try args.overrides(), hashMatrix: args.last("hash-matrix"), thresholdsPath: args.last("thresholds")))
+        return try run(model, args: args, configPath: configPath, console: console)
+    }
+
+    static func run<Model: AcceleratorModel>(_ model: Model, args: ParsedArguments, configPath: String, console: Console) throws -> Int32 {
         if args.has("print-config") {
-            console.out(ConfigLoader.effectiveJSON(inputs.config).pretty() + "\n")
+            console.out(model.effectiveConfig.pretty() + "\n")
             return ExitCode.success
         }
         let tracePath = try args.required("trace", command: "run")
         let engineName = args.last("engine") ?? "event"
-        guard let engine = TimingEngine(rawValue: engineName) else {
+        guard TimingEngine(rawValue: engineName) != nil else {
             throw UsageError.invalidValue(option: "--engine", value: engineName, expected: "event or reference")
+        }
+        if engineName != "event" && Model.accelerator != ElsaAccelerator.accelerator {
+            throw UsageError.invalidValue(option: "--engine", value: engineName, expected: "event (the only engine of an \"\(Model.accelerator)\" config)")
         }
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let trace = try TraceReader.read(path: tracePath)
-        let thresholds = try inputs.thresholdMatrix(for: trace)
-        let timelineHead = try RunTimeline.head(args, trace: trace)
-        if timelineHead != nil && trace.tokens > inputs.config.keyMemoryCapacity {
-            throw TimelineError.tiledHead(tokens: trace.tokens, capacity: inputs.config.keyMemoryCapacity)
-        }
+        let timeline = try RunTimeline.request(args, trace: trace)
+        if let timeline { try model.checkTimeline(timeline, trace: trace) }  // before the simulation: fail fast
         warnIfHuge(trace, console: console)
         // The trace's content hash (one serial pass over every value) runs beside the simulation.
         let traceHash = BackgroundValue { TraceIdentity.hash(of: trace) }
         let start = Date()
-        let result = try ElsaSimulation.run(trace: trace, traceName: tracePath, model: inputs.model, thresholds: thresholds,
-                                            engine: engine, threads: threads,
-                                            quality: !args.has("no-quality")) { done, total in
-            console.progress("simulating: \(done)/\(total) heads", done: done == total)
+        let result = try model.simulate(trace: trace, traceName: tracePath,
+                                        options: SimulationOptions(threads: threads, quality: !args.has("no-quality"), engine: engineName)) {
+            done, total in console.progress("simulating: \(done)/\(total) heads", done: done == total)
         }
         let wall = Date().timeIntervalSince(start)
-        warnStoredOut(result.quality, trace: tracePath, console: console)
-        let host = HostStatistics(wallSeconds: wall, threads: threads, simulatedCycles: result.cycles, queryKeyPairs: result.totalPairs)
-        let provenance = Provenance(simulatorVersion: BuildInfo.version, config: inputs.config, traceHash: traceHash.value,
-                                    engine: engine.rawValue)
-        let report = RunReport(result: result, energy: EnergyModel(config: inputs.config).report(for: result),
-                               provenance: provenance, host: host,
-                               assumptions: inputs.assumptions(evaluatedTraces: [tracePath]))
+        let common = model.common(result)
+        warnStoredOut(common.quality, trace: tracePath, console: console)
+        let host = HostStatistics(wallSeconds: wall, threads: threads, simulatedCycles: common.cycles, queryKeyPairs: common.totalPairs)
+        let report = model.report(result, trace: trace, traceName: tracePath, traceHash: traceHash.value,
+                                  simulator: BuildInfo.version, engine: engineName,
+                                  host: host, evaluatedTraces: [tracePath])
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
-        try EffectiveConfigOutput.write(ConfigLoader.effectiveJSON(inputs.config), beside: [args.last("json"), args.last("csv")])
-        if let timelineHead { try RunTimeline.write(args, at: timelineHead, trace: trace, inputs: inputs, result: result, console: console) }
+        try EffectiveConfigOutput.write(model.effectiveConfig, beside: [args.last("json"), args.last("csv")])
+        if let timeline { try RunTimeline.write(args, request: timeline, model: model, trace: trace, traceName: tracePath, result: result, console: console) }
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"
         if !args.has("quiet") && !toStdout { console.out(report.table()) }
-        console.err("simulated \(result.layers.reduce(0) { $0 + $1.heads.count }) heads; \(host.summary)\n")
+        console.err("simulated \(common.headCount) heads; \(host.summary)\n")
         return ExitCode.success
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Accelerators
 import ElsaModel
 import SimIO
 import SimCharts

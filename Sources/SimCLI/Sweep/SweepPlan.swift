@@ -1,5 +1,6 @@
 import Foundation
 import A3Model
+import Accelerators
 import ElsaModel
 import SimIO
 import SimCharts
@@ -10,12 +11,14 @@ import Workload
 /// A sweep resolved and checked before any point runs (`docs/sweeps.md`): the traces read and
 /// identified, the grid, and every point's config loaded and validated against its trace, with its
 /// content hash. The first invalid point stops everything with its field and value. The base config
-/// picks the accelerator of every point: ELSA (`elsa-config/1`) or A^3 (`a3-config/1`, `docs/sweeps.md`,
-/// "A^3 sweeps"); one sweep never mixes them.
+/// picks the accelerator of every point (`AcceleratorRegistry`): ELSA rows carry ELSA's own metrics;
+/// any other model's rows are built from the common schema (`docs/sweeps.md`, "A^3 sweeps"); one sweep
+/// never mixes accelerators.
 struct SweepPlan: Sendable {
     let configPath: String
-    /// The base config is an A^3 config: points load with `A3ConfigLoader` and run `A3Execution`.
-    let isA3: Bool
+    /// The model of the base config.
+    let model: any AcceleratorModel.Type
+    var isElsa: Bool { model == ElsaAccelerator.self }
     let hashMatrix: String?
     let thresholdsPath: String?
     let grid: SweepGrid
@@ -39,24 +42,25 @@ struct SweepPlan: Sendable {
             identities[i].name += "-" + identities[i].id.prefix(8)
         }
         let grid = try SweepGrid(traces: identities, axes: axes, fixed: fixed)
-        let isA3 = A3ConfigLoader.isA3Config(file: configPath)
-        try checkOneAccelerator(isA3: isA3, fields: fixed.map(\.path) + axes.flatMap(\.fields),
+        let model = try AcceleratorRegistry.modelType(file: configPath)
+        let isElsa = model == ElsaAccelerator.self
+        try checkOneAccelerator(model: model, fields: fixed.map(\.path) + axes.flatMap(\.fields),
                                 hashMatrix: hashMatrix, thresholdsPath: thresholdsPath)
         var hashes: [String] = []
         hashes.reserveCapacity(grid.count)
         var name = ""
-        for index in 0 ..< grid.count where isA3 {
+        for index in 0 ..< grid.count where !isElsa {
             do {
-                let config = try loadA3(configPath: configPath, overrides: grid.overrides(at: index),
-                                        trace: traces[grid.coordinates(index).trace])
-                if index == 0 { name = config.name }
-                hashes.append(ConfigIdentity.hash(of: config))
-            } catch {
+                let point = try model.load(file: configPath, options: LoadOptions(overrides: grid.overrides(at: index)))
+                try point.validate(trace: traces[grid.coordinates(index).trace])
+                if index == 0 { name = point.configName }
+                hashes.append(point.configHash)
+            } catch let error as ConfigError {
                 if case .unreadable = error { throw error }
                 throw SweepError.invalidPoint(index: index, count: grid.count, values: grid.label(at: index), message: error.description)
             }
         }
-        for index in 0 ..< grid.count where !isA3 {
+        for index in 0 ..< grid.count where isElsa {
             let inputs: SimulationInputs
             do {
                 inputs = try SimulationInputs.load(configPath: configPath, overrides: grid.overrides(at: index),
@@ -71,34 +75,26 @@ struct SweepPlan: Sendable {
             if index == 0 { name = inputs.config.name }
             hashes.append(ConfigIdentity.hash(of: inputs.config))
         }
-        return SweepPlan(configPath: configPath, isA3: isA3, hashMatrix: hashMatrix, thresholdsPath: thresholdsPath, grid: grid,
+        return SweepPlan(configPath: configPath, model: model, hashMatrix: hashMatrix, thresholdsPath: thresholdsPath, grid: grid,
                          traces: traces, configHashes: hashes, configName: name)
     }
 
-    /// Refuses what would mix accelerators or give an A^3 sweep ELSA-only inputs: sweeping or fixing
+    /// Refuses what would mix accelerators or give a non-ELSA sweep ELSA-only inputs: sweeping or fixing
     /// `accelerator` / `format` (a sweep runs the base config's accelerator), and `--hash-matrix` /
-    /// `--thresholds` with an A^3 base config.
-    static func checkOneAccelerator(isA3: Bool, fields: [String], hashMatrix: String?, thresholdsPath: String?) throws(UsageError) {
+    /// `--thresholds` with a base config of another model.
+    static func checkOneAccelerator(model: any AcceleratorModel.Type, fields: [String], hashMatrix: String?,
+                                    thresholdsPath: String?) throws(UsageError) {
         if let field = fields.first(where: { $0 == "accelerator" || $0 == "format" }) {
             throw .invalidValue(option: "--set", value: field, expected: "no \(field): a sweep runs the accelerator of its --config "
                 + "(ELSA or A^3) for every point; sweep ELSA and A^3 configs separately and put them side by side with 'elsa-sim compare'")
         }
-        guard isA3 else { return }
+        guard model != ElsaAccelerator.self else { return }
+        let name = model == A3Accelerator.self ? "an A^3" : "an \"\(model.accelerator)\""
         for (option, value) in [("--hash-matrix", hashMatrix), ("--thresholds", thresholdsPath)] {
             if let value {
-                throw .invalidValue(option: option, value: value, expected: "no \(option) with an A^3 --config (it is an ELSA input)")
+                throw .invalidValue(option: option, value: value, expected: "no \(option) with \(name) --config (it is an ELSA input)")
             }
         }
-    }
-
-    /// Loads a point's A^3 config and checks it against its trace (`A3Config.mismatch`).
-    static func loadA3(configPath: String, overrides: [(path: String, value: JSONValue)],
-                       trace: AttentionTrace) throws(ConfigError) -> A3Config {
-        let config = try A3ConfigLoader.load(file: configPath, overrides: overrides)
-        if let (path, message) = config.mismatch(headDim: trace.headDim, tokens: trace.tokens) {
-            throw .inFile(file: configPath, error: .inconsistent(path: path, message: message))
-        }
-        return config
     }
 
     /// `FNV1a64` of all point config hashes, in order.
@@ -129,7 +125,10 @@ struct SweepPlan: Sendable {
 
     /// Simulates point `index` on one thread and returns its row.
     func run(_ index: Int) throws -> SweepRow {
-        if isA3 { return try runA3(index) }
+        if !isElsa {
+            let point = try model.load(file: configPath, options: LoadOptions(overrides: grid.overrides(at: index)))
+            return try runModel(point, index)
+        }
         let inputs = try SimulationInputs.load(configPath: configPath, overrides: grid.overrides(at: index),
                                                hashMatrix: hashMatrix, thresholdsPath: thresholdsPath)
         let traceIndex = grid.coordinates(index).trace
@@ -142,15 +141,15 @@ struct SweepPlan: Sendable {
                              shape: SweepTraceShape(trace: trace), bound: bound, simulator: BuildInfo.version)
     }
 
-    /// Simulates A^3 point `index` on one thread, as `elsa-sim run` does (with quality), and returns its row.
-    func runA3(_ index: Int) throws -> SweepRow {
+    /// Simulates point `index` of a model other than ELSA on one thread, as `elsa-sim run` does (with
+    /// quality), and returns its row in the common schema.
+    func runModel<Model: AcceleratorModel>(_ model: Model, _ index: Int) throws -> SweepRow {
         let traceIndex = grid.coordinates(index).trace
         let trace = traces[traceIndex]
-        let config = try Self.loadA3(configPath: configPath, overrides: grid.overrides(at: index), trace: trace)
-        let report = try A3Execution.run(config: config, configPath: configPath, trace: trace, tracePath: grid.traces[traceIndex].name,
-                                         threads: 1, quality: true)
-        return SweepRow.makeA3(index: index, trace: grid.traces[traceIndex], configHash: configHashes[index],
-                               values: grid.values(at: index), report: report, shape: SweepTraceShape(trace: trace),
-                               simulator: BuildInfo.version)
+        let result = try model.simulate(trace: trace, traceName: grid.traces[traceIndex].name, options: SimulationOptions(threads: 1),
+                                        progress: nil)
+        return SweepRow.make(index: index, trace: grid.traces[traceIndex], configHash: configHashes[index],
+                             values: grid.values(at: index), run: model.common(result), extras: model.runExtras(result),
+                             shape: SweepTraceShape(trace: trace), simulator: BuildInfo.version)
     }
 }

@@ -71,15 +71,8 @@ public struct ChromeTraceTimeline {
     public func render() -> String {
         let tracks = Self.tracks(parameters)
         var tid: [PipelineUnit: Int] = [:]
-        var events: [JSONValue] = [.object(["ph": .string("M"), "pid": .int(1), "name": .string("process_name"),
-                                            "args": .object(["name": .string("elsa-sim \(title)")])])]
-        for t in tracks {
-            tid[t.unit] = t.tid
-            events.append(.object(["ph": .string("M"), "pid": .int(1), "tid": .int(Int64(t.tid)), "name": .string("thread_name"),
-                                   "args": .object(["name": .string(t.name)])]))
-            events.append(.object(["ph": .string("M"), "pid": .int(1), "tid": .int(Int64(t.tid)), "name": .string("thread_sort_index"),
-                                   "args": .object(["sort_index": .int(Int64(t.tid))])]))
-        }
+        for t in tracks { tid[t.unit] = t.tid }
+        var events = ChromeTraceEvents.header(title: title, tracks: tracks.map { ($0.tid, $0.name) })
         for i in recording.intervals {
             let label: String
             switch (i.unit, i.query) {
@@ -87,19 +80,10 @@ public struct ChromeTraceTimeline {
             case (.norm, _): label = "key norms"
             default: label = "q\(i.query)"
             }
-            var e: [String: JSONValue] = ["ph": .string("X"), "pid": .int(1), "tid": .int(Int64(tid[i.unit] ?? 0)),
-                                          "name": .string(i.state == .busy ? label : "blocked \(label)"),
-                                          "cat": .string(i.state.rawValue), "ts": .int(i.start), "dur": .int(i.length),
-                                          "args": .object(["query": .int(Int64(i.query)), "state": .string(i.state.rawValue)])]
-            if i.state == .blocked { e["cname"] = .string("terrible") }
-            events.append(.object(e))
+            events.append(ChromeTraceEvents.span(tid: tid[i.unit] ?? 0, label: label, busy: i.state == .busy, start: i.start,
+                                                 length: i.length, query: i.query))
         }
         events += counterEvents
-        var other = metadata
-        other["generator"] = .string("elsa-sim")
-        other["time_unit"] = .string("cycles: 1 trace microsecond = 1 cycle")
-        // No displayTimeUnit: with "ns" chrome://tracing would print 1 cycle as 1000 ns.
-        let head = "{\"otherData\":" + JSONValue.object(other).serialized() + ",\"traceEvents\":[\n"
-        return head + events.map { $0.serialized() }.joined(separator: ",\n") + "\n]}\n"
+        return ChromeTraceEvents.render(events: events, metadata: metadata)
     }
 }

@@ -12,6 +12,8 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
     case windowOutside(start: Int64, cycles: Int64)
     /// The trace is longer than the key memory, so every head runs in key tiles (`long_sequences = tile`).
     case tiledHead(tokens: Int, capacity: Int)
+    /// `what` (an option) is not available for `accelerator`'s timelines.
+    case unsupported(accelerator: String, what: String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,10 @@ public enum TimelineError: Error, Sendable, Equatable, CustomStringConvertible {
             return "--timeline-window: starts at cycle \(start), but the head runs cycles 0…\(cycles - 1) (a head's cycles count from its own preprocessing)"
         case let .tiledHead(tokens, capacity):
             return "--timeline: the trace has \(tokens) tokens, more than key_memory_capacity \(capacity), so every head runs in \((tokens + capacity - 1) / capacity) key tiles (long_sequences = tile); a timeline records one untiled invocation: use a trace of at most \(capacity) tokens or raise key_memory_capacity"
+        case let .unsupported(accelerator, what):
+            return what == "--timeline-svg"
+                ? "--timeline-svg: not available for an \"\(accelerator)\" config (only ELSA draws a Gantt chart); use --timeline FILE.json (Chrome trace events)"
+                : "\(what): not available for an \"\(accelerator)\" config (it has no pipeline to record)"
         case let .invalidWindow(text):
             return "--timeline-window '\(text)': expected START:END in cycles with 0 ≤ START < END"
         }

@@ -1,20 +1,18 @@
 import Foundation
 import ElsaModel
 import SimIO
-import SimCharts
 import SimReports
-import SimStudies
 import Workload
 
-/// The inputs of a simulation as the commands resolve them: the effective config (file + `--set`), the
+/// ELSA's inputs of a simulation as the commands resolve them: the effective config (file + `--set`), the
 /// hash projection (generated or `--hash-matrix`), thresholds (`--thresholds` or the config's file).
-struct SimulationInputs {
-    var config: ElsaConfig
-    var model: ElsaFunctionalModel
-    var thresholds: ThresholdsFile?
-    var thresholdsPath: String?
+public struct SimulationInputs: Sendable {
+    public var config: ElsaConfig
+    public var model: ElsaFunctionalModel
+    public var thresholds: ThresholdsFile?
+    public var thresholdsPath: String?
 
-    static func load(configPath: String, overrides: [(path: String, value: JSONValue)], hashMatrix: String?,
+    public static func load(configPath: String, overrides: [(path: String, value: JSONValue)], hashMatrix: String?,
                      thresholdsPath: String?) throws -> SimulationInputs {
         let config = try ConfigLoader.load(file: configPath, overrides: overrides, hashMatrix: hashMatrix, thresholdsFile: thresholdsPath)
         var projection: HashProjection? = nil
@@ -39,7 +37,7 @@ struct SimulationInputs {
     }
 
     /// The modelling assumptions and calibration source of a run on `evaluatedTraces` (report headers).
-    func assumptions(evaluatedTraces: [String]) -> AssumptionSummary {
+    public func assumptions(evaluatedTraces: [String]) -> AssumptionSummary {
         let recorded: [String]? = thresholds.flatMap { file in
             guard case let .array(items)? = file.provenance["traces"] else { return nil }
             return items.compactMap(\.stringValue)
@@ -50,7 +48,7 @@ struct SimulationInputs {
     }
 
     /// The `[layer][head]` thresholds for `trace`, checked against its shape; `nil` when learned or exact.
-    func thresholdMatrix(for trace: AttentionTrace) throws -> [[Double?]]? {
+    public func thresholdMatrix(for trace: AttentionTrace) throws -> [[Double?]]? {
         guard let thresholds, !model.isExact else { return nil }
         try thresholds.check(layerNames: trace.layers.map(\.name), heads: trace.queryHeads, file: thresholdsPath ?? "thresholds")
         return thresholds.matrix
