@@ -28,20 +28,31 @@ final class KeyBank {
     /// `pipeline.query_overlap = barrier`: the next query waits until this module has left the current one.
     let barrier: Bool
 
-    // Selector output queues: ring buffers of (query, visible-from cycle), `ringCapacity` slots per selector,
-    // all in one flat allocation — the same ring as SimCore's `BoundedFIFO` (which the reference engine
-    // uses), laid out flat because the arbiter scans every queue head each cycle. The queue's limit is
-    // `queueDepth` (Q); the rings start at min(Q, 64) slots and double when a queue needs more, so a huge
-    // configured Q costs memory only if the queues really fill (issue 19).
-    @exclusivity(unchecked) private var entryQuery: UnsafeMutablePointer<Int32>
-    @exclusivity(unchecked) private var entryVisible: UnsafeMutablePointer<Cycle>
-    /// Slots per selector in the flat rings (`≤ queueDepth`).
-    @exclusivity(unchecked) private var ringCapacity: Int
-    private let queueHead: UnsafeMutablePointer<Int>
+    // Selector output queues, data-oriented: a queue is fully described by counts, because the entries
+    // of one selector are pushed in cycle order and all become visible `D` cycles after their push, so
+    // the visible entries are a prefix of the queue and the entries of the current query precede those
+    // of the next one (a bank holds entries of at most the queries `current` and `current + 1`: rule 1
+    // starts query `i + 1` only once every module has left `i − 1`). The entries still in the selector
+    // pipeline are kept, across all lanes, in one FIFO of (visible-from cycle, lane) in push order.
     /// Reserved slots (entries in the pipeline or visible).
-    private let queueCount: UnsafeMutablePointer<Int>
-    /// Leading entries already known to be visible (a lower bound, refreshed at arbitration).
-    private let queueVisible: UnsafeMutablePointer<Int>
+    private let queueCount: UnsafeMutablePointer<Int32>
+    /// Leading entries that are visible (exact at every simulated cycle after `catchUpVisibility`).
+    private let queueVisible: UnsafeMutablePointer<Int32>
+    /// Entries of the current query `current` (at the front of the queue).
+    @exclusivity(unchecked) private var ownEntries: UnsafeMutablePointer<Int32>
+    /// Entries of query `current + 1` (behind those of `current`).
+    @exclusivity(unchecked) private var nextEntries: UnsafeMutablePointer<Int32>
+    /// Arbitration key of each lane: its visible count when its head entry is a visible entry of the
+    /// current query (a candidate), else 0. Longest-queue-first is the first argmax of this vector.
+    private let score: UnsafeMutablePointer<Int32>
+    /// Lanes with `score > 0`.
+    @exclusivity(unchecked) private var candidates = 0
+    /// In-flight entries: visible-from cycles and lanes, a ring of `flightCapacity` (a power of two).
+    @exclusivity(unchecked) private var flightVisible: UnsafeMutablePointer<Cycle>
+    @exclusivity(unchecked) private var flightLane: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var flightCapacity: Int
+    @exclusivity(unchecked) private var flightHead = 0
+    @exclusivity(unchecked) private var flightCount = 0
     private let occupancyLevelSince: UnsafeMutablePointer<Cycle>
     private let occupancyMax: UnsafeMutablePointer<Int>
     private let occupancySum: UnsafeMutablePointer<Int64>
@@ -65,6 +76,8 @@ final class KeyBank {
     /// The cycle of the selector's next selected read, or `never` while it is stalled or has none left
     /// (`base + position(cursor)`, cached because every simulated cycle compares it).
     private let nextReadTime: UnsafeMutablePointer<Cycle>
+    /// The minimum of `nextReadTime` over the selectors.
+    @exclusivity(unchecked) private var minNextRead: Cycle = KeyBank.never
     @exclusivity(unchecked) private var allSelected = false
     private let selectorBusyCycles: UnsafeMutablePointer<Cycle>
     private let selectorBlockedCycles: UnsafeMutablePointer<Cycle>
@@ -118,12 +131,15 @@ final class KeyBank {
         roundRobin = parameters.arbiter == .roundRobin
         barrier = parameters.queryOverlap == .barrier
         let pc = selectors
-        ringCapacity = min(queueDepth, KeyBank.initialRingCapacity)
-        entryQuery = .filled(-1, count: pc * ringCapacity)
-        entryVisible = .filled(0, count: pc * ringCapacity)
-        queueHead = .filled(0, count: pc)
         queueCount = .filled(0, count: pc)
         queueVisible = .filled(0, count: pc)
+        ownEntries = .filled(0, count: pc)
+        nextEntries = .filled(0, count: pc)
+        score = .filled(0, count: pc)
+        // At most Pc pushes per cycle stay in flight for D cycles; start small and grow on demand.
+        flightCapacity = 64
+        flightVisible = .filled(0, count: flightCapacity)
+        flightLane = .filled(0, count: flightCapacity)
         occupancyLevelSince = .filled(start, count: pc)
         occupancyMax = .filled(0, count: pc)
         occupancySum = .filled(0, count: pc)
@@ -150,12 +166,12 @@ final class KeyBank {
     }
 
     deinit {
-        for pointer in [entryVisible, occupancyLevelSince, base, blockedSince, nextReadTime, selectorBusyCycles, selectorBlockedCycles,
+        for pointer in [flightVisible, occupancyLevelSince, base, blockedSince, nextReadTime, selectorBusyCycles, selectorBlockedCycles,
                         selectorLastRead, lastRead, lastIssue] { pointer.deallocate() }
-        for pointer in [queueHead, queueCount, queueVisible, listLength, selectedCount, cursor, occupancyMax, binned] {
+        for pointer in [listLength, selectedCount, cursor, occupancyMax, binned] {
             pointer.deallocate()
         }
-        entryQuery.deallocate()
+        for pointer in [queueCount, queueVisible, ownEntries, nextEntries, score, flightLane] { pointer.deallocate() }
         pending.deallocate()
         selectedPositions.deallocate()
         occupancySum.deallocate()
@@ -188,11 +204,14 @@ final class KeyBank {
         precondition(start == clock, "bank \(bank): query \(query) starts at \(start) but the bank is at \(clock)")
         precondition(selectorsWithWork == 0 && readsDoneAt <= start,
                      "bank \(bank): query \(query) starts before query \(readQuery) was read")
+        // The queues hold entries of `current` and `current + 1` only (see `ownEntries`).
+        precondition(current >= query - 1, "bank \(bank): query \(query) starts while the module is at query \(current)")
         readQuery = query
         allSelected = everySelected
         lastRead[query] = start - 1
         readsDoneAt = start
         let pc = selectors
+        minNextRead = KeyBank.never
         for s in 0 ..< pc {
             let length = u > s ? (u - s + pc - 1) / pc : 0
             listLength[s] = length
@@ -208,6 +227,7 @@ final class KeyBank {
             if selectedCount[s] > 0 {
                 selectorsWithWork += 1
                 nextReadTime[s] = start + Cycle(position(s, 0))
+                minNextRead = min(minNextRead, nextReadTime[s])
             } else {
                 nextReadTime[s] = KeyBank.never
                 finishList(s)
@@ -263,7 +283,7 @@ final class KeyBank {
             var gateClosedUntil: Cycle = -1
             next = min(next, arbiterTime(at: t + 1, outputDivisionStart: od, gateClosedUntil: &gateClosedUntil))
             if let leaveAt = leaveTime(at: t + 1) { next = min(next, leaveAt) }
-            for s in 0 ..< selectors { next = min(next, nextReadTime[s]) }
+            next = min(next, minNextRead)
             switch mode {
             // Under the barrier the wait ends with a leave, which `leaveTime` already schedules.
             case .ready: if selectorsWithWork == 0 && !barrier { next = min(next, max(t + 1, readsDoneAt)) }
@@ -290,14 +310,21 @@ final class KeyBank {
     }
 
     /// When the arbiter can next act, or `never`. Sets `gateClosedUntil` when a candidate waits for an
-    /// accumulator.
+    /// accumulator. Called after a cycle `t − 1` in which nothing acted, so no lane is a candidate: the
+    /// earliest candidate is the first in-flight entry whose lane's head belongs to the current query.
     private func arbiterTime(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>, gateClosedUntil: inout Cycle) -> Cycle {
         guard current < queries else { return KeyBank.never }
-        let a = Int32(current)
         var earliest = KeyBank.never
-        for s in 0 ..< selectors where queueCount[s] > 0 {
-            let slot = s * ringCapacity + queueHead[s]
-            if entryQuery[slot] == a { earliest = min(earliest, entryVisible[slot]) }
+        if candidates > 0 {
+            earliest = t
+        } else {
+            let mask = flightCapacity - 1
+            var k = 0
+            while k < flightCount {
+                let slot = (flightHead + k) & mask
+                if ownEntries[Int(flightLane[slot])] > 0 { earliest = flightVisible[slot]; break }
+                k += 1
+            }
         }
         guard earliest < KeyBank.never else { return KeyBank.never }
         let visibleFrom = max(t, earliest)
@@ -332,11 +359,38 @@ final class KeyBank {
             leftAt[a] = t
             partialAvailable[a] = max(t, lastIssue[a] + attentionLatency)
             current += 1
+            // Query a has no entry left, so the next query's entries are now the current query's.
+            swap(&ownEntries, &nextEntries)
+            candidates = 0
+            for s in 0 ..< selectors { refreshScore(s) }
+        }
+    }
+
+    /// Recomputes lane `s`'s arbitration key from its counts.
+    @inline(__always)
+    private func refreshScore(_ s: Int) {
+        let old = score[s]
+        let new = ownEntries[s] > 0 ? queueVisible[s] : 0
+        score[s] = new
+        candidates += (new > 0 ? 1 : 0) - (old > 0 ? 1 : 0)
+    }
+
+    /// Makes every in-flight entry with a visible-from cycle `≤ t` visible.
+    @inline(__always)
+    private func catchUpVisibility(at t: Cycle) {
+        let mask = flightCapacity - 1
+        while flightCount > 0 && flightVisible[flightHead] <= t {
+            let s = Int(flightLane[flightHead])
+            flightHead = (flightHead + 1) & mask
+            flightCount -= 1
+            queueVisible[s] += 1
+            refreshScore(s)
         }
     }
 
     /// One cycle: arbitration, then the selectors. Returns whether any module acted (issued, was
     /// blocked, read a selected key or stalled); the clock moves to the next cycle either way.
+    @inline(__always)
     private func simulateCycle(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Bool {
         let popped = issue(at: t, outputDivisionStart: od)
         var acted = popped >= 0 || lastGateBlock == t
@@ -350,17 +404,25 @@ final class KeyBank {
             }
             blockedSince[s] = -1
             base[s] = t - Cycle(position(s, cursor[s]))
-            nextReadTime[s] = t
-        }
-        for s in 0 ..< selectors where nextReadTime[s] == t {
-            acted = true
-            if queueCount[s] == queueDepth {
-                blockedSince[s] = t
-                nextReadTime[s] = KeyBank.never
-                if recorder != nil { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: t) }
-                continue
-            }
             push(selector: s, at: t)
+            if nextReadTime[s] < minNextRead { minNextRead = nextReadTime[s] }
+        }
+        if minNextRead <= t {
+            var newMin = KeyBank.never
+            for s in 0 ..< selectors {
+                if nextReadTime[s] == t {
+                    acted = true
+                    if queueCount[s] == Int32(queueDepth) {
+                        blockedSince[s] = t
+                        nextReadTime[s] = KeyBank.never
+                        if recorder != nil { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: t) }
+                    } else {
+                        push(selector: s, at: t)
+                    }
+                }
+                if nextReadTime[s] < newMin { newMin = nextReadTime[s] }
+            }
+            minNextRead = newMin
         }
         clock = t + 1
         return acted
@@ -368,36 +430,27 @@ final class KeyBank {
 
     /// Step 2: pops one visible entry of the current query (longest-queue-first or round-robin).
     /// Returns the selector whose queue was popped, or −1.
+    @inline(__always)
     private func issue(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Int {
+        catchUpVisibility(at: t)
+        guard candidates > 0 else { return -1 }
         let a = current
-        guard a < queries else { return -1 }
-        let aq = Int32(a)
         var chosen = -1
         if roundRobin {
-            for step in 1 ... selectors {
-                var s = roundRobinLast + step
-                if s >= selectors { s -= selectors }
-                guard queueCount[s] > 0 else { continue }
-                let slot = s * ringCapacity + queueHead[s]
-                if entryQuery[slot] == aq && entryVisible[slot] <= t { chosen = s; break }
+            var s = roundRobinLast
+            for _ in 0 ..< selectors {
+                s += 1
+                if s == selectors { s = 0 }
+                if score[s] > 0 { chosen = s; break }
             }
         } else {
-            var bestLength = 0
-            for s in 0 ..< selectors where queueCount[s] > 0 {
-                let slot = s * ringCapacity + queueHead[s]
-                guard entryQuery[slot] == aq && entryVisible[slot] <= t else { continue }
-                var visible = max(queueVisible[s], 1)
-                while visible < queueCount[s] {
-                    var i = queueHead[s] + visible
-                    if i >= ringCapacity { i -= ringCapacity }
-                    guard entryVisible[s * ringCapacity + i] <= t else { break }
-                    visible += 1
-                }
-                queueVisible[s] = visible
-                if visible > bestLength { bestLength = visible; chosen = s }
+            // The first lane with the most visible entries among the candidates (ties: lowest index).
+            var best: Int32 = 0
+            for s in 0 ..< selectors {
+                let v = score[s]
+                if v > best { best = v; chosen = s }
             }
         }
-        guard chosen >= 0 else { return -1 }
         let gateQuery = a - accumulators
         if gateQuery >= 0 && od[gateQuery] >= t {
             attentionBlocked += 1
@@ -424,27 +477,32 @@ final class KeyBank {
         }
     }
 
+    /// Pops the head entry of lane `s`: a visible entry of the current query.
+    @inline(__always)
     private func pop(selector s: Int, at t: Cycle) {
         recordOccupancy(s, at: t)
-        var head = queueHead[s] + 1
-        if head == ringCapacity { head = 0 }
-        queueHead[s] = head
         queueCount[s] -= 1
-        queueVisible[s] = max(queueVisible[s] - 1, 0)
-        if recorder != nil { recorder!.queueLevel(s, level: queueCount[s], at: t) }
+        queueVisible[s] -= 1
+        ownEntries[s] -= 1
+        refreshScore(s)
+        if recorder != nil { recorder!.queueLevel(s, level: Int(queueCount[s]), at: t) }
     }
 
     /// Step 3 for a selector whose next key is selected and whose queue has room.
+    @inline(__always)
     private func push(selector s: Int, at t: Cycle) {
         recordOccupancy(s, at: t)
-        if queueCount[s] == ringCapacity { growRings() }
-        var tail = queueHead[s] + queueCount[s]
-        if tail >= ringCapacity { tail -= ringCapacity }
-        entryQuery[s * ringCapacity + tail] = Int32(readQuery)
-        entryVisible[s * ringCapacity + tail] = t + depth
+        if flightCount == flightCapacity { growFlight() }
+        let slot = (flightHead + flightCount) & (flightCapacity - 1)
+        flightVisible[slot] = t + depth
+        flightLane[slot] = Int32(truncatingIfNeeded: s)
+        flightCount += 1
         queueCount[s] += 1
-        if queueCount[s] > occupancyMax[s] { occupancyMax[s] = queueCount[s] }
-        if recorder != nil { recorder!.queueLevel(s, level: queueCount[s], at: t) }
+        // Rule 1 keeps the read query at `current` or `current + 1`; a push changes no score (the
+        // new entry is not visible yet, and an empty lane's head becomes it only when it is).
+        if readQuery == current { ownEntries[s] += 1 } else { nextEntries[s] += 1 }
+        if Int(queueCount[s]) > occupancyMax[s] { occupancyMax[s] = Int(queueCount[s]) }
+        if recorder != nil { recorder!.queueLevel(s, level: Int(queueCount[s]), at: t) }
         pending[readQuery] += 1
         if t > lastRead[readQuery] { lastRead[readQuery] = t }
         cursor[s] += 1
@@ -457,30 +515,23 @@ final class KeyBank {
         }
     }
 
-    /// Initial ring slots per selector (the whole queue when Q is at most this).
-    static let initialRingCapacity = 64
-
-    /// Doubles every selector's ring (at most to `queueDepth`), unrolling each ring to start at slot 0.
-    /// Only reached when a queue holds more than `ringCapacity` entries, never with Q ≤ 64.
-    private func growRings() {
-        let newCapacity = min(queueDepth, ringCapacity * 2)
-        let newQuery = UnsafeMutablePointer<Int32>.filled(-1, count: selectors * newCapacity)
-        let newVisible = UnsafeMutablePointer<Cycle>.filled(0, count: selectors * newCapacity)
-        for s in 0 ..< selectors {
-            var i = queueHead[s]
-            for k in 0 ..< queueCount[s] {
-                newQuery[s * newCapacity + k] = entryQuery[s * ringCapacity + i]
-                newVisible[s * newCapacity + k] = entryVisible[s * ringCapacity + i]
-                i += 1
-                if i == ringCapacity { i = 0 }
-            }
-            queueHead[s] = 0
+    /// Doubles the in-flight FIFO, unrolling it to start at slot 0 (at most `Pc·D` entries are ever
+    /// in flight, so this happens a few times per bank at most).
+    private func growFlight() {
+        let newCapacity = flightCapacity * 2
+        let newVisible = UnsafeMutablePointer<Cycle>.filled(0, count: newCapacity)
+        let newLane = UnsafeMutablePointer<Int32>.filled(0, count: newCapacity)
+        for k in 0 ..< flightCount {
+            let slot = (flightHead + k) & (flightCapacity - 1)
+            newVisible[k] = flightVisible[slot]
+            newLane[k] = flightLane[slot]
         }
-        entryQuery.deallocate()
-        entryVisible.deallocate()
-        entryQuery = newQuery
-        entryVisible = newVisible
-        ringCapacity = newCapacity
+        flightVisible.deallocate()
+        flightLane.deallocate()
+        flightVisible = newVisible
+        flightLane = newLane
+        flightCapacity = newCapacity
+        flightHead = 0
     }
 
     /// Closes the queue statistics at the end of the invocation.
