@@ -12,15 +12,64 @@ import SimCore
 /// opens. Between two query starts a bank depends on no other bank (the barrier of step 1 and the
 /// accumulator gate only look at finished queries), which lets the pipeline advance banks one at a time.
 ///
+/// The state is data-oriented (`docs/performance.md`): each selector lane is one small record (`Lane`)
+/// holding its queue as counts — the entries of one selector are pushed in cycle order and all become
+/// visible `D` cycles after their push, so the visible entries are a prefix of the queue and the entries
+/// of the current query precede those of the next — and the entries still in the selector pipeline are
+/// one FIFO of (visible-from cycle, lane) for the whole bank. Longest-queue-first is then the first
+/// argmax of the lanes' scores (the visible count of a lane whose head is a visible entry of the current
+/// query, else 0). A bank holds entries of at most two queries, `current` and `current + 1`: rule 1
+/// starts query `i + 1` only once every module has left query `i − 1`.
+///
 /// Stored properties opt out of dynamic exclusivity checks: the bank is only ever used by one thread and
 /// its methods never overlap accesses, and the checks cost 5× in this loop (measured with perf).
 final class KeyBank {
+    /// One candidate selector and its output queue.
+    struct Lane {
+        /// Reserved slots (entries in the pipeline or visible).
+        var count: Int32 = 0
+        /// Leading entries that are visible (exact at every simulated cycle once in-flight entries
+        /// due by then have been made visible).
+        var visible: Int32 = 0
+        /// Entries of the current query (at the front of the queue).
+        var own: Int32 = 0
+        /// Entries of query `current + 1` (behind those of `current`).
+        var next: Int32 = 0
+        /// Arbitration key: `visible` when the head entry is a visible entry of the current query, else 0.
+        var score: Int32 = 0
+        /// Next selected key to read (index into the lane's selected positions).
+        var cursor: Int32 = 0
+        /// Selected keys in the lane's list for the query being read.
+        var selectedCount: Int32 = 0
+        /// The most slots ever reserved.
+        var occupancyMax: Int32 = 0
+        /// The cycle of the selector's next selected read, or `never` while it is stalled or has none
+        /// left (`base + position(cursor)`).
+        var nextRead: Cycle = KeyBank.never
+        /// Cycle at which the selector stalled on a full queue, or −1.
+        var blockedSince: Cycle = -1
+        /// List position `p` is read at cycle `base + p` unless a stall intervenes.
+        var base: Cycle = 0
+        /// Σ pop cycles − Σ push cycles of the queue's entries; with `count · end` added it is the queue's
+        /// slot-cycles up to `end` (an entry reserved over `[push, pop)` is sampled at the end of
+        /// `pop − push` cycles).
+        var occupancyOffset: Int64 = 0
+        /// Keys in the lane's list for the query being read.
+        var listLength: Int32 = 0
+        /// Selected positions binned so far for the next query.
+        var binned: Int32 = 0
+        var busyCycles: Cycle = 0
+        var blockedCycles: Cycle = 0
+        /// Last read cycle, or −1.
+        var lastRead: Cycle = -1
+    }
+
     let bank: Int
     let keys: Int
     /// Queries of the invocation (= `keys` unless tiled, `docs/model.md` §9).
     let queries: Int
     let selectors: Int
-    let queueDepth: Int
+    let queueDepth: Int32
     let depth: Cycle
     let attentionLatency: Cycle
     let accumulators: Int
@@ -28,23 +77,7 @@ final class KeyBank {
     /// `pipeline.query_overlap = barrier`: the next query waits until this module has left the current one.
     let barrier: Bool
 
-    // Selector output queues, data-oriented: a queue is fully described by counts, because the entries
-    // of one selector are pushed in cycle order and all become visible `D` cycles after their push, so
-    // the visible entries are a prefix of the queue and the entries of the current query precede those
-    // of the next one (a bank holds entries of at most the queries `current` and `current + 1`: rule 1
-    // starts query `i + 1` only once every module has left `i − 1`). The entries still in the selector
-    // pipeline are kept, across all lanes, in one FIFO of (visible-from cycle, lane) in push order.
-    /// Reserved slots (entries in the pipeline or visible).
-    private let queueCount: UnsafeMutablePointer<Int32>
-    /// Leading entries that are visible (exact at every simulated cycle after `catchUpVisibility`).
-    private let queueVisible: UnsafeMutablePointer<Int32>
-    /// Entries of the current query `current` (at the front of the queue).
-    @exclusivity(unchecked) private var ownEntries: UnsafeMutablePointer<Int32>
-    /// Entries of query `current + 1` (behind those of `current`).
-    @exclusivity(unchecked) private var nextEntries: UnsafeMutablePointer<Int32>
-    /// Arbitration key of each lane: its visible count when its head entry is a visible entry of the
-    /// current query (a candidate), else 0. Longest-queue-first is the first argmax of this vector.
-    private let score: UnsafeMutablePointer<Int32>
+    private let lanes: UnsafeMutablePointer<Lane>
     /// Lanes with `score > 0`.
     @exclusivity(unchecked) private var candidates = 0
     /// In-flight entries: visible-from cycles and lanes, a ring of `flightCapacity` (a power of two).
@@ -53,36 +86,13 @@ final class KeyBank {
     @exclusivity(unchecked) private var flightCapacity: Int
     @exclusivity(unchecked) private var flightHead = 0
     @exclusivity(unchecked) private var flightCount = 0
-    private let occupancyLevelSince: UnsafeMutablePointer<Cycle>
-    private let occupancyMax: UnsafeMutablePointer<Int>
-    private let occupancySum: UnsafeMutablePointer<Int64>
 
-    // Candidate selectors, for the query being read.
-    /// Keys in each selector's list.
-    private let listLength: UnsafeMutablePointer<Int>
-    /// List positions of the selected keys, ascending (unused when every key is selected).
+    /// List positions of the selected keys, ascending, `listStride` per lane (the identity in exact mode).
     private let selectedPositions: UnsafeMutablePointer<Int32>
     /// Capacity of one selector's list: `ceil(keys / Pc)`.
     private let listStride: Int
-    /// Selected positions binned so far for the next query.
-    private let binned: UnsafeMutablePointer<Int>
-    private let selectedCount: UnsafeMutablePointer<Int>
-    /// Next selected key to read (index into `selectedPositions[s]`).
-    private let cursor: UnsafeMutablePointer<Int>
-    /// List position `p` is read at cycle `base + p` unless a stall intervenes.
-    private let base: UnsafeMutablePointer<Cycle>
-    /// Cycle at which the selector stalled on a full queue, or −1.
-    private let blockedSince: UnsafeMutablePointer<Cycle>
-    /// The cycle of the selector's next selected read, or `never` while it is stalled or has none left
-    /// (`base + position(cursor)`, cached because every simulated cycle compares it).
-    private let nextReadTime: UnsafeMutablePointer<Cycle>
-    /// The minimum of `nextReadTime` over the selectors.
+    /// The minimum of `nextRead` over the lanes.
     @exclusivity(unchecked) private var minNextRead: Cycle = KeyBank.never
-    @exclusivity(unchecked) private var allSelected = false
-    private let selectorBusyCycles: UnsafeMutablePointer<Cycle>
-    private let selectorBlockedCycles: UnsafeMutablePointer<Cycle>
-    /// Last read cycle of each selector, or −1.
-    private let selectorLastRead: UnsafeMutablePointer<Cycle>
     /// Selectors that still have a selected key to read.
     @exclusivity(unchecked) private var selectorsWithWork = 0
     /// First cycle at which every selector has read its whole list (valid when `selectorsWithWork == 0`).
@@ -95,7 +105,9 @@ final class KeyBank {
     @exclusivity(unchecked) private var roundRobinLast: Int
     @exclusivity(unchecked) private(set) var attentionBusy: Cycle = 0
     @exclusivity(unchecked) private(set) var attentionBlocked: Cycle = 0
-    @exclusivity(unchecked) private(set) var attentionLastBusy: Cycle? = nil
+    /// Last issue cycle, or −1.
+    @exclusivity(unchecked) private var lastIssueCycle: Cycle = -1
+    var attentionLastBusy: Cycle? { lastIssueCycle >= 0 ? lastIssueCycle : nil }
     /// Last cycle the accumulator gate blocked an issue.
     @exclusivity(unchecked) private var lastGateBlock: Cycle = -1
 
@@ -113,48 +125,36 @@ final class KeyBank {
     /// The next cycle this bank has not simulated yet.
     @exclusivity(unchecked) private(set) var clock: Cycle
     /// Interval recorder for timelines; `nil` (the default) records nothing and allocates nothing.
-    @exclusivity(unchecked) var recorder: BankRecorder? = nil
+    @exclusivity(unchecked) private(set) var recorder: BankRecorder? = nil
+    /// `recorder != nil`, as a plain flag for the hot loop.
+    @exclusivity(unchecked) private var recording = false
     /// First cycle of each selector's current run of reads (kept only while recording).
     @exclusivity(unchecked) private var readsSince: [Cycle] = []
 
-    private static let never = Cycle.max / 4
+    static let never = Cycle.max / 4
 
     init(bank: Int, parameters: TimingParameters, keys: Int, queries: Int, start: Cycle) {
         self.bank = bank
         self.keys = keys
         self.queries = queries
         selectors = parameters.selectorsPerModule
-        queueDepth = parameters.queueDepth
+        queueDepth = Int32(clamping: parameters.queueDepth)
         depth = parameters.selectorDepth
         attentionLatency = parameters.attentionLatency
         accumulators = parameters.accumulators
         roundRobin = parameters.arbiter == .roundRobin
         barrier = parameters.queryOverlap == .barrier
         let pc = selectors
-        queueCount = .filled(0, count: pc)
-        queueVisible = .filled(0, count: pc)
-        ownEntries = .filled(0, count: pc)
-        nextEntries = .filled(0, count: pc)
-        score = .filled(0, count: pc)
+        lanes = .filled(Lane(), count: pc)
         // At most Pc pushes per cycle stay in flight for D cycles; start small and grow on demand.
         flightCapacity = 64
         flightVisible = .filled(0, count: flightCapacity)
         flightLane = .filled(0, count: flightCapacity)
-        occupancyLevelSince = .filled(start, count: pc)
-        occupancyMax = .filled(0, count: pc)
-        occupancySum = .filled(0, count: pc)
-        listLength = .filled(0, count: pc)
         listStride = (keys + pc - 1) / pc
         selectedPositions = .filled(0, count: pc * listStride)
-        binned = .filled(0, count: pc)
-        selectedCount = .filled(0, count: pc)
-        cursor = .filled(0, count: pc)
-        base = .filled(0, count: pc)
-        blockedSince = .filled(-1, count: pc)
-        nextReadTime = .filled(KeyBank.never, count: pc)
-        selectorBusyCycles = .filled(0, count: pc)
-        selectorBlockedCycles = .filled(0, count: pc)
-        selectorLastRead = .filled(-1, count: pc)
+        if parameters.exact {
+            for s in 0 ..< pc { for k in 0 ..< listStride { selectedPositions[s * listStride + k] = Int32(k) } }
+        }
         roundRobinLast = pc - 1
         lastRead = .filled(0, count: queries)
         pending = .filled(0, count: queries)
@@ -166,35 +166,45 @@ final class KeyBank {
     }
 
     deinit {
-        for pointer in [flightVisible, occupancyLevelSince, base, blockedSince, nextReadTime, selectorBusyCycles, selectorBlockedCycles,
-                        selectorLastRead, lastRead, lastIssue] { pointer.deallocate() }
-        for pointer in [listLength, selectedCount, cursor, occupancyMax, binned] {
-            pointer.deallocate()
-        }
-        for pointer in [queueCount, queueVisible, ownEntries, nextEntries, score, flightLane] { pointer.deallocate() }
-        pending.deallocate()
+        lanes.deallocate()
+        flightVisible.deallocate()
+        flightLane.deallocate()
         selectedPositions.deallocate()
-        occupancySum.deallocate()
+        lastRead.deallocate()
+        pending.deallocate()
+        lastIssue.deallocate()
+    }
+
+    /// Starts recording intervals for timelines (before the first query).
+    func startRecording() {
+        recorder = BankRecorder(bank: bank, selectors: selectors)
+        recording = true
+    }
+
+    /// Commits the recorder's held-back samples (call once the simulation is over).
+    func flushRecording() {
+        recorder?.flush()
     }
 
     /// Reserved-slot statistics of each selector queue (closed by `finish(at:)`).
     var occupancy: [OccupancyStats] {
-        (0 ..< selectors).map { OccupancyStats(maximum: occupancyMax[$0], cycleSum: occupancySum[$0]) }
+        (0 ..< selectors).map { OccupancyStats(maximum: Int(lanes[$0].occupancyMax), cycleSum: lanes[$0].occupancyOffset) }
     }
-    var selectorBusy: [Cycle] { (0 ..< selectors).map { selectorBusyCycles[$0] } }
-    var selectorBlocked: [Cycle] { (0 ..< selectors).map { selectorBlockedCycles[$0] } }
-    var selectorLastBusy: [Cycle?] { (0 ..< selectors).map { selectorLastRead[$0] >= 0 ? selectorLastRead[$0] : nil } }
+    var selectorBusy: [Cycle] { (0 ..< selectors).map { lanes[$0].busyCycles } }
+    var selectorBlocked: [Cycle] { (0 ..< selectors).map { lanes[$0].blockedCycles } }
+    var selectorLastBusy: [Cycle?] { (0 ..< selectors).map { lanes[$0].lastRead >= 0 ? lanes[$0].lastRead : nil } }
 
     /// Clears the selected-position lists before the pipeline bins a new query's keys into them.
     func clearSelections() {
-        for s in 0 ..< selectors { binned[s] = 0 }
+        for s in 0 ..< selectors { lanes[s].binned = 0 }
     }
 
     /// Records that the key at list position `position` of selector `selector` is selected.
     @inline(__always)
     func addSelected(selector: Int, position: Int) {
-        selectedPositions[selector * listStride + binned[selector]] = Int32(position)
-        binned[selector] += 1
+        let k = Int(lanes[selector].binned)
+        selectedPositions[selector * listStride + k] = Int32(truncatingIfNeeded: position)
+        lanes[selector].binned = Int32(truncatingIfNeeded: k + 1)
     }
 
     /// Step 1 as seen by this bank: query `query` starts at `start` (= `clock`). `bankKeys` is the
@@ -204,32 +214,31 @@ final class KeyBank {
         precondition(start == clock, "bank \(bank): query \(query) starts at \(start) but the bank is at \(clock)")
         precondition(selectorsWithWork == 0 && readsDoneAt <= start,
                      "bank \(bank): query \(query) starts before query \(readQuery) was read")
-        // The queues hold entries of `current` and `current + 1` only (see `ownEntries`).
+        // The queues hold entries of `current` and `current + 1` only (see `Lane.own`).
         precondition(current >= query - 1, "bank \(bank): query \(query) starts while the module is at query \(current)")
         readQuery = query
-        allSelected = everySelected
         lastRead[query] = start - 1
         readsDoneAt = start
         let pc = selectors
         minNextRead = KeyBank.never
         for s in 0 ..< pc {
             let length = u > s ? (u - s + pc - 1) / pc : 0
-            listLength[s] = length
-            selectorBusyCycles[s] += Cycle(length)
-            selectedCount[s] = everySelected ? length : binned[s]
-            cursor[s] = 0
-            base[s] = start
-            blockedSince[s] = -1
-            if recorder != nil {
+            lanes[s].listLength = Int32(truncatingIfNeeded: length)
+            lanes[s].busyCycles += Cycle(length)
+            lanes[s].selectedCount = everySelected ? Int32(truncatingIfNeeded: length) : lanes[s].binned
+            lanes[s].cursor = 0
+            lanes[s].base = start
+            lanes[s].blockedSince = -1
+            if recording {
                 if readsSince.isEmpty { readsSince = Array(repeating: start, count: pc) }
                 readsSince[s] = start
             }
-            if selectedCount[s] > 0 {
+            if lanes[s].selectedCount > 0 {
                 selectorsWithWork += 1
-                nextReadTime[s] = start + Cycle(position(s, 0))
-                minNextRead = min(minNextRead, nextReadTime[s])
+                lanes[s].nextRead = start + Cycle(selectedPositions[s * listStride])
+                minNextRead = min(minNextRead, lanes[s].nextRead)
             } else {
-                nextReadTime[s] = KeyBank.never
+                lanes[s].nextRead = KeyBank.never
                 finishList(s)
             }
         }
@@ -238,11 +247,11 @@ final class KeyBank {
     /// A selector has read its last selected key: the rest of its list is read one key per cycle.
     @inline(__always)
     private func finishList(_ s: Int) {
-        let length = listLength[s]
+        let length = lanes[s].listLength
         guard length > 0 else { return }
-        let last = base[s] + Cycle(length) - 1
-        selectorLastRead[s] = last
-        if recorder != nil { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: last + 1) }
+        let last = lanes[s].base + Cycle(length) - 1
+        lanes[s].lastRead = last
+        if recording { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: last + 1) }
         if last > lastRead[readQuery] { lastRead[readQuery] = last }
         if last + 1 > readsDoneAt { readsDoneAt = last + 1 }
     }
@@ -295,7 +304,7 @@ final class KeyBank {
                 // Nothing changes in [t + 1, next): only the arbiter's blocked cycles accumulate.
                 if gateClosedUntil > t + 1 {
                     attentionBlocked += min(next, gateClosedUntil) - (t + 1)
-                    if recorder != nil {
+                    if recording {
                         recorder!.attention(.blocked, query: current, from: t + 1, to: min(next, gateClosedUntil))
                     }
                 }
@@ -304,9 +313,10 @@ final class KeyBank {
         }
     }
 
+    /// List position of lane `s`'s `k`-th selected key.
     @inline(__always)
-    private func position(_ s: Int, _ k: Int) -> Int {
-        allSelected ? k : Int(selectedPositions[s * listStride + k])
+    private func position(_ s: Int, _ k: Int32) -> Cycle {
+        Cycle(selectedPositions[s &* listStride &+ Int(k)])
     }
 
     /// When the arbiter can next act, or `never`. Sets `gateClosedUntil` when a candidate waits for an
@@ -322,7 +332,7 @@ final class KeyBank {
             var k = 0
             while k < flightCount {
                 let slot = (flightHead + k) & mask
-                if ownEntries[Int(flightLane[slot])] > 0 { earliest = flightVisible[slot]; break }
+                if lanes[Int(flightLane[slot])].own > 0 { earliest = flightVisible[slot]; break }
                 k += 1
             }
         }
@@ -355,36 +365,35 @@ final class KeyBank {
     private func leave(at t: Cycle) {
         while current <= readQuery && current < queries {
             let a = current
-            guard a < readQuery || selectorsWithWork == 0, pending[a] == 0, t >= lastRead[a] + depth else { return }
+            guard pending[a] == 0, a < readQuery || selectorsWithWork == 0, t >= lastRead[a] + depth else { return }
             leftAt[a] = t
             partialAvailable[a] = max(t, lastIssue[a] + attentionLatency)
             current += 1
             // Query a has no entry left, so the next query's entries are now the current query's.
-            swap(&ownEntries, &nextEntries)
             candidates = 0
-            for s in 0 ..< selectors { refreshScore(s) }
+            for s in 0 ..< selectors {
+                lanes[s].own = lanes[s].next
+                lanes[s].next = 0
+                let score = lanes[s].own > 0 ? lanes[s].visible : 0
+                lanes[s].score = score
+                if score > 0 { candidates += 1 }
+            }
         }
-    }
-
-    /// Recomputes lane `s`'s arbitration key from its counts.
-    @inline(__always)
-    private func refreshScore(_ s: Int) {
-        let old = score[s]
-        let new = ownEntries[s] > 0 ? queueVisible[s] : 0
-        score[s] = new
-        candidates += (new > 0 ? 1 : 0) - (old > 0 ? 1 : 0)
     }
 
     /// Makes every in-flight entry with a visible-from cycle `≤ t` visible.
     @inline(__always)
     private func catchUpVisibility(at t: Cycle) {
-        let mask = flightCapacity - 1
         while flightCount > 0 && flightVisible[flightHead] <= t {
             let s = Int(flightLane[flightHead])
-            flightHead = (flightHead + 1) & mask
-            flightCount -= 1
-            queueVisible[s] += 1
-            refreshScore(s)
+            flightHead = (flightHead &+ 1) & (flightCapacity &- 1)
+            flightCount &-= 1
+            let visible = lanes[s].visible &+ 1
+            lanes[s].visible = visible
+            if lanes[s].own > 0 {
+                if lanes[s].score == 0 { candidates &+= 1 }
+                lanes[s].score = visible
+            }
         }
     }
 
@@ -394,37 +403,37 @@ final class KeyBank {
     private func simulateCycle(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Bool {
         let popped = issue(at: t, outputDivisionStart: od)
         var acted = popped >= 0 || lastGateBlock == t
-        if popped >= 0 && blockedSince[popped] >= 0 {
+        if popped >= 0 && lanes[popped].blockedSince >= 0 {
             // The pop freed a slot of a stalled selector: it reads its selected key in this cycle.
             let s = popped
-            selectorBlockedCycles[s] += t - blockedSince[s]
-            if recorder != nil {
-                recorder!.selectorStalled(s, query: readQuery, from: blockedSince[s], to: t)
+            lanes[s].blockedCycles &+= t &- lanes[s].blockedSince
+            if recording {
+                recorder!.selectorStalled(s, query: readQuery, from: lanes[s].blockedSince, to: t)
                 readsSince[s] = t
             }
-            blockedSince[s] = -1
-            base[s] = t - Cycle(position(s, cursor[s]))
+            lanes[s].blockedSince = -1
+            lanes[s].base = t &- position(s, lanes[s].cursor)
             push(selector: s, at: t)
-            if nextReadTime[s] < minNextRead { minNextRead = nextReadTime[s] }
+            if lanes[s].nextRead < minNextRead { minNextRead = lanes[s].nextRead }
         }
         if minNextRead <= t {
             var newMin = KeyBank.never
             for s in 0 ..< selectors {
-                if nextReadTime[s] == t {
+                if lanes[s].nextRead == t {
                     acted = true
-                    if queueCount[s] == Int32(queueDepth) {
-                        blockedSince[s] = t
-                        nextReadTime[s] = KeyBank.never
-                        if recorder != nil { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: t) }
+                    if lanes[s].count == queueDepth {
+                        lanes[s].blockedSince = t
+                        lanes[s].nextRead = KeyBank.never
+                        if recording { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: t) }
                     } else {
                         push(selector: s, at: t)
                     }
                 }
-                if nextReadTime[s] < newMin { newMin = nextReadTime[s] }
+                if lanes[s].nextRead < newMin { newMin = lanes[s].nextRead }
             }
             minNextRead = newMin
         }
-        clock = t + 1
+        clock = t &+ 1
         return acted
     }
 
@@ -435,83 +444,76 @@ final class KeyBank {
         catchUpVisibility(at: t)
         guard candidates > 0 else { return -1 }
         let a = current
-        var chosen = -1
+        var chosen = 0
         if roundRobin {
             var s = roundRobinLast
             for _ in 0 ..< selectors {
-                s += 1
+                s &+= 1
                 if s == selectors { s = 0 }
-                if score[s] > 0 { chosen = s; break }
+                if lanes[s].score > 0 { chosen = s; break }
             }
         } else {
             // The first lane with the most visible entries among the candidates (ties: lowest index).
             var best: Int32 = 0
             for s in 0 ..< selectors {
-                let v = score[s]
+                let v = lanes[s].score
                 if v > best { best = v; chosen = s }
             }
         }
-        let gateQuery = a - accumulators
+        let gateQuery = a &- accumulators
         if gateQuery >= 0 && od[gateQuery] >= t {
-            attentionBlocked += 1
+            attentionBlocked &+= 1
             lastGateBlock = t
-            if recorder != nil { recorder!.attention(.blocked, query: a, from: t, to: t + 1) }
+            if recording { recorder!.attention(.blocked, query: a, from: t, to: t + 1) }
             return -1
         }
-        pop(selector: chosen, at: t)
-        roundRobinLast = chosen
-        pending[a] -= 1
+        // Pop the head entry of the chosen lane: a visible entry of the current query.
+        let s = chosen
+        lanes[s].occupancyOffset &+= t
+        lanes[s].count &-= 1
+        let visible = lanes[s].visible &- 1
+        lanes[s].visible = visible
+        let own = lanes[s].own &- 1
+        lanes[s].own = own
+        let score = own > 0 ? visible : 0
+        if score == 0 { candidates &-= 1 }
+        lanes[s].score = score
+        if recording { recorder!.queueLevel(s, level: Int(lanes[s].count), at: t) }
+        roundRobinLast = s
+        pending[a] &-= 1
         lastIssue[a] = t
-        attentionBusy += 1
-        attentionLastBusy = t
-        if recorder != nil { recorder!.attention(.busy, query: a, from: t, to: t + 1) }
-        return chosen
-    }
-
-    @inline(__always)
-    private func recordOccupancy(_ s: Int, at t: Cycle) {
-        let since = occupancyLevelSince[s]
-        if since < t {
-            occupancySum[s] += Int64(queueCount[s]) * (t - since)
-            occupancyLevelSince[s] = t
-        }
-    }
-
-    /// Pops the head entry of lane `s`: a visible entry of the current query.
-    @inline(__always)
-    private func pop(selector s: Int, at t: Cycle) {
-        recordOccupancy(s, at: t)
-        queueCount[s] -= 1
-        queueVisible[s] -= 1
-        ownEntries[s] -= 1
-        refreshScore(s)
-        if recorder != nil { recorder!.queueLevel(s, level: Int(queueCount[s]), at: t) }
+        attentionBusy &+= 1
+        lastIssueCycle = t
+        if recording { recorder!.attention(.busy, query: a, from: t, to: t + 1) }
+        return s
     }
 
     /// Step 3 for a selector whose next key is selected and whose queue has room.
     @inline(__always)
     private func push(selector s: Int, at t: Cycle) {
-        recordOccupancy(s, at: t)
         if flightCount == flightCapacity { growFlight() }
-        let slot = (flightHead + flightCount) & (flightCapacity - 1)
-        flightVisible[slot] = t + depth
+        let slot = (flightHead &+ flightCount) & (flightCapacity &- 1)
+        flightVisible[slot] = t &+ depth
         flightLane[slot] = Int32(truncatingIfNeeded: s)
-        flightCount += 1
-        queueCount[s] += 1
+        flightCount &+= 1
+        lanes[s].occupancyOffset &-= t
+        let count = lanes[s].count &+ 1
+        lanes[s].count = count
+        if count > lanes[s].occupancyMax { lanes[s].occupancyMax = count }
         // Rule 1 keeps the read query at `current` or `current + 1`; a push changes no score (the
         // new entry is not visible yet, and an empty lane's head becomes it only when it is).
-        if readQuery == current { ownEntries[s] += 1 } else { nextEntries[s] += 1 }
-        if Int(queueCount[s]) > occupancyMax[s] { occupancyMax[s] = Int(queueCount[s]) }
-        if recorder != nil { recorder!.queueLevel(s, level: Int(queueCount[s]), at: t) }
-        pending[readQuery] += 1
+        if readQuery == current { lanes[s].own &+= 1 } else { lanes[s].next &+= 1 }
+        if recording { recorder!.queueLevel(s, level: Int(count), at: t) }
+        pending[readQuery] &+= 1
         if t > lastRead[readQuery] { lastRead[readQuery] = t }
-        cursor[s] += 1
-        if cursor[s] == selectedCount[s] {
-            nextReadTime[s] = KeyBank.never
-            selectorsWithWork -= 1
+        let cursor = lanes[s].cursor &+ 1
+        lanes[s].cursor = cursor
+        if cursor == lanes[s].selectedCount {
+            lanes[s].nextRead = KeyBank.never
+            selectorsWithWork &-= 1
             finishList(s)
         } else {
-            nextReadTime[s] = base[s] + Cycle(position(s, cursor[s]))
+            lanes[s].nextRead = lanes[s].base &+ position(s, cursor)
         }
     }
 
@@ -534,9 +536,13 @@ final class KeyBank {
         flightHead = 0
     }
 
-    /// Closes the queue statistics at the end of the invocation.
+    /// Closes the queue statistics at the end of the invocation: each queue's slot-cycles over
+    /// `[P, total)` (the entries still reserved, none in a finished invocation, count up to `total`).
     func finish(at total: Cycle) {
-        for s in 0 ..< selectors { recordOccupancy(s, at: total) }
+        for s in 0 ..< selectors {
+            lanes[s].occupancyOffset += Int64(lanes[s].count) * total
+            lanes[s].count = 0
+        }
     }
 }
 
