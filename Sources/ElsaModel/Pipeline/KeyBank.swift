@@ -62,6 +62,8 @@ final class KeyBank {
         var blockedCycles: Cycle = 0
         /// Last read cycle, or −1.
         var lastRead: Cycle = -1
+        /// Index of the lane in `activeLanes`, or −1 when it is not there.
+        var activeSlot: Int32 = -1
     }
 
     let bank: Int
@@ -93,6 +95,10 @@ final class KeyBank {
     private let listStride: Int
     /// The minimum of `nextRead` over the lanes.
     @exclusivity(unchecked) private var minNextRead: Cycle = KeyBank.never
+    /// The lanes whose `nextRead` is not `never` (a selected key still to read and not stalled), in no
+    /// particular order: the cycle step looks only at these.
+    private let activeLanes: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var activeCount = 0
     /// Selectors that still have a selected key to read.
     @exclusivity(unchecked) private var selectorsWithWork = 0
     /// First cycle at which every selector has read its whole list (valid when `selectorsWithWork == 0`).
@@ -146,6 +152,7 @@ final class KeyBank {
         barrier = parameters.queryOverlap == .barrier
         let pc = selectors
         lanes = .filled(Lane(), count: pc)
+        activeLanes = .filled(0, count: pc)
         // At most Pc pushes per cycle stay in flight for D cycles; start small and grow on demand.
         flightCapacity = 64
         flightVisible = .filled(0, count: flightCapacity)
@@ -167,6 +174,7 @@ final class KeyBank {
 
     deinit {
         lanes.deallocate()
+        activeLanes.deallocate()
         flightVisible.deallocate()
         flightLane.deallocate()
         selectedPositions.deallocate()
@@ -237,11 +245,30 @@ final class KeyBank {
                 selectorsWithWork += 1
                 lanes[s].nextRead = start + Cycle(selectedPositions[s * listStride])
                 minNextRead = min(minNextRead, lanes[s].nextRead)
+                activate(s)
             } else {
                 lanes[s].nextRead = KeyBank.never
                 finishList(s)
             }
         }
+    }
+
+    @inline(__always)
+    private func activate(_ s: Int) {
+        lanes[s].activeSlot = Int32(truncatingIfNeeded: activeCount)
+        activeLanes[activeCount] = Int32(truncatingIfNeeded: s)
+        activeCount &+= 1
+    }
+
+    /// Removes lane `s` from `activeLanes` (the last one takes its place).
+    @inline(__always)
+    private func deactivate(_ s: Int) {
+        let slot = Int(lanes[s].activeSlot)
+        activeCount &-= 1
+        let moved = Int(activeLanes[activeCount])
+        activeLanes[slot] = Int32(truncatingIfNeeded: moved)
+        lanes[moved].activeSlot = Int32(truncatingIfNeeded: slot)
+        lanes[s].activeSlot = -1
     }
 
     /// A selector has read its last selected key: the rest of its list is read one key per cycle.
@@ -414,11 +441,19 @@ final class KeyBank {
             lanes[s].blockedSince = -1
             lanes[s].base = t &- position(s, lanes[s].cursor)
             push(selector: s, at: t)
-            if lanes[s].nextRead < minNextRead { minNextRead = lanes[s].nextRead }
+            let next = lanes[s].nextRead
+            if next < KeyBank.never {
+                activate(s)
+                if next < minNextRead { minNextRead = next }
+            }
         }
         if minNextRead <= t {
+            // The active lanes reading a selected key now; a lane that stalls or reads its last
+            // selected key leaves the list (the last one moves into its slot and is looked at next).
             var newMin = KeyBank.never
-            for s in 0 ..< selectors {
+            var k = 0
+            while k < activeCount {
+                let s = Int(activeLanes[k])
                 if lanes[s].nextRead == t {
                     acted = true
                     if lanes[s].count == queueDepth {
@@ -428,8 +463,10 @@ final class KeyBank {
                     } else {
                         push(selector: s, at: t)
                     }
+                    if lanes[s].nextRead == KeyBank.never { deactivate(s); continue }
                 }
                 if lanes[s].nextRead < newMin { newMin = lanes[s].nextRead }
+                k &+= 1
             }
             minNextRead = newMin
         }
