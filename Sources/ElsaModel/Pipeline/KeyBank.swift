@@ -62,8 +62,8 @@ final class KeyBank {
         var blockedCycles: Cycle = 0
         /// Last read cycle, or −1.
         var lastRead: Cycle = -1
-        /// Index of the lane in `activeLanes`, or −1 when it is not there.
-        var activeSlot: Int32 = -1
+        /// The next lane in the same `calendar` bucket, or −1.
+        var link: Int32 = -1
     }
 
     let bank: Int
@@ -93,12 +93,15 @@ final class KeyBank {
     private let selectedPositions: UnsafeMutablePointer<Int32>
     /// Capacity of one selector's list: `ceil(keys / Pc)`.
     private let listStride: Int
-    /// The minimum of `nextRead` over the lanes.
-    @exclusivity(unchecked) private var minNextRead: Cycle = KeyBank.never
-    /// The lanes whose `nextRead` is not `never` (a selected key still to read and not stalled), in no
-    /// particular order: the cycle step looks only at these.
-    private let activeLanes: UnsafeMutablePointer<Int32>
-    @exclusivity(unchecked) private var activeCount = 0
+    /// A calendar of the selectors' next selected reads: bucket `t mod R` lists (through `Lane.link`)
+    /// the lanes whose `nextRead` is `t`. A lane's next read is less than `R` cycles ahead (its list has
+    /// at most `listStride < R` keys), so a bucket never mixes two cycles; the cycle step looks only at
+    /// the lanes reading now.
+    private let calendar: UnsafeMutablePointer<Int32>
+    /// `R − 1`, `R` a power of two above `listStride`.
+    private let calendarMask: Int
+    /// Lanes in the calendar.
+    @exclusivity(unchecked) private var scheduled = 0
     /// Selectors that still have a selected key to read.
     @exclusivity(unchecked) private var selectorsWithWork = 0
     /// First cycle at which every selector has read its whole list (valid when `selectorsWithWork == 0`).
@@ -152,12 +155,15 @@ final class KeyBank {
         barrier = parameters.queryOverlap == .barrier
         let pc = selectors
         lanes = .filled(Lane(), count: pc)
-        activeLanes = .filled(0, count: pc)
         // At most Pc pushes per cycle stay in flight for D cycles; start small and grow on demand.
         flightCapacity = 64
         flightVisible = .filled(0, count: flightCapacity)
         flightLane = .filled(0, count: flightCapacity)
         listStride = (keys + pc - 1) / pc
+        var buckets = 1
+        while buckets <= listStride { buckets *= 2 }
+        calendar = .filled(-1, count: buckets)
+        calendarMask = buckets - 1
         selectedPositions = .filled(0, count: pc * listStride)
         if parameters.exact {
             for s in 0 ..< pc { for k in 0 ..< listStride { selectedPositions[s * listStride + k] = Int32(k) } }
@@ -174,7 +180,7 @@ final class KeyBank {
 
     deinit {
         lanes.deallocate()
-        activeLanes.deallocate()
+        calendar.deallocate()
         flightVisible.deallocate()
         flightLane.deallocate()
         selectedPositions.deallocate()
@@ -228,7 +234,6 @@ final class KeyBank {
         lastRead[query] = start - 1
         readsDoneAt = start
         let pc = selectors
-        minNextRead = KeyBank.never
         for s in 0 ..< pc {
             let length = u > s ? (u - s + pc - 1) / pc : 0
             lanes[s].listLength = Int32(truncatingIfNeeded: length)
@@ -244,8 +249,7 @@ final class KeyBank {
             if lanes[s].selectedCount > 0 {
                 selectorsWithWork += 1
                 lanes[s].nextRead = start + Cycle(selectedPositions[s * listStride])
-                minNextRead = min(minNextRead, lanes[s].nextRead)
-                activate(s)
+                schedule(s, at: lanes[s].nextRead)
             } else {
                 lanes[s].nextRead = KeyBank.never
                 finishList(s)
@@ -253,22 +257,24 @@ final class KeyBank {
         }
     }
 
+    /// Puts lane `s` in the calendar bucket of cycle `time` (its `nextRead`).
     @inline(__always)
-    private func activate(_ s: Int) {
-        lanes[s].activeSlot = Int32(truncatingIfNeeded: activeCount)
-        activeLanes[activeCount] = Int32(truncatingIfNeeded: s)
-        activeCount &+= 1
+    private func schedule(_ s: Int, at time: Cycle) {
+        let bucket = Int(truncatingIfNeeded: time) & calendarMask
+        lanes[s].link = calendar[bucket]
+        calendar[bucket] = Int32(truncatingIfNeeded: s)
+        scheduled &+= 1
     }
 
-    /// Removes lane `s` from `activeLanes` (the last one takes its place).
-    @inline(__always)
-    private func deactivate(_ s: Int) {
-        let slot = Int(lanes[s].activeSlot)
-        activeCount &-= 1
-        let moved = Int(activeLanes[activeCount])
-        activeLanes[slot] = Int32(truncatingIfNeeded: moved)
-        lanes[moved].activeSlot = Int32(truncatingIfNeeded: slot)
-        lanes[s].activeSlot = -1
+    /// The earliest `nextRead` after cycle `t`, or `never` (every scheduled read is less than `R` cycles
+    /// ahead, so the first non-empty bucket after `t` holds it).
+    private func nextScheduledRead(after t: Cycle) -> Cycle {
+        guard scheduled > 0 else { return KeyBank.never }
+        for d in 1 ... calendarMask + 1 {
+            let head = calendar[Int(truncatingIfNeeded: t + Cycle(d)) & calendarMask]
+            if head >= 0 { return lanes[Int(head)].nextRead }
+        }
+        preconditionFailure("bank \(bank): \(scheduled) scheduled reads not found after cycle \(t)")
     }
 
     /// A selector has read its last selected key: the rest of its list is read one key per cycle.
@@ -319,7 +325,7 @@ final class KeyBank {
             var gateClosedUntil: Cycle = -1
             next = min(next, arbiterTime(at: t + 1, outputDivisionStart: od, gateClosedUntil: &gateClosedUntil))
             if let leaveAt = leaveTime(at: t + 1) { next = min(next, leaveAt) }
-            next = min(next, minNextRead)
+            next = min(next, nextScheduledRead(after: t))
             switch mode {
             // Under the barrier the wait ends with a leave, which `leaveTime` already schedules.
             case .ready: if selectorsWithWork == 0 && !barrier { next = min(next, max(t + 1, readsDoneAt)) }
@@ -441,34 +447,27 @@ final class KeyBank {
             lanes[s].blockedSince = -1
             lanes[s].base = t &- position(s, lanes[s].cursor)
             push(selector: s, at: t)
-            let next = lanes[s].nextRead
-            if next < KeyBank.never {
-                activate(s)
-                if next < minNextRead { minNextRead = next }
-            }
+            if lanes[s].nextRead < KeyBank.never { schedule(s, at: lanes[s].nextRead) }
         }
-        if minNextRead <= t {
-            // The active lanes reading a selected key now; a lane that stalls or reads its last
-            // selected key leaves the list (the last one moves into its slot and is looked at next).
-            var newMin = KeyBank.never
-            var k = 0
-            while k < activeCount {
-                let s = Int(activeLanes[k])
-                if lanes[s].nextRead == t {
-                    acted = true
-                    if lanes[s].count == queueDepth {
-                        lanes[s].blockedSince = t
-                        lanes[s].nextRead = KeyBank.never
-                        if recording { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: t) }
-                    } else {
-                        push(selector: s, at: t)
-                    }
-                    if lanes[s].nextRead == KeyBank.never { deactivate(s); continue }
+        // The lanes reading a selected key now: each pushes it, or stalls on a full queue.
+        let bucket = Int(truncatingIfNeeded: t) & calendarMask
+        var lane = calendar[bucket]
+        if lane >= 0 {
+            calendar[bucket] = -1
+            acted = true
+            repeat {
+                let s = Int(lane)
+                lane = lanes[s].link
+                scheduled &-= 1
+                if lanes[s].count == queueDepth {
+                    lanes[s].blockedSince = t
+                    lanes[s].nextRead = KeyBank.never
+                    if recording { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: t) }
+                } else {
+                    push(selector: s, at: t)
+                    if lanes[s].nextRead < KeyBank.never { schedule(s, at: lanes[s].nextRead) }
                 }
-                if lanes[s].nextRead < newMin { newMin = lanes[s].nextRead }
-                k &+= 1
-            }
-            minNextRead = newMin
+            } while lane >= 0
         }
         clock = t &+ 1
         return acted
