@@ -12,7 +12,7 @@ import SimCore
 /// opens. Between two query starts a bank depends on no other bank (the barrier of step 1 and the
 /// accumulator gate only look at finished queries), which lets the pipeline advance banks one at a time.
 ///
-/// The state is data-oriented (`docs/performance.md`): each selector lane is one small record (`Lane`)
+/// The state is data-oriented (`docs/architecture.md`): each selector lane is one small record (`Lane`)
 /// holding its queue as counts — the entries of one selector are pushed in cycle order and all become
 /// visible `D` cycles after their push, so the visible entries are a prefix of the queue and the entries
 /// of the current query precede those of the next — and the entries still in the selector pipeline are
