@@ -43,10 +43,12 @@ final class KeyBank {
         var selectedCount: Int32 = 0
         /// The most slots ever reserved.
         var occupancyMax: Int32 = 0
-        /// The cycle of the selector's next selected read, or `never` while it is stalled or has none
-        /// left (`base + position(cursor)`).
+        /// The cycle of the selector's next selected read (`base + position(cursor)`; while stalled, the
+        /// read it waits to make), or `never` when it has none left.
         var nextRead: Cycle = KeyBank.never
-        /// Cycle at which the selector stalled on a full queue, or −1.
+        /// Cycle from which the selector is stalled on a full queue, or −1. It may lie ahead: a lane
+        /// whose queue is full when its next read is set stalls at that read unless its queue is popped
+        /// first (then the stall is undone); its reads interval is recorded when the stall ends.
         var blockedSince: Cycle = -1
         /// List position `p` is read at cycle `base + p` unless a stall intervenes.
         var base: Cycle = 0
@@ -249,7 +251,7 @@ final class KeyBank {
             if lanes[s].selectedCount > 0 {
                 selectorsWithWork += 1
                 lanes[s].nextRead = start + Cycle(selectedPositions[s * listStride])
-                schedule(s, at: lanes[s].nextRead)
+                scheduleNextRead(s)
             } else {
                 lanes[s].nextRead = KeyBank.never
                 finishList(s)
@@ -264,6 +266,18 @@ final class KeyBank {
         lanes[s].link = calendar[bucket]
         calendar[bucket] = Int32(truncatingIfNeeded: s)
         scheduled &+= 1
+    }
+
+    /// Lane `s`'s next selected read is `nextRead` (not `never`): a lane whose queue is full stalls
+    /// there unless the arbiter pops it first, so it waits for that pop instead of the calendar (only
+    /// this selector fills its queue, so a lane with room at this point still has room at its read).
+    @inline(__always)
+    private func scheduleNextRead(_ s: Int) {
+        if lanes[s].count == queueDepth {
+            lanes[s].blockedSince = lanes[s].nextRead
+        } else {
+            schedule(s, at: lanes[s].nextRead)
+        }
     }
 
     /// The earliest `nextRead` after cycle `t`, or `never` (every scheduled read is less than `R` cycles
@@ -437,19 +451,26 @@ final class KeyBank {
         let popped = issue(at: t, outputDivisionStart: od)
         var acted = popped >= 0 || lastGateBlock == t
         if popped >= 0 && lanes[popped].blockedSince >= 0 {
-            // The pop freed a slot of a stalled selector: it reads its selected key in this cycle.
             let s = popped
-            lanes[s].blockedCycles &+= t &- lanes[s].blockedSince
-            if recording {
-                recorder!.selectorStalled(s, query: readQuery, from: lanes[s].blockedSince, to: t)
-                readsSince[s] = t
-            }
+            let since = lanes[s].blockedSince
             lanes[s].blockedSince = -1
-            lanes[s].base = t &- position(s, lanes[s].cursor)
-            push(selector: s, at: t)
-            if lanes[s].nextRead < KeyBank.never { schedule(s, at: lanes[s].nextRead) }
+            if t < since {
+                // Popped before the read the full queue would have stalled: no stall after all.
+                schedule(s, at: lanes[s].nextRead)
+            } else {
+                // The pop freed a slot of a stalled selector: it reads its selected key in this cycle.
+                lanes[s].blockedCycles &+= t &- since
+                if recording {
+                    recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: since)
+                    recorder!.selectorStalled(s, query: readQuery, from: since, to: t)
+                    readsSince[s] = t
+                }
+                lanes[s].base = t &- position(s, lanes[s].cursor)
+                push(selector: s, at: t)
+                if lanes[s].nextRead < KeyBank.never { scheduleNextRead(s) }
+            }
         }
-        // The lanes reading a selected key now: each pushes it, or stalls on a full queue.
+        // The lanes reading a selected key now: each has room and pushes it.
         let bucket = Int(truncatingIfNeeded: t) & calendarMask
         var lane = calendar[bucket]
         if lane >= 0 {
@@ -459,14 +480,10 @@ final class KeyBank {
                 let s = Int(lane)
                 lane = lanes[s].link
                 scheduled &-= 1
-                if lanes[s].count == queueDepth {
-                    lanes[s].blockedSince = t
-                    lanes[s].nextRead = KeyBank.never
-                    if recording { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: t) }
-                } else {
-                    push(selector: s, at: t)
-                    if lanes[s].nextRead < KeyBank.never { schedule(s, at: lanes[s].nextRead) }
-                }
+                // A scheduled lane had room when scheduled and only a pop has touched its queue since.
+                precondition(lanes[s].count < queueDepth, "bank \(bank): selector \(s) scheduled with a full queue at cycle \(t)")
+                push(selector: s, at: t)
+                if lanes[s].nextRead < KeyBank.never { scheduleNextRead(s) }
             } while lane >= 0
         }
         clock = t &+ 1
