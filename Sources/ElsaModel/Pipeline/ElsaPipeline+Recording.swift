@@ -19,9 +19,7 @@ extension ElsaPipeline {
         precondition(n >= 1, "a head invocation needs at least one token")
         precondition(parameters.accumulators >= 2, "the event engine needs attention.accumulators ≥ 2")
         let model = ElsaPipeline(parameters: parameters, selection: selection)
-        for bank in model.banks {
-            bank.recorder = BankRecorder(bank: bank.bank, selectors: parameters.selectorsPerModule)
-        }
+        for bank in model.banks { bank.startRecording() }
         var simulator = Simulator(model: model)
         simulator.schedule(.queryStart(0), at: simulator.model.preprocessingEnd)
         simulator.run()
@@ -55,7 +53,7 @@ extension ElsaPipeline {
         }
         var levels: [QueueLevelChange] = []
         for bank in banks {
-            bank.recorder?.flush()
+            bank.flushRecording()
             guard let recorder = bank.recorder else { preconditionFailure("bank \(bank.bank) has no recorder") }
             intervals += recorder.intervals
             levels += recorder.queueLevels

@@ -23,6 +23,8 @@ public struct ElsaPipeline: EventDrivenModel {
     /// `P`.
     let preprocessingEnd: Cycle
     let banks: [KeyBank]
+    /// Where each key goes (approximate modes), packed as `bank << 48 | selector << 32 | list position`, so binning a selected key costs no division.
+    let keyLanes: ContiguousArray<UInt64>
     /// `S_i`.
     var queryStart: [Cycle]
     /// `OD_i` (−1 until known).
@@ -43,22 +45,30 @@ public struct ElsaPipeline: EventDrivenModel {
         }
         queryStart = Array(repeating: -1, count: queries)
         outputDivisionStart = Array(repeating: -1, count: queries)
+        let pc = parameters.selectorsPerModule
+        let n = keys
+        keyLanes = parameters.exact ? [] : ContiguousArray((0 ..< n).map { key in
+            let (bank, local) = parameters.bank(ofKey: key, keys: n)
+            return UInt64(bank) << 48 | UInt64(local % pc) << 32 | UInt64(local / pc)
+        })
     }
 
     /// Hands each bank's selectors the list positions of query `query`'s selected keys.
     private func binSelectedKeys(query: Int) {
         for bank in banks { bank.clearSelections() }
-        let pc = parameters.selectorsPerModule
         let words = selection.wordsPerRow
-        selection.bits.withUnsafeBufferPointer { bits in
-            let row = query * words
-            for w in 0 ..< words {
-                var word = bits[row + w]
-                while word != 0 {
-                    let key = w << 6 + word.trailingZeroBitCount
-                    word &= word - 1
-                    let (bank, local) = parameters.bank(ofKey: key, keys: keys)
-                    banks[bank].addSelected(selector: local % pc, position: local / pc)
+        banks.withUnsafeBufferPointer { banks in
+            keyLanes.withUnsafeBufferPointer { lanes in
+                selection.bits.withUnsafeBufferPointer { bits in
+                    let row = query * words
+                    for w in 0 ..< words {
+                        var word = bits[row + w]
+                        while word != 0 {
+                            let lane = lanes[w << 6 + word.trailingZeroBitCount]
+                            word &= word - 1
+                            banks[Int(lane >> 48)].addSelected(selector: Int(lane >> 32 & 0xFFFF), position: Int(lane & 0xFFFF_FFFF))
+                        }
+                    }
                 }
             }
         }

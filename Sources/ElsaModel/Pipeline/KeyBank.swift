@@ -12,15 +12,68 @@ import SimCore
 /// opens. Between two query starts a bank depends on no other bank (the barrier of step 1 and the
 /// accumulator gate only look at finished queries), which lets the pipeline advance banks one at a time.
 ///
+/// The state is data-oriented (`docs/architecture.md`): each selector lane is one small record (`Lane`)
+/// holding its queue as counts — the entries of one selector are pushed in cycle order and all become
+/// visible `D` cycles after their push, so the visible entries are a prefix of the queue and the entries
+/// of the current query precede those of the next — and the entries still in the selector pipeline are
+/// one FIFO of (visible-from cycle, lane) for the whole bank. Longest-queue-first is then the first
+/// argmax of the lanes' scores (the visible count of a lane whose head is a visible entry of the current
+/// query, else 0). A bank holds entries of at most two queries, `current` and `current + 1`: rule 1
+/// starts query `i + 1` only once every module has left query `i − 1`.
+///
 /// Stored properties opt out of dynamic exclusivity checks: the bank is only ever used by one thread and
 /// its methods never overlap accesses, and the checks cost 5× in this loop (measured with perf).
 final class KeyBank {
+    /// One candidate selector and its output queue.
+    struct Lane {
+        /// Reserved slots (entries in the pipeline or visible).
+        var count: Int32 = 0
+        /// Leading entries that are visible (exact at every simulated cycle once in-flight entries
+        /// due by then have been made visible).
+        var visible: Int32 = 0
+        /// Entries of the current query (at the front of the queue).
+        var own: Int32 = 0
+        /// Entries of query `current + 1` (behind those of `current`).
+        var next: Int32 = 0
+        /// Arbitration key: `visible` when the head entry is a visible entry of the current query, else 0.
+        var score: Int32 = 0
+        /// Next selected key to read (index into the lane's selected positions).
+        var cursor: Int32 = 0
+        /// Selected keys in the lane's list for the query being read.
+        var selectedCount: Int32 = 0
+        /// The most slots ever reserved.
+        var occupancyMax: Int32 = 0
+        /// The cycle of the selector's next selected read (`base + position(cursor)`; while stalled, the
+        /// read it waits to make), or `never` when it has none left.
+        var nextRead: Cycle = KeyBank.never
+        /// Cycle from which the selector is stalled on a full queue, or −1. It may lie ahead: a lane
+        /// whose queue is full when its next read is set stalls at that read unless its queue is popped
+        /// first (then the stall is undone); its reads interval is recorded when the stall ends.
+        var blockedSince: Cycle = -1
+        /// List position `p` is read at cycle `base + p` unless a stall intervenes.
+        var base: Cycle = 0
+        /// Σ pop cycles − Σ push cycles of the queue's entries; with `count · end` added it is the queue's
+        /// slot-cycles up to `end` (an entry reserved over `[push, pop)` is sampled at the end of
+        /// `pop − push` cycles).
+        var occupancyOffset: Int64 = 0
+        /// Keys in the lane's list for the query being read.
+        var listLength: Int32 = 0
+        /// Selected positions binned so far for the next query.
+        var binned: Int32 = 0
+        var busyCycles: Cycle = 0
+        var blockedCycles: Cycle = 0
+        /// Last read cycle, or −1.
+        var lastRead: Cycle = -1
+        /// The next lane in the same `calendar` bucket, or −1.
+        var link: Int32 = -1
+    }
+
     let bank: Int
     let keys: Int
     /// Queries of the invocation (= `keys` unless tiled, `docs/model.md` §9).
     let queries: Int
     let selectors: Int
-    let queueDepth: Int
+    let queueDepth: Int32
     let depth: Cycle
     let attentionLatency: Cycle
     let accumulators: Int
@@ -28,48 +81,29 @@ final class KeyBank {
     /// `pipeline.query_overlap = barrier`: the next query waits until this module has left the current one.
     let barrier: Bool
 
-    // Selector output queues: ring buffers of (query, visible-from cycle), `ringCapacity` slots per selector,
-    // all in one flat allocation — the same ring as SimCore's `BoundedFIFO` (which the reference engine
-    // uses), laid out flat because the arbiter scans every queue head each cycle. The queue's limit is
-    // `queueDepth` (Q); the rings start at min(Q, 64) slots and double when a queue needs more, so a huge
-    // configured Q costs memory only if the queues really fill (issue 19).
-    @exclusivity(unchecked) private var entryQuery: UnsafeMutablePointer<Int32>
-    @exclusivity(unchecked) private var entryVisible: UnsafeMutablePointer<Cycle>
-    /// Slots per selector in the flat rings (`≤ queueDepth`).
-    @exclusivity(unchecked) private var ringCapacity: Int
-    private let queueHead: UnsafeMutablePointer<Int>
-    /// Reserved slots (entries in the pipeline or visible).
-    private let queueCount: UnsafeMutablePointer<Int>
-    /// Leading entries already known to be visible (a lower bound, refreshed at arbitration).
-    private let queueVisible: UnsafeMutablePointer<Int>
-    private let occupancyLevelSince: UnsafeMutablePointer<Cycle>
-    private let occupancyMax: UnsafeMutablePointer<Int>
-    private let occupancySum: UnsafeMutablePointer<Int64>
+    private let lanes: UnsafeMutablePointer<Lane>
+    /// Lanes with `score > 0`.
+    @exclusivity(unchecked) private var candidates = 0
+    /// In-flight entries: visible-from cycles and lanes, a ring of `flightCapacity` (a power of two).
+    @exclusivity(unchecked) private var flightVisible: UnsafeMutablePointer<Cycle>
+    @exclusivity(unchecked) private var flightLane: UnsafeMutablePointer<Int32>
+    @exclusivity(unchecked) private var flightCapacity: Int
+    @exclusivity(unchecked) private var flightHead = 0
+    @exclusivity(unchecked) private var flightCount = 0
 
-    // Candidate selectors, for the query being read.
-    /// Keys in each selector's list.
-    private let listLength: UnsafeMutablePointer<Int>
-    /// List positions of the selected keys, ascending (unused when every key is selected).
+    /// List positions of the selected keys, ascending, `listStride` per lane (the identity in exact mode).
     private let selectedPositions: UnsafeMutablePointer<Int32>
     /// Capacity of one selector's list: `ceil(keys / Pc)`.
     private let listStride: Int
-    /// Selected positions binned so far for the next query.
-    private let binned: UnsafeMutablePointer<Int>
-    private let selectedCount: UnsafeMutablePointer<Int>
-    /// Next selected key to read (index into `selectedPositions[s]`).
-    private let cursor: UnsafeMutablePointer<Int>
-    /// List position `p` is read at cycle `base + p` unless a stall intervenes.
-    private let base: UnsafeMutablePointer<Cycle>
-    /// Cycle at which the selector stalled on a full queue, or −1.
-    private let blockedSince: UnsafeMutablePointer<Cycle>
-    /// The cycle of the selector's next selected read, or `never` while it is stalled or has none left
-    /// (`base + position(cursor)`, cached because every simulated cycle compares it).
-    private let nextReadTime: UnsafeMutablePointer<Cycle>
-    @exclusivity(unchecked) private var allSelected = false
-    private let selectorBusyCycles: UnsafeMutablePointer<Cycle>
-    private let selectorBlockedCycles: UnsafeMutablePointer<Cycle>
-    /// Last read cycle of each selector, or −1.
-    private let selectorLastRead: UnsafeMutablePointer<Cycle>
+    /// A calendar of the selectors' next selected reads: bucket `t mod R` lists (through `Lane.link`)
+    /// the lanes whose `nextRead` is `t`. A lane's next read is less than `R` cycles ahead (its list has
+    /// at most `listStride < R` keys), so a bucket never mixes two cycles; the cycle step looks only at
+    /// the lanes reading now.
+    private let calendar: UnsafeMutablePointer<Int32>
+    /// `R − 1`, `R` a power of two above `listStride`.
+    private let calendarMask: Int
+    /// Lanes in the calendar.
+    @exclusivity(unchecked) private var scheduled = 0
     /// Selectors that still have a selected key to read.
     @exclusivity(unchecked) private var selectorsWithWork = 0
     /// First cycle at which every selector has read its whole list (valid when `selectorsWithWork == 0`).
@@ -82,7 +116,9 @@ final class KeyBank {
     @exclusivity(unchecked) private var roundRobinLast: Int
     @exclusivity(unchecked) private(set) var attentionBusy: Cycle = 0
     @exclusivity(unchecked) private(set) var attentionBlocked: Cycle = 0
-    @exclusivity(unchecked) private(set) var attentionLastBusy: Cycle? = nil
+    /// Last issue cycle, or −1.
+    @exclusivity(unchecked) private var lastIssueCycle: Cycle = -1
+    var attentionLastBusy: Cycle? { lastIssueCycle >= 0 ? lastIssueCycle : nil }
     /// Last cycle the accumulator gate blocked an issue.
     @exclusivity(unchecked) private var lastGateBlock: Cycle = -1
 
@@ -100,45 +136,40 @@ final class KeyBank {
     /// The next cycle this bank has not simulated yet.
     @exclusivity(unchecked) private(set) var clock: Cycle
     /// Interval recorder for timelines; `nil` (the default) records nothing and allocates nothing.
-    @exclusivity(unchecked) var recorder: BankRecorder? = nil
+    @exclusivity(unchecked) private(set) var recorder: BankRecorder? = nil
+    /// `recorder != nil`, as a plain flag for the hot loop.
+    @exclusivity(unchecked) private var recording = false
     /// First cycle of each selector's current run of reads (kept only while recording).
     @exclusivity(unchecked) private var readsSince: [Cycle] = []
 
-    private static let never = Cycle.max / 4
+    static let never = Cycle.max / 4
 
     init(bank: Int, parameters: TimingParameters, keys: Int, queries: Int, start: Cycle) {
         self.bank = bank
         self.keys = keys
         self.queries = queries
         selectors = parameters.selectorsPerModule
-        queueDepth = parameters.queueDepth
+        queueDepth = Int32(clamping: parameters.queueDepth)
         depth = parameters.selectorDepth
         attentionLatency = parameters.attentionLatency
         accumulators = parameters.accumulators
         roundRobin = parameters.arbiter == .roundRobin
         barrier = parameters.queryOverlap == .barrier
         let pc = selectors
-        ringCapacity = min(queueDepth, KeyBank.initialRingCapacity)
-        entryQuery = .filled(-1, count: pc * ringCapacity)
-        entryVisible = .filled(0, count: pc * ringCapacity)
-        queueHead = .filled(0, count: pc)
-        queueCount = .filled(0, count: pc)
-        queueVisible = .filled(0, count: pc)
-        occupancyLevelSince = .filled(start, count: pc)
-        occupancyMax = .filled(0, count: pc)
-        occupancySum = .filled(0, count: pc)
-        listLength = .filled(0, count: pc)
+        lanes = .filled(Lane(), count: pc)
+        // At most Pc pushes per cycle stay in flight for D cycles; start small and grow on demand.
+        flightCapacity = 64
+        flightVisible = .filled(0, count: flightCapacity)
+        flightLane = .filled(0, count: flightCapacity)
         listStride = (keys + pc - 1) / pc
+        var buckets = 1
+        while buckets <= listStride { buckets *= 2 }
+        calendar = .filled(-1, count: buckets)
+        calendarMask = buckets - 1
         selectedPositions = .filled(0, count: pc * listStride)
-        binned = .filled(0, count: pc)
-        selectedCount = .filled(0, count: pc)
-        cursor = .filled(0, count: pc)
-        base = .filled(0, count: pc)
-        blockedSince = .filled(-1, count: pc)
-        nextReadTime = .filled(KeyBank.never, count: pc)
-        selectorBusyCycles = .filled(0, count: pc)
-        selectorBlockedCycles = .filled(0, count: pc)
-        selectorLastRead = .filled(-1, count: pc)
+        if parameters.exact {
+            for s in 0 ..< pc { for k in 0 ..< listStride { selectedPositions[s * listStride + k] = Int32(k) } }
+        }
         roundRobinLast = pc - 1
         lastRead = .filled(0, count: queries)
         pending = .filled(0, count: queries)
@@ -150,35 +181,46 @@ final class KeyBank {
     }
 
     deinit {
-        for pointer in [entryVisible, occupancyLevelSince, base, blockedSince, nextReadTime, selectorBusyCycles, selectorBlockedCycles,
-                        selectorLastRead, lastRead, lastIssue] { pointer.deallocate() }
-        for pointer in [queueHead, queueCount, queueVisible, listLength, selectedCount, cursor, occupancyMax, binned] {
-            pointer.deallocate()
-        }
-        entryQuery.deallocate()
-        pending.deallocate()
+        lanes.deallocate()
+        calendar.deallocate()
+        flightVisible.deallocate()
+        flightLane.deallocate()
         selectedPositions.deallocate()
-        occupancySum.deallocate()
+        lastRead.deallocate()
+        pending.deallocate()
+        lastIssue.deallocate()
+    }
+
+    /// Starts recording intervals for timelines (before the first query).
+    func startRecording() {
+        recorder = BankRecorder(bank: bank, selectors: selectors)
+        recording = true
+    }
+
+    /// Commits the recorder's held-back samples (call once the simulation is over).
+    func flushRecording() {
+        recorder?.flush()
     }
 
     /// Reserved-slot statistics of each selector queue (closed by `finish(at:)`).
     var occupancy: [OccupancyStats] {
-        (0 ..< selectors).map { OccupancyStats(maximum: occupancyMax[$0], cycleSum: occupancySum[$0]) }
+        (0 ..< selectors).map { OccupancyStats(maximum: Int(lanes[$0].occupancyMax), cycleSum: lanes[$0].occupancyOffset) }
     }
-    var selectorBusy: [Cycle] { (0 ..< selectors).map { selectorBusyCycles[$0] } }
-    var selectorBlocked: [Cycle] { (0 ..< selectors).map { selectorBlockedCycles[$0] } }
-    var selectorLastBusy: [Cycle?] { (0 ..< selectors).map { selectorLastRead[$0] >= 0 ? selectorLastRead[$0] : nil } }
+    var selectorBusy: [Cycle] { (0 ..< selectors).map { lanes[$0].busyCycles } }
+    var selectorBlocked: [Cycle] { (0 ..< selectors).map { lanes[$0].blockedCycles } }
+    var selectorLastBusy: [Cycle?] { (0 ..< selectors).map { lanes[$0].lastRead >= 0 ? lanes[$0].lastRead : nil } }
 
     /// Clears the selected-position lists before the pipeline bins a new query's keys into them.
     func clearSelections() {
-        for s in 0 ..< selectors { binned[s] = 0 }
+        for s in 0 ..< selectors { lanes[s].binned = 0 }
     }
 
     /// Records that the key at list position `position` of selector `selector` is selected.
     @inline(__always)
     func addSelected(selector: Int, position: Int) {
-        selectedPositions[selector * listStride + binned[selector]] = Int32(position)
-        binned[selector] += 1
+        let k = Int(lanes[selector].binned)
+        selectedPositions[selector * listStride + k] = Int32(truncatingIfNeeded: position)
+        lanes[selector].binned = Int32(truncatingIfNeeded: k + 1)
     }
 
     /// Step 1 as seen by this bank: query `query` starts at `start` (= `clock`). `bankKeys` is the
@@ -188,41 +230,75 @@ final class KeyBank {
         precondition(start == clock, "bank \(bank): query \(query) starts at \(start) but the bank is at \(clock)")
         precondition(selectorsWithWork == 0 && readsDoneAt <= start,
                      "bank \(bank): query \(query) starts before query \(readQuery) was read")
+        // The queues hold entries of `current` and `current + 1` only (see `Lane.own`).
+        precondition(current >= query - 1, "bank \(bank): query \(query) starts while the module is at query \(current)")
         readQuery = query
-        allSelected = everySelected
         lastRead[query] = start - 1
         readsDoneAt = start
         let pc = selectors
         for s in 0 ..< pc {
             let length = u > s ? (u - s + pc - 1) / pc : 0
-            listLength[s] = length
-            selectorBusyCycles[s] += Cycle(length)
-            selectedCount[s] = everySelected ? length : binned[s]
-            cursor[s] = 0
-            base[s] = start
-            blockedSince[s] = -1
-            if recorder != nil {
+            lanes[s].listLength = Int32(truncatingIfNeeded: length)
+            lanes[s].busyCycles += Cycle(length)
+            lanes[s].selectedCount = everySelected ? Int32(truncatingIfNeeded: length) : lanes[s].binned
+            lanes[s].cursor = 0
+            lanes[s].base = start
+            lanes[s].blockedSince = -1
+            if recording {
                 if readsSince.isEmpty { readsSince = Array(repeating: start, count: pc) }
                 readsSince[s] = start
             }
-            if selectedCount[s] > 0 {
+            if lanes[s].selectedCount > 0 {
                 selectorsWithWork += 1
-                nextReadTime[s] = start + Cycle(position(s, 0))
+                lanes[s].nextRead = start + Cycle(selectedPositions[s * listStride])
+                scheduleNextRead(s)
             } else {
-                nextReadTime[s] = KeyBank.never
+                lanes[s].nextRead = KeyBank.never
                 finishList(s)
             }
         }
     }
 
+    /// Puts lane `s` in the calendar bucket of cycle `time` (its `nextRead`).
+    @inline(__always)
+    private func schedule(_ s: Int, at time: Cycle) {
+        let bucket = Int(truncatingIfNeeded: time) & calendarMask
+        lanes[s].link = calendar[bucket]
+        calendar[bucket] = Int32(truncatingIfNeeded: s)
+        scheduled &+= 1
+    }
+
+    /// Lane `s`'s next selected read is `nextRead` (not `never`): a lane whose queue is full stalls
+    /// there unless the arbiter pops it first, so it waits for that pop instead of the calendar (only
+    /// this selector fills its queue, so a lane with room at this point still has room at its read).
+    @inline(__always)
+    private func scheduleNextRead(_ s: Int) {
+        if lanes[s].count == queueDepth {
+            lanes[s].blockedSince = lanes[s].nextRead
+        } else {
+            schedule(s, at: lanes[s].nextRead)
+        }
+    }
+
+    /// The earliest `nextRead` after cycle `t`, or `never` (every scheduled read is less than `R` cycles
+    /// ahead, so the first non-empty bucket after `t` holds it).
+    private func nextScheduledRead(after t: Cycle) -> Cycle {
+        guard scheduled > 0 else { return KeyBank.never }
+        for d in 1 ... calendarMask + 1 {
+            let head = calendar[Int(truncatingIfNeeded: t + Cycle(d)) & calendarMask]
+            if head >= 0 { return lanes[Int(head)].nextRead }
+        }
+        preconditionFailure("bank \(bank): \(scheduled) scheduled reads not found after cycle \(t)")
+    }
+
     /// A selector has read its last selected key: the rest of its list is read one key per cycle.
     @inline(__always)
     private func finishList(_ s: Int) {
-        let length = listLength[s]
+        let length = lanes[s].listLength
         guard length > 0 else { return }
-        let last = base[s] + Cycle(length) - 1
-        selectorLastRead[s] = last
-        if recorder != nil { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: last + 1) }
+        let last = lanes[s].base + Cycle(length) - 1
+        lanes[s].lastRead = last
+        if recording { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: last + 1) }
         if last > lastRead[readQuery] { lastRead[readQuery] = last }
         if last + 1 > readsDoneAt { readsDoneAt = last + 1 }
     }
@@ -263,7 +339,7 @@ final class KeyBank {
             var gateClosedUntil: Cycle = -1
             next = min(next, arbiterTime(at: t + 1, outputDivisionStart: od, gateClosedUntil: &gateClosedUntil))
             if let leaveAt = leaveTime(at: t + 1) { next = min(next, leaveAt) }
-            for s in 0 ..< selectors { next = min(next, nextReadTime[s]) }
+            next = min(next, nextScheduledRead(after: t))
             switch mode {
             // Under the barrier the wait ends with a leave, which `leaveTime` already schedules.
             case .ready: if selectorsWithWork == 0 && !barrier { next = min(next, max(t + 1, readsDoneAt)) }
@@ -275,7 +351,7 @@ final class KeyBank {
                 // Nothing changes in [t + 1, next): only the arbiter's blocked cycles accumulate.
                 if gateClosedUntil > t + 1 {
                     attentionBlocked += min(next, gateClosedUntil) - (t + 1)
-                    if recorder != nil {
+                    if recording {
                         recorder!.attention(.blocked, query: current, from: t + 1, to: min(next, gateClosedUntil))
                     }
                 }
@@ -284,20 +360,28 @@ final class KeyBank {
         }
     }
 
+    /// List position of lane `s`'s `k`-th selected key.
     @inline(__always)
-    private func position(_ s: Int, _ k: Int) -> Int {
-        allSelected ? k : Int(selectedPositions[s * listStride + k])
+    private func position(_ s: Int, _ k: Int32) -> Cycle {
+        Cycle(selectedPositions[s &* listStride &+ Int(k)])
     }
 
     /// When the arbiter can next act, or `never`. Sets `gateClosedUntil` when a candidate waits for an
-    /// accumulator.
+    /// accumulator. Called after a cycle `t − 1` in which nothing acted, so no lane is a candidate: the
+    /// earliest candidate is the first in-flight entry whose lane's head belongs to the current query.
     private func arbiterTime(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>, gateClosedUntil: inout Cycle) -> Cycle {
         guard current < queries else { return KeyBank.never }
-        let a = Int32(current)
         var earliest = KeyBank.never
-        for s in 0 ..< selectors where queueCount[s] > 0 {
-            let slot = s * ringCapacity + queueHead[s]
-            if entryQuery[slot] == a { earliest = min(earliest, entryVisible[slot]) }
+        if candidates > 0 {
+            earliest = t
+        } else {
+            let mask = flightCapacity - 1
+            var k = 0
+            while k < flightCount {
+                let slot = (flightHead + k) & mask
+                if lanes[Int(flightLane[slot])].own > 0 { earliest = flightVisible[slot]; break }
+                k += 1
+            }
         }
         guard earliest < KeyBank.never else { return KeyBank.never }
         let visibleFrom = max(t, earliest)
@@ -328,164 +412,190 @@ final class KeyBank {
     private func leave(at t: Cycle) {
         while current <= readQuery && current < queries {
             let a = current
-            guard a < readQuery || selectorsWithWork == 0, pending[a] == 0, t >= lastRead[a] + depth else { return }
+            guard pending[a] == 0, a < readQuery || selectorsWithWork == 0, t >= lastRead[a] + depth else { return }
             leftAt[a] = t
             partialAvailable[a] = max(t, lastIssue[a] + attentionLatency)
             current += 1
+            // Query a has no entry left, so the next query's entries are now the current query's.
+            candidates = 0
+            for s in 0 ..< selectors {
+                lanes[s].own = lanes[s].next
+                lanes[s].next = 0
+                let score = lanes[s].own > 0 ? lanes[s].visible : 0
+                lanes[s].score = score
+                if score > 0 { candidates += 1 }
+            }
+        }
+    }
+
+    /// Makes every in-flight entry with a visible-from cycle `≤ t` visible.
+    @inline(__always)
+    private func catchUpVisibility(at t: Cycle) {
+        while flightCount > 0 && flightVisible[flightHead] <= t {
+            let s = Int(flightLane[flightHead])
+            flightHead = (flightHead &+ 1) & (flightCapacity &- 1)
+            flightCount &-= 1
+            let visible = lanes[s].visible &+ 1
+            lanes[s].visible = visible
+            if lanes[s].own > 0 {
+                if lanes[s].score == 0 { candidates &+= 1 }
+                lanes[s].score = visible
+            }
         }
     }
 
     /// One cycle: arbitration, then the selectors. Returns whether any module acted (issued, was
     /// blocked, read a selected key or stalled); the clock moves to the next cycle either way.
+    @inline(__always)
     private func simulateCycle(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Bool {
         let popped = issue(at: t, outputDivisionStart: od)
         var acted = popped >= 0 || lastGateBlock == t
-        if popped >= 0 && blockedSince[popped] >= 0 {
-            // The pop freed a slot of a stalled selector: it reads its selected key in this cycle.
+        if popped >= 0 && lanes[popped].blockedSince >= 0 {
             let s = popped
-            selectorBlockedCycles[s] += t - blockedSince[s]
-            if recorder != nil {
-                recorder!.selectorStalled(s, query: readQuery, from: blockedSince[s], to: t)
-                readsSince[s] = t
+            let since = lanes[s].blockedSince
+            lanes[s].blockedSince = -1
+            if t < since {
+                // Popped before the read the full queue would have stalled: no stall after all.
+                schedule(s, at: lanes[s].nextRead)
+            } else {
+                // The pop freed a slot of a stalled selector: it reads its selected key in this cycle.
+                lanes[s].blockedCycles &+= t &- since
+                if recording {
+                    recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: since)
+                    recorder!.selectorStalled(s, query: readQuery, from: since, to: t)
+                    readsSince[s] = t
+                }
+                lanes[s].base = t &- position(s, lanes[s].cursor)
+                push(selector: s, at: t)
+                if lanes[s].nextRead < KeyBank.never { scheduleNextRead(s) }
             }
-            blockedSince[s] = -1
-            base[s] = t - Cycle(position(s, cursor[s]))
-            nextReadTime[s] = t
         }
-        for s in 0 ..< selectors where nextReadTime[s] == t {
+        // The lanes reading a selected key now: each has room and pushes it.
+        let bucket = Int(truncatingIfNeeded: t) & calendarMask
+        var lane = calendar[bucket]
+        if lane >= 0 {
+            calendar[bucket] = -1
             acted = true
-            if queueCount[s] == queueDepth {
-                blockedSince[s] = t
-                nextReadTime[s] = KeyBank.never
-                if recorder != nil { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: t) }
-                continue
-            }
-            push(selector: s, at: t)
+            repeat {
+                let s = Int(lane)
+                lane = lanes[s].link
+                scheduled &-= 1
+                // A scheduled lane had room when scheduled and only a pop has touched its queue since.
+                precondition(lanes[s].count < queueDepth, "bank \(bank): selector \(s) scheduled with a full queue at cycle \(t)")
+                push(selector: s, at: t)
+                if lanes[s].nextRead < KeyBank.never { scheduleNextRead(s) }
+            } while lane >= 0
         }
-        clock = t + 1
+        clock = t &+ 1
         return acted
     }
 
     /// Step 2: pops one visible entry of the current query (longest-queue-first or round-robin).
     /// Returns the selector whose queue was popped, or −1.
+    @inline(__always)
     private func issue(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Int {
+        catchUpVisibility(at: t)
+        guard candidates > 0 else { return -1 }
         let a = current
-        guard a < queries else { return -1 }
-        let aq = Int32(a)
-        var chosen = -1
+        var chosen = 0
         if roundRobin {
-            for step in 1 ... selectors {
-                var s = roundRobinLast + step
-                if s >= selectors { s -= selectors }
-                guard queueCount[s] > 0 else { continue }
-                let slot = s * ringCapacity + queueHead[s]
-                if entryQuery[slot] == aq && entryVisible[slot] <= t { chosen = s; break }
+            var s = roundRobinLast
+            for _ in 0 ..< selectors {
+                s &+= 1
+                if s == selectors { s = 0 }
+                if lanes[s].score > 0 { chosen = s; break }
             }
         } else {
-            var bestLength = 0
-            for s in 0 ..< selectors where queueCount[s] > 0 {
-                let slot = s * ringCapacity + queueHead[s]
-                guard entryQuery[slot] == aq && entryVisible[slot] <= t else { continue }
-                var visible = max(queueVisible[s], 1)
-                while visible < queueCount[s] {
-                    var i = queueHead[s] + visible
-                    if i >= ringCapacity { i -= ringCapacity }
-                    guard entryVisible[s * ringCapacity + i] <= t else { break }
-                    visible += 1
-                }
-                queueVisible[s] = visible
-                if visible > bestLength { bestLength = visible; chosen = s }
+            // The first lane with the most visible entries among the candidates (ties: lowest index).
+            var best: Int32 = 0
+            for s in 0 ..< selectors {
+                let v = lanes[s].score
+                if v > best { best = v; chosen = s }
             }
         }
-        guard chosen >= 0 else { return -1 }
-        let gateQuery = a - accumulators
+        let gateQuery = a &- accumulators
         if gateQuery >= 0 && od[gateQuery] >= t {
-            attentionBlocked += 1
+            attentionBlocked &+= 1
             lastGateBlock = t
-            if recorder != nil { recorder!.attention(.blocked, query: a, from: t, to: t + 1) }
+            if recording { recorder!.attention(.blocked, query: a, from: t, to: t + 1) }
             return -1
         }
-        pop(selector: chosen, at: t)
-        roundRobinLast = chosen
-        pending[a] -= 1
+        // Pop the head entry of the chosen lane: a visible entry of the current query.
+        let s = chosen
+        lanes[s].occupancyOffset &+= t
+        lanes[s].count &-= 1
+        let visible = lanes[s].visible &- 1
+        lanes[s].visible = visible
+        let own = lanes[s].own &- 1
+        lanes[s].own = own
+        let score = own > 0 ? visible : 0
+        if score == 0 { candidates &-= 1 }
+        lanes[s].score = score
+        if recording { recorder!.queueLevel(s, level: Int(lanes[s].count), at: t) }
+        roundRobinLast = s
+        pending[a] &-= 1
         lastIssue[a] = t
-        attentionBusy += 1
-        attentionLastBusy = t
-        if recorder != nil { recorder!.attention(.busy, query: a, from: t, to: t + 1) }
-        return chosen
-    }
-
-    @inline(__always)
-    private func recordOccupancy(_ s: Int, at t: Cycle) {
-        let since = occupancyLevelSince[s]
-        if since < t {
-            occupancySum[s] += Int64(queueCount[s]) * (t - since)
-            occupancyLevelSince[s] = t
-        }
-    }
-
-    private func pop(selector s: Int, at t: Cycle) {
-        recordOccupancy(s, at: t)
-        var head = queueHead[s] + 1
-        if head == ringCapacity { head = 0 }
-        queueHead[s] = head
-        queueCount[s] -= 1
-        queueVisible[s] = max(queueVisible[s] - 1, 0)
-        if recorder != nil { recorder!.queueLevel(s, level: queueCount[s], at: t) }
+        attentionBusy &+= 1
+        lastIssueCycle = t
+        if recording { recorder!.attention(.busy, query: a, from: t, to: t + 1) }
+        return s
     }
 
     /// Step 3 for a selector whose next key is selected and whose queue has room.
+    @inline(__always)
     private func push(selector s: Int, at t: Cycle) {
-        recordOccupancy(s, at: t)
-        if queueCount[s] == ringCapacity { growRings() }
-        var tail = queueHead[s] + queueCount[s]
-        if tail >= ringCapacity { tail -= ringCapacity }
-        entryQuery[s * ringCapacity + tail] = Int32(readQuery)
-        entryVisible[s * ringCapacity + tail] = t + depth
-        queueCount[s] += 1
-        if queueCount[s] > occupancyMax[s] { occupancyMax[s] = queueCount[s] }
-        if recorder != nil { recorder!.queueLevel(s, level: queueCount[s], at: t) }
-        pending[readQuery] += 1
+        if flightCount == flightCapacity { growFlight() }
+        let slot = (flightHead &+ flightCount) & (flightCapacity &- 1)
+        flightVisible[slot] = t &+ depth
+        flightLane[slot] = Int32(truncatingIfNeeded: s)
+        flightCount &+= 1
+        lanes[s].occupancyOffset &-= t
+        let count = lanes[s].count &+ 1
+        lanes[s].count = count
+        if count > lanes[s].occupancyMax { lanes[s].occupancyMax = count }
+        // Rule 1 keeps the read query at `current` or `current + 1`; a push changes no score (the
+        // new entry is not visible yet, and an empty lane's head becomes it only when it is).
+        if readQuery == current { lanes[s].own &+= 1 } else { lanes[s].next &+= 1 }
+        if recording { recorder!.queueLevel(s, level: Int(count), at: t) }
+        pending[readQuery] &+= 1
         if t > lastRead[readQuery] { lastRead[readQuery] = t }
-        cursor[s] += 1
-        if cursor[s] == selectedCount[s] {
-            nextReadTime[s] = KeyBank.never
-            selectorsWithWork -= 1
+        let cursor = lanes[s].cursor &+ 1
+        lanes[s].cursor = cursor
+        if cursor == lanes[s].selectedCount {
+            lanes[s].nextRead = KeyBank.never
+            selectorsWithWork &-= 1
             finishList(s)
         } else {
-            nextReadTime[s] = base[s] + Cycle(position(s, cursor[s]))
+            lanes[s].nextRead = lanes[s].base &+ position(s, cursor)
         }
     }
 
-    /// Initial ring slots per selector (the whole queue when Q is at most this).
-    static let initialRingCapacity = 64
-
-    /// Doubles every selector's ring (at most to `queueDepth`), unrolling each ring to start at slot 0.
-    /// Only reached when a queue holds more than `ringCapacity` entries, never with Q ≤ 64.
-    private func growRings() {
-        let newCapacity = min(queueDepth, ringCapacity * 2)
-        let newQuery = UnsafeMutablePointer<Int32>.filled(-1, count: selectors * newCapacity)
-        let newVisible = UnsafeMutablePointer<Cycle>.filled(0, count: selectors * newCapacity)
-        for s in 0 ..< selectors {
-            var i = queueHead[s]
-            for k in 0 ..< queueCount[s] {
-                newQuery[s * newCapacity + k] = entryQuery[s * ringCapacity + i]
-                newVisible[s * newCapacity + k] = entryVisible[s * ringCapacity + i]
-                i += 1
-                if i == ringCapacity { i = 0 }
-            }
-            queueHead[s] = 0
+    /// Doubles the in-flight FIFO, unrolling it to start at slot 0 (at most `Pc·D` entries are ever
+    /// in flight, so this happens a few times per bank at most).
+    private func growFlight() {
+        let newCapacity = flightCapacity * 2
+        let newVisible = UnsafeMutablePointer<Cycle>.filled(0, count: newCapacity)
+        let newLane = UnsafeMutablePointer<Int32>.filled(0, count: newCapacity)
+        for k in 0 ..< flightCount {
+            let slot = (flightHead + k) & (flightCapacity - 1)
+            newVisible[k] = flightVisible[slot]
+            newLane[k] = flightLane[slot]
         }
-        entryQuery.deallocate()
-        entryVisible.deallocate()
-        entryQuery = newQuery
-        entryVisible = newVisible
-        ringCapacity = newCapacity
+        flightVisible.deallocate()
+        flightLane.deallocate()
+        flightVisible = newVisible
+        flightLane = newLane
+        flightCapacity = newCapacity
+        flightHead = 0
     }
 
-    /// Closes the queue statistics at the end of the invocation.
+    /// Closes the queue statistics at the end of the invocation: each queue's slot-cycles over
+    /// `[P, total)` (the entries still reserved, none in a finished invocation, count up to `total`).
     func finish(at total: Cycle) {
-        for s in 0 ..< selectors { recordOccupancy(s, at: total) }
+        for s in 0 ..< selectors {
+            lanes[s].occupancyOffset += Int64(lanes[s].count) * total
+            lanes[s].count = 0
+        }
     }
 }
 

@@ -1,0 +1,67 @@
+import Testing
+import SimCore
+import Workload
+@testable import ElsaModel
+
+/// The edges of the data-oriented key-bank kernel (`docs/architecture.md`, "How the ELSA pipeline uses
+/// the engine"): the in-flight FIFO growing past its initial 64 entries, the read calendar's ring when a
+/// selector's next read is almost `R` cycles ahead, and a queue depth far above anything the queues
+/// reach. Each case is checked against the cycle-stepped reference engine on every field, and its total
+/// against a closed form or a bound derived by hand.
+@Suite struct KeyBankKernelTests {
+    static func parameters(pa: Int, pc: Int, depth: Cycle, queue: Int, exact: Bool) -> TimingParameters {
+        TimingParameters(attentionModules: pa, selectorsPerModule: pc, hashCycles: 1, selectorDepth: depth, queueDepth: queue,
+                         attentionLatency: 4, accumulators: 2, outputDivisionCycles: 4, outputDivisionLatency: 2,
+                         normKeysPerCycle: 1, normLatency: 0, arbiter: .longestQueueFirst, bankMapping: .contiguous,
+                         exact: exact)
+    }
+
+    static func expectEngineAgreement(_ p: TimingParameters, _ m: SelectionMatrix) -> HeadTiming {
+        let event = ElsaPipeline.simulate(parameters: p, selection: m)
+        let reference = ReferencePipeline.simulate(parameters: p, selection: m)
+        #expect(event.firstDifference(from: reference, selectorsPerModule: p.selectorsPerModule) == nil,
+                "\(event.firstDifference(from: reference, selectorsPerModule: p.selectorsPerModule) ?? "")")
+        return event
+    }
+
+    /// Exact mode, one bank of 16 selectors, D = Q = 9: in cycles 0…8 every selector pushes a key and
+    /// none is visible before cycle 9, so 16 × 9 = 144 entries are in flight at once (the FIFO starts
+    /// at 64 slots and doubles twice). docs/model.md §6's closed form for exact mode with deep queues
+    /// (D ≤ m, Q ≥ D, L_att + m ≤ B_acc·max(m, II)) with n = 256, m = 256, L_att = 4, II = 4, L_od = 2:
+    /// T = D + m − 1 + L_att + (n − 1)·max(m, II) + II + L_od = 9 + 255 + 4 + 255·256 + 4 + 2 = 65 554.
+    @Test func inFlightFIFOGrowsTwice() {
+        let p = Self.parameters(pa: 1, pc: 16, depth: 9, queue: 9, exact: true)
+        let n = 256
+        let timing = Self.expectEngineAgreement(p, .all(keys: n, visible: ContiguousArray(repeating: n, count: n)))
+        #expect(timing.totalCycles == 65_554)
+    }
+
+    /// A queue depth of 2^20 (the config's maximum): the queues are counts, nothing is sized by Q. Exact
+    /// mode, Pa = 2, Pc = 3, n = 300, D = 4: m = 150 and the same closed form gives
+    /// T = 4 + 149 + 4 + 299·150 + 4 + 2 = 45 013.
+    @Test func hugeQueueDepthCostsNothing() {
+        let p = Self.parameters(pa: 2, pc: 3, depth: 4, queue: 1 << 20, exact: true)
+        let n = 300
+        let timing = Self.expectEngineAgreement(p, .all(keys: n, visible: ContiguousArray(repeating: n, count: n)))
+        #expect(timing.totalCycles == 45_013)
+        // In exact mode every key is read without a stall when Q ≥ D (docs/validation.md, C1).
+        #expect(timing.selectorStallCycles == 0)
+    }
+
+    /// One selector (Pa = Pc = 1), so its list is the whole bank: with n = 255 the calendar has R = 256
+    /// buckets, with n = 256 it has 512. Each query selects keys 0, 1 and n − 1; Q = 1 and D = 6. In
+    /// query 0 key 0 is read at P and visible at P + 6, so the read of key 1 at P + 1 finds the one slot
+    /// reserved and stalls until the pop at P + 6 (5 blocked cycles at least); key n − 1 is then read
+    /// n − 2 cycles after the resumed read of key 1, nearly a whole ring ahead.
+    @Test(arguments: [255, 256]) func readCalendarWrapsAround(n: Int) {
+        let p = Self.parameters(pa: 1, pc: 1, depth: 6, queue: 1, exact: false)
+        var m = SelectionMatrix(keys: n, visible: ContiguousArray(repeating: n, count: n))
+        for i in 0 ..< n {
+            for key in [0, 1, n - 1] { m.set(query: i, key: key) }
+        }
+        let timing = Self.expectEngineAgreement(p, m)
+        #expect(timing.selectorStallCycles >= 5)
+        // Every query reads its whole list of n keys: T ≥ P + n·n (rule 3 of the lower bound, one selector).
+        #expect(timing.totalCycles >= timing.preprocessingCycles + Cycle(n * n))
+    }
+}
