@@ -219,7 +219,7 @@ extension JSONValue {
         let r = CLIRun(["sweep", "--config", Repo.path("Configs/ideal.json"), "--set", "multipliers=100,528",
                         "--trace", dir.appendingPathComponent("t").path, "--out", out, "--threads", "1"])
         #expect(r.status == 0, "\(r.stderr)")
-        let rows = try String(contentsOfFile: out + ".jsonl", encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = try String(contentsOfFile: out + ".jsonl", encoding: .utf8).split(separator: "\n")
             .compactMap { try? JSONValue.parse(Data($0.utf8)).objectValue }
         #expect(rows.map { $0["cycles"] } == [.int(378), .int(72)])
         #expect(rows.allSatisfy { $0["accelerator"] == .string("ideal") && $0["bottleneck"]?.objectValue?["module"] == .string("multipliers") })
