@@ -112,6 +112,10 @@ private func dispatch(_ arguments: [String], console: Console) -> Int32 {
         case .unknownPlotField, .traceOnXAxis: return ExitCode.usage
         default: return ExitCode.dataError
         }
+    } catch let error as WorkloadError {
+        console.err(errorLine(error))
+        if case .unreadable(_, _, true) = error { return ExitCode.noInput }
+        return ExitCode.dataError
     } catch let error as TimelineError {
         console.err(errorLine(error))
         return ExitCode.usage

@@ -19,6 +19,14 @@ public struct Provenance: Sendable, Equatable {
         self.engine = engine
     }
 
+    /// Provenance of a run on an input that is not a trace directory (a workload file): `traceHash` given.
+    public init(simulatorVersion: String, config: ElsaConfig, traceHash: String, engine: String) {
+        self.simulatorVersion = simulatorVersion
+        configHash = ContentHash.of(config: config)
+        self.traceHash = traceHash
+        self.engine = engine
+    }
+
     public func json() -> JSONValue {
         .object(["simulator": .string("elsa-sim " + simulatorVersion), "config_hash": .string(configHash),
                  "trace_hash": .string(traceHash), "engine": .string(engine)])

@@ -7,6 +7,7 @@ import Workload
 enum RunCommand {
     static let help = """
     usage: elsa-sim run --config FILE --trace DIR [options]
+           elsa-sim run --config FILE --workload FILE [--layers N] [options]
 
     Simulates every layer and head of an elsa-trace/1 trace on an ELSA hardware config and prints, per
     layer, preprocessing / execution / total cycles, time at the clock, the selected-key fraction and the
@@ -25,6 +26,7 @@ enum RunCommand {
                              additive bias is simulated under approximation.bias (ignore, the default:
                              selectors see q·k only; --set approximation.bias=lookup: selectors add the
                              bias, one more selector stage); the report names the policy
+    \(RunWorkload.help)
       --set PATH=VALUE       override a config field by its dotted path (repeatable),
                              e.g. --set attention_modules=8 --set approximation.p=2;
                              --set numerics.mode=elsa runs ELSA's number formats (docs/numerics.md);
@@ -45,7 +47,7 @@ enum RunCommand {
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "run",
-                                       options: Set(["config", "trace", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"])
+                                       options: Set(["config", "trace", "workload", "layers", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"])
                                            .union(RunTimeline.options),
                                        flags: ["print-config", "quiet", "no-quality"])
         // An A^3 config (`"accelerator": "a3"`) runs the A^3 model instead (docs/a3.md).
@@ -58,6 +60,9 @@ enum RunCommand {
         if args.has("print-config") {
             console.out(ConfigLoader.effectiveJSON(inputs.config).pretty() + "\n")
             return ExitCode.success
+        }
+        if let workload = try WorkloadInput.path(args, command: "run") {
+            return try RunWorkload.main(args, workloadPath: workload, inputs: inputs, console: console)
         }
         let tracePath = try args.required("trace", command: "run")
         let engineName = args.last("engine") ?? "event"
