@@ -8,6 +8,7 @@ import Workload
 enum A3RunCommand {
     static let help = """
     usage: elsa-sim run --config A3FILE --trace DIR [options]
+           elsa-sim run --config A3FILE --workload FILE [--layers N] [options]
 
     Simulates every layer and head of an elsa-trace/1 trace on an A^3 config (HPCA 2020; docs/a3.md) and
     prints, per layer, preprocessing (host sort of the key columns) / execution / total cycles, time at
@@ -17,6 +18,7 @@ enum A3RunCommand {
     options:
       --config FILE          A^3 config (a3-config/1), e.g. Configs/a3-base.json, a3-conservative.json
       --trace DIR            trace directory (elsa-trace/1)
+    \(RunWorkload.help)
       --set PATH=VALUE       override a config field by its dotted path (repeatable),
                              e.g. --set approximation.iterations_fraction=0.25
       --threads N            worker threads (default: all cores); results do not depend on it
@@ -30,7 +32,7 @@ enum A3RunCommand {
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "run",
-                                       options: ["config", "trace", "set", "threads", "json", "csv"],
+                                       options: ["config", "trace", "workload", "layers", "set", "threads", "json", "csv"],
                                        flags: ["print-config", "quiet", "no-quality"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "run")
@@ -40,14 +42,26 @@ enum A3RunCommand {
             console.out(A3ConfigLoader.effectiveJSON(config).pretty() + "\n")
             return ExitCode.success
         }
-        let tracePath = try args.required("trace", command: "run")
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
-        let trace = try TraceReader.read(path: tracePath)
+        let tracePath: String, trace: AttentionTrace
+        var workloadHash: String? = nil
+        if let workload = try WorkloadInput.path(args, command: "run") {
+            // A^3 on a workload: drawn whole (one shape; docs/workloads.md).
+            let layers = try args.last("layers").map { _ in try args.int("layers", default: 1, range: 1 ... AttentionWorkload.Limits.layers) }
+            tracePath = workload
+            let input = try WorkloadInput.load(file: workload, layers: layers, threads: threads)
+            trace = try input.materialized(option: "--workload", threads: threads)
+            workloadHash = input.traceHash
+        } else {
+            tracePath = try args.required("trace", command: "run")
+            trace = try TraceReader.read(path: tracePath)
+        }
         warnIfHuge(trace, console: console)
         let start = Date()
-        let report = try A3Execution.run(config: config, configPath: configPath, trace: trace, tracePath: tracePath,
+        var report = try A3Execution.run(config: config, configPath: configPath, trace: trace, tracePath: tracePath,
                                          threads: threads, quality: !args.has("no-quality"), console: console)
         let wall = Date().timeIntervalSince(start)
+        if let workloadHash { report.provenance?.traceHash = workloadHash }   // the workload's, as ELSA's run reports it
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         let toStdout = args.last("json") == "-" || args.last("csv") == "-"

@@ -8,6 +8,7 @@ import Workload
 enum CompareCommand {
     static let help = """
     usage: elsa-sim compare --config A.json [--config B.json ...] --trace DIR [--trace DIR ...] [options]
+           elsa-sim compare --config A.json [--config B.json ...] --workload FILE [...] [options]
 
     Simulates every config variant on every trace and prints, per layer and in total, preprocessing and
     execution cycles, the preprocessing share and the speedup over the baseline (baseline cycles /
@@ -19,6 +20,8 @@ enum CompareCommand {
     options:
       --config FILE          a hardware config (repeatable; order = variant order)
       --trace DIR            a trace (repeatable)
+      --workload FILE        a workload file (elsa-workload/1, docs/workloads.md; repeatable): simulated like
+                             'run --workload', reported after the --trace ones
       --set PATH=V[,V...]    one value: override the field in every variant; several: one variant per value
       --baseline N           the baseline variant, 1-based in the listed order (default 1)
       --label TEXT           a label per --config, in order (default: the config's name)
@@ -34,7 +37,7 @@ enum CompareCommand {
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "compare",
-                                       options: ["config", "trace", "set", "baseline", "label", "threads", "json", "csv", "plot", "title"],
+                                       options: ["config", "trace", "workload", "set", "baseline", "label", "threads", "json", "csv", "plot", "title"],
                                        flags: ["quiet"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "compare")
@@ -50,7 +53,11 @@ enum CompareCommand {
             return try CompareAcceleratorsCommand.main(arguments, console: console)
         }
         let tracePaths = args.all("trace")
-        guard !tracePaths.isEmpty else { throw UsageError.missingOption("--trace", command: "compare") }
+        let workloadPaths = args.all("workload")
+        guard !tracePaths.isEmpty || !workloadPaths.isEmpty else { throw UsageError.missingOption("--trace", command: "compare") }
+        for path in tracePaths where WorkloadReader.isWorkload(file: path) {
+            throw UsageError.invalidValue(option: "--trace", value: path, expected: "a trace directory; \(path) is a workload file: use --workload \(path)")
+        }
         let labels = args.all("label")
         guard labels.isEmpty || labels.count == configs.count else {
             throw UsageError.invalidValue(option: "--label", value: labels.joined(separator: ", "),
@@ -114,13 +121,20 @@ enum CompareCommand {
             summaries.append(zip(variants, row).map { RunSummary(config: $0.inputs.config, result: $1, simulator: BuildInfo.version) })
             results.append(row)
         }
+        for path in workloadPaths {
+            let (input, row) = try compareWorkload(path, variants: variants.map(\.inputs), threads: threads, console: console)
+            traces.append(input.identity)
+            traceHashes.append(input.traceHash)
+            summaries.append(zip(variants, row).map { RunSummary(config: $0.inputs.config, result: $1, simulator: BuildInfo.version) })
+            results.append(row)
+        }
         let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: threads,
-                               simulations: count * tracePaths.count, unit: "variants")
+                               simulations: count * (tracePaths.count + workloadPaths.count), unit: "variants")
         let provenance = CompareProvenance(simulatorVersion: BuildInfo.version,
                                            configHashes: variants.map { ContentHash.of(config: $0.inputs.config) }, traceHashes: traceHashes)
         let report = CompareReport(variants: variants.map(\.variant), traces: traces, results: results, baseline: baseline,
                                    summaries: summaries, provenance: provenance, host: host,
-                                   assumptions: variants.map { $0.inputs.assumptions(evaluatedTraces: tracePaths) })
+                                   assumptions: variants.map { $0.inputs.assumptions(evaluatedTraces: tracePaths + workloadPaths) })
         if let json = args.last("json") { try writeOutput(report.json().pretty() + "\n", to: json, console: console) }
         if let csv = args.last("csv") { try writeOutput(report.csv(), to: csv, console: console) }
         if let plot = args.last("plot") {

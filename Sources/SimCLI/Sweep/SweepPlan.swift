@@ -17,17 +17,28 @@ struct SweepPlan: Sendable {
     let thresholdsPath: String?
     let grid: SweepGrid
     let traces: [AttentionTrace]
+    /// Per trace index: the workload file it came from (`--workload`), or `nil` for a trace directory. A
+    /// workload's entry in `traces` is its layer 0 alone (its shape, for checks); points draw every layer.
+    var workloads: [WorkloadInput?] = []
     /// `SweepConfigHash` of every point, in point order.
     let configHashes: [String]
     let configName: String
 
-    static func make(configPath: String, tracePaths: [String], fixed: [(path: String, value: JSONValue)],
+    static func make(configPath: String, tracePaths: [String], workloadPaths: [String] = [], fixed: [(path: String, value: JSONValue)],
                      axes: [SweepAxis], hashMatrix: String?, thresholdsPath: String?) throws -> SweepPlan {
         var traces: [AttentionTrace] = []
         var identities: [TraceIdentity] = []
+        var workloads: [WorkloadInput?] = []
         for path in tracePaths {
             traces.append(try TraceReader.read(path: path))
             identities.append(try TraceIdentity.of(path: path))
+            workloads.append(nil)
+        }
+        for path in workloadPaths {
+            let (input, shape) = try SweepPlan.workload(path, thresholdsPath: thresholdsPath)
+            traces.append(shape)
+            identities.append(input.identity)
+            workloads.append(input)
         }
         // Two traces with one directory name: tell them apart by their content ids.
         let names = identities.map(\.name)
@@ -59,7 +70,8 @@ struct SweepPlan: Sendable {
                                                    hashMatrix: hashMatrix, thresholdsPath: thresholdsPath)
                 let trace = traces[grid.coordinates(index).trace]
                 try inputs.model.validate(trace: trace)
-                _ = try inputs.thresholdMatrix(for: trace)
+                if workloads[grid.coordinates(index).trace] != nil { try Self.checkNoThresholds(inputs) }
+                else { _ = try inputs.thresholdMatrix(for: trace) }
             } catch let error as ConfigError {
                 if case .unreadable = error { throw error }   // a missing file is not a point's fault
                 throw SweepError.invalidPoint(index: index, count: grid.count, values: grid.label(at: index), message: error.description)
@@ -67,8 +79,10 @@ struct SweepPlan: Sendable {
             if index == 0 { name = inputs.config.name }
             hashes.append(SweepConfigHash.of(inputs.config))
         }
-        return SweepPlan(configPath: configPath, isA3: isA3, hashMatrix: hashMatrix, thresholdsPath: thresholdsPath, grid: grid,
-                         traces: traces, configHashes: hashes, configName: name)
+        var plan = SweepPlan(configPath: configPath, isA3: isA3, hashMatrix: hashMatrix, thresholdsPath: thresholdsPath, grid: grid,
+                             traces: traces, configHashes: hashes, configName: name)
+        plan.workloads = workloads
+        return plan
     }
 
     /// Refuses what would mix accelerators or give an A^3 sweep ELSA-only inputs: sweeping or fixing
@@ -129,6 +143,7 @@ struct SweepPlan: Sendable {
         let inputs = try SimulationInputs.load(configPath: configPath, overrides: grid.overrides(at: index),
                                                hashMatrix: hashMatrix, thresholdsPath: thresholdsPath)
         let traceIndex = grid.coordinates(index).trace
+        if let workload = workloads[traceIndex] { return try runWorkload(index, workload: workload, inputs: inputs) }
         let trace = traces[traceIndex]
         let result = try ElsaSimulation.run(trace: trace, traceName: grid.traces[traceIndex].name, model: inputs.model,
                                             thresholds: try inputs.thresholdMatrix(for: trace), threads: 1)
@@ -141,7 +156,7 @@ struct SweepPlan: Sendable {
     /// Simulates A^3 point `index` on one thread, as `elsa-sim run` does (with quality), and returns its row.
     func runA3(_ index: Int) throws -> SweepRow {
         let traceIndex = grid.coordinates(index).trace
-        let trace = traces[traceIndex]
+        let trace = try workloads[traceIndex]?.materialized(option: "--workload", threads: 1) ?? traces[traceIndex]
         let config = try Self.loadA3(configPath: configPath, overrides: grid.overrides(at: index), trace: trace)
         let report = try A3Execution.run(config: config, configPath: configPath, trace: trace, tracePath: grid.traces[traceIndex].name,
                                          threads: 1, quality: true)
