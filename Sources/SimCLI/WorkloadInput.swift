@@ -76,6 +76,7 @@ enum WorkloadSimulation {
     static func run(_ input: WorkloadInput, model: ElsaFunctionalModel, engine: TimingEngine, threads: Int,
                     quality: Bool, progress: (@Sendable (Int, Int) -> Void)? = nil) throws(ConfigError) -> SimulationResult {
         let workload = input.workload
+        for entry in workload.entries { try model.validate(trace: shapeProbe(entry)) }   // before drawing any layer
         let entryOf = workload.entryOfLayer
         let totalHeads = entryOf.reduce(0) { $0 + workload.entries[$1].heads }
         var layers: [LayerResult] = []
@@ -99,6 +100,13 @@ enum WorkloadSimulation {
                                       layers: layers, headDim: r.headDim, hashBits: r.hashBits, approximate: r.approximate)
         merged.bias = r.bias
         return merged
+    }
+
+    /// A one-head all-zero trace of `entry`'s n, tokens and d: what `ElsaFunctionalModel.validate` checks.
+    static func shapeProbe(_ entry: WorkloadLayer) -> AttentionTrace {
+        let zero = Tensor3(heads: 1, rows: entry.n, dim: entry.headDim)
+        return AttentionTrace(model: "probe", causal: entry.causal, tokens: entry.realTokens,
+                              layers: [AttentionLayer(name: "probe", q: zero, k: zero, v: zero)])
     }
 
     /// ELSA IV-D's per-query bound over every head of the workload, layer by layer (`SweepPlan.steadyStateBound`).
