@@ -23,7 +23,8 @@ elsa-sim — a cycle-accurate simulator of the ELSA self-attention accelerator (
 usage: elsa-sim <command> [options]
 
 commands:
-  run         simulate a trace on a hardware config (ELSA or A^3): cycles, utilization, selection, quality
+  run         simulate a trace on a hardware config (ELSA or A^3): cycles, utilization, selection, quality;
+              --workload FILE simulates layers listed by shape instead (docs/workloads.md)
   sweep       simulate a grid of config values (parallel, resumable, shardable); merge shards; plot
   compare     configs side by side: preprocessing vs execution per layer, speedup over a baseline
   sensitivity how much each modelling assumption moves cycles, selection and output error (tornado chart)
