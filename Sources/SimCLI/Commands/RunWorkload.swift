@@ -8,10 +8,10 @@ import Workload
 /// the workload file as the trace name and its content hash as `trace_hash`.
 enum RunWorkload {
     static let help = """
-      --workload FILE        instead of --trace: a workload file (elsa-workload/1, docs/workloads.md) listing
-                             layers by shape; simulated on a deterministic synthetic trace drawn one layer at a
-                             time (same file → same numbers, on any thread count)
-      --layers N             with --workload: simulate its first N layers only (e.g. one layer of a large model)
+      --workload FILE        instead of --trace: a workload file (elsa-workload/1, docs/workloads.md)
+                             listing layers by shape, simulated on a deterministic synthetic trace drawn
+                             from it (ELSA: one layer at a time; same file → same numbers on any threads)
+      --layers N             with --workload: simulate its first N layers only (e.g. one 70B layer)
     """
 
     static func main(_ args: ParsedArguments, workloadPath: String, inputs: SimulationInputs, console: Console) throws -> Int32 {
