@@ -53,6 +53,12 @@ struct WorkloadInput: Sendable {
     /// when its layers differ in shape (one trace has one n, d and head count) or it would not fit the
     /// trace limits.
     func materialized(option: String, threads: Int) throws(UsageError) -> AttentionTrace {
+        try checkMaterializable(option: option)
+        return resolved.trace(threads: threads)!   // one shape: checked
+    }
+
+    /// What `materialized` refuses, checked without drawing anything.
+    func checkMaterializable(option: String) throws(UsageError) {
         let perLayer = workload.entries.map { Double($0.heads) * Double($0.n) * Double($0.headDim) + 2 * Double($0.kvHeads) * Double($0.n) * Double($0.headDim) }
         let values = zip(workload.entries, perLayer).reduce(0.0) { $0 + Double($1.0.repeatCount) * $1.1 }
         guard workload.isUniform else {
@@ -65,6 +71,5 @@ struct WorkloadInput: Sendable {
                                 expected: "at most \(TraceReader.maxTraceElements) q, k, v values in memory here; this workload has "
                                     + String(format: "%.3g", values) + " ('run' draws one layer at a time; or --layers / fewer \"repeat\")")
         }
-        return resolved.trace(threads: threads)!
     }
 }

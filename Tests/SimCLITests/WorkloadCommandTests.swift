@@ -141,6 +141,27 @@ import SimIO
         #expect(quality.code == 0, "\(quality.err)")
     }
 
+    /// A^3 draws the workload whole; its report names the workload by the same hash as ELSA's, and an
+    /// A^3 sweep refuses, before any point runs, a workload too large to hold.
+    @Test func a3TakesAWorkload() throws {
+        let file = Self.write(#"{"format": "elsa-workload/1", "seed": 4, "layers": [{"n": 32, "heads": 2, "head_dim": 16, "repeat": 2}]}"#)
+        let a3Config = SweepTestSupport.root.appendingPathComponent("Configs/a3-base.json").path
+        let a3 = SweepTestSupport.run(["run", "--config", a3Config, "--workload", file, "--json", "-"])
+        let elsa = SweepTestSupport.run(["run", "--config", Self.config, "--workload", file, "--json", "-"])
+        #expect(a3.code == 0 && elsa.code == 0, "\(a3.err) \(elsa.err)")
+        let hash = { (text: String) throws -> JSONValue? in try Self.json(text)["provenance"]?.objectValue?["trace_hash"] }
+        #expect(try hash(a3.out) != nil && hash(a3.out) == hash(elsa.out))
+        #expect(Self.array(try Self.json(a3.out)["layers"]).count == 2)
+        let out = SweepTestSupport.temporaryDirectory("a3") + "/s"
+        let sweep = SweepTestSupport.run(["sweep", "--config", a3Config, "--workload", file, "--set", "units=1,2", "--out", out, "--quiet"])
+        #expect(sweep.code == 0, "\(sweep.err)")
+        #expect(SweepTestSupport.read(out + ".csv").split(separator: "\n").count == 3)
+        // 40 layers × (8 + 2 · 8) heads × 16384 × 1024 values > 2^29: refused by name, nothing drawn.
+        let huge = Self.write(#"{"format": "elsa-workload/1", "seed": 1, "layers": [{"n": 16384, "heads": 8, "head_dim": 1024, "repeat": 40}]}"#)
+        let refused = SweepTestSupport.run(["sweep", "--config", a3Config, "--workload", huge, "--set", "units=1,2", "--out", out + "-huge"])
+        #expect(refused.code == 64 && refused.err.contains("at most 536870912 q, k, v values in memory here"), "\(refused.err)")
+    }
+
     @Test func usageErrors() throws {
         let file = Self.write(Self.mixed())
         let cases: [([String], Int32, String)] = [

@@ -6,7 +6,8 @@ import Workload
 // Workload files (`--workload`, spec `"workloads"`) as traces of a sweep (`docs/workloads.md`, "Sweeps").
 extension SweepPlan {
     /// Reads workload `path` for a sweep: one shape for all its layers (a row carries one n, head_dim,
-    /// heads, kv_heads), no thresholds file. Returns it with its layer 0 as a one-layer trace (its shape).
+    /// heads, kv_heads), no thresholds file. Returns it with a one-head all-zero trace of its shape (for the
+    /// checks of every point's config; the points draw the real layers).
     static func workload(_ path: String, thresholdsPath: String?) throws -> (WorkloadInput, AttentionTrace) {
         if let thresholdsPath {
             throw UsageError.invalidValue(option: "--thresholds", value: thresholdsPath,
@@ -18,7 +19,7 @@ extension SweepPlan {
                                           expected: "layers of one shape in a sweep (a row carries one n, head_dim, heads, kv_heads); "
                                               + "split the file into one workload per shape and pass each with --workload")
         }
-        return (input, input.resolved.layerTrace(0))
+        return (input, WorkloadSimulation.shapeProbe(input.workload.entries[0]))
     }
 
     /// A point's config must learn its thresholds on a workload (`approximation.mode` thresholds-file names a trace's).

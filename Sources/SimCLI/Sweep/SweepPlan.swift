@@ -18,7 +18,7 @@ struct SweepPlan: Sendable {
     let grid: SweepGrid
     let traces: [AttentionTrace]
     /// Per trace index: the workload file it came from (`--workload`), or `nil` for a trace directory. A
-    /// workload's entry in `traces` is its layer 0 alone (its shape, for checks); points draw every layer.
+    /// workload's entry in `traces` is a one-head all-zero trace of its shape (for checks); points draw every layer.
     var workloads: [WorkloadInput?] = []
     /// `SweepConfigHash` of every point, in point order.
     let configHashes: [String]
@@ -47,6 +47,7 @@ struct SweepPlan: Sendable {
         }
         let grid = try SweepGrid(traces: identities, axes: axes, fixed: fixed)
         let isA3 = A3ConfigLoader.isA3Config(file: configPath)
+        if isA3 { for case let workload? in workloads { try workload.checkMaterializable(option: "--workload") } }   // A^3 draws it whole
         try checkOneAccelerator(isA3: isA3, fields: fixed.map(\.path) + axes.flatMap(\.fields),
                                 hashMatrix: hashMatrix, thresholdsPath: thresholdsPath)
         var hashes: [String] = []
