@@ -127,6 +127,25 @@ import SimIO
         #expect(fromSpec.code == 0 && fromSpec.err.contains("simulated 0 of 2 points"), "\(fromSpec.err)")
     }
 
+    /// Two workloads (seeds 4 and 5) swept on 1 and on 2 threads: byte-identical outputs.
+    @Test func sweepOutputDoesNotDependOnThreads() throws {
+        let a = Self.write(#"{"format": "elsa-workload/1", "seed": 4, "layers": [{"n": 24, "heads": 2, "head_dim": 16, "repeat": 2}]}"#, name: "a.json")
+        let b = Self.write(#"{"format": "elsa-workload/1", "seed": 5, "layers": [{"n": 24, "heads": 2, "head_dim": 16, "repeat": 2}]}"#, name: "b.json")
+        var outputs: [String] = []
+        for threads in ["1", "2"] {
+            let out = SweepTestSupport.temporaryDirectory("threads") + "/s"
+            let sweep = SweepTestSupport.run(["sweep", "--config", Self.config, "--workload", a, "--workload", b,
+                                              "--set", "attention_modules=1,2", "--out", out, "--quiet", "--threads", threads])
+            #expect(sweep.code == 0, "\(sweep.err)")
+            outputs.append(SweepTestSupport.read(out + ".jsonl"))
+        }
+        #expect(outputs[0] == outputs[1] && outputs[0].split(separator: "\n").count == 5)
+        // Two seeds, two traces: their rows differ.
+        let rows = outputs[0].split(separator: "\n").dropFirst().compactMap { try? JSONValue.parse(Data($0.utf8)).objectValue }
+        #expect(rows.map { $0["trace"] } == [.string("a"), .string("a"), .string("b"), .string("b")])
+        #expect(rows[0]["trace_id"] != rows[2]["trace_id"] && rows[0]["selected_pairs"] != rows[2]["selected_pairs"])
+    }
+
     @Test func compareAndQualityTakeAWorkload() throws {
         let file = Self.write(#"{"format": "elsa-workload/1", "seed": 4, "layers": [{"n": 32, "heads": 2, "head_dim": 16}]}"#, name: "one.json")
         let compare = SweepTestSupport.run(["compare", "--config", Self.config, "--workload", file, "--json", "-"])
