@@ -91,8 +91,9 @@ import SimIO
         let directory = SweepTestSupport.temporaryDirectory("synth") + "/trace"
         let synth = SweepTestSupport.run(["trace", "synth", "--seed", "21", "--no-out", "-o", directory, "--threads", "2"] + c.synth)
         #expect(synth.code == 0, "\(synth.err)")
-        let fromTrace = SweepTestSupport.run(["run", "--config", Self.config, "--trace", directory, "--json", "-"])
-        let fromWorkload = SweepTestSupport.run(["run", "--config", Self.config, "--workload", file, "--json", "-"])
+        // Three accelerators: heads drawn alone keep their accelerator (head mod 3) and layers their critical one.
+        let fromTrace = SweepTestSupport.run(["run", "--config", Self.config, "--trace", directory, "--set", "accelerators=3", "--json", "-"])
+        let fromWorkload = SweepTestSupport.run(["run", "--config", Self.config, "--workload", file, "--set", "accelerators=3", "--json", "-"])
         #expect(fromTrace.code == 0 && fromWorkload.code == 0, "\(fromTrace.err) \(fromWorkload.err)")
         let a = try Self.json(fromTrace.out), b = try Self.json(fromWorkload.out)
         #expect(!Self.array(a["layers"]).isEmpty)

@@ -40,6 +40,25 @@ import Workload
         #expect(resolved.layerTrace(2).layers[0].q != resolved.layerTrace(3).layers[0].q)
     }
 
+    /// A head drawn alone is that head's slice of the whole layer (q of the head, k and v of its
+    /// key/value head), for grouped-query attention and with a key-norm spread.
+    @Test func aHeadAloneIsItsSliceOfTheLayer() {
+        var g = SyntheticTraceGenerator(layers: 3, heads: 6, kvHeads: 2, n: 10, headDim: 4, seed: 5, tokens: 7, causal: true,
+                                        concentration: 1.5, topics: 3)
+        g.keyNormSigma = 0.4
+        g.layerConcentrations = [0, 2.5, -1]
+        for l in 0 ..< 3 {
+            let layer = g.generateLayer(l, withOutput: false)
+            for h in 0 ..< 6 {
+                let head = g.generateHead(layer: l, queryHead: h)
+                func slice(_ t: Tensor3, _ i: Int) -> ContiguousArray<Float> { ContiguousArray(t.storage[i * 40 ..< (i + 1) * 40]) }
+                #expect(head.q.storage == slice(layer.q, h) && head.q.heads == 1 && head.q.rows == 10 && head.q.dim == 4)
+                #expect(head.k.storage == slice(layer.k, h / 3) && head.v.storage == slice(layer.v, h / 3))
+                #expect(head.name == "layer\(l)")
+            }
+        }
+    }
+
     @Test func drawingDependsOnlyOnTheWorkload() throws {
         let a = try Self.mixed.resolved(threads: 1), b = try Self.mixed.resolved(threads: 4)
         for l in 0 ..< 5 { #expect(a.layerTrace(l, threads: 1) == b.layerTrace(l, threads: 3)) }
