@@ -64,12 +64,12 @@ struct WorkloadInput: Sendable {
         guard workload.isUniform else {
             throw .invalidValue(option: option, value: file,
                                 expected: "a workload whose layers share one shape here (n, tokens, heads, kv_heads, head_dim, causal); "
-                                    + "'run' simulates mixed shapes layer by layer, or split the file")
+                                    + "'run' simulates mixed shapes head by head, or split the file")
         }
         guard values <= Double(TraceReader.maxTraceElements) else {
             throw .invalidValue(option: option, value: file,
                                 expected: "at most \(TraceReader.maxTraceElements) q, k, v values in memory here; this workload has "
-                                    + String(format: "%.3g", values) + " ('run' draws one layer at a time; or --layers / fewer \"repeat\")")
+                                    + String(format: "%.3g", values) + " ('run' draws one head at a time; or --layers / fewer \"repeat\")")
         }
     }
 }

@@ -1,7 +1,7 @@
 /// A workload described by shape instead of by recorded tensors (`elsa-workload/1`, `docs/workloads.md`):
 /// a model name, a seed and a list of layer entries (`WorkloadLayer`), each repeated `repeatCount` times.
 /// The simulator turns it into synthetic q, k, v with `SyntheticTraceGenerator` — the concentrated
-/// attention ELSA's premise rests on (§3.1) — one layer at a time, so a large model's attention shapes
+/// attention ELSA's premise rests on (§3.1) — a layer or a head at a time, so a large model's attention shapes
 /// can be studied without exporting a trace or holding one in memory.
 ///
 /// ## Expansion rule

@@ -3,7 +3,7 @@ import ElsaModel
 import SimIO
 
 extension CompareCommand {
-    /// Every variant on workload `path`, layer by layer (`WorkloadSimulation`, as `run --workload`).
+    /// Every variant on workload `path`, head by head (`WorkloadSimulation`, as `run --workload`).
     static func compareWorkload(_ path: String, variants: [SimulationInputs], threads: Int,
                                 console: Console) throws -> (WorkloadInput, [SimulationResult]) {
         let input = try WorkloadInput.load(file: path, threads: threads)

@@ -4,13 +4,13 @@ import SimIO
 import Workload
 
 /// `elsa-sim run --workload FILE`: `run` on a workload file (`docs/workloads.md`) instead of a trace
-/// directory. The layers are drawn one at a time (`WorkloadSimulation`); the report is `run`'s, with
+/// directory. The heads are drawn one at a time (`WorkloadSimulation`); the report is `run`'s, with
 /// the workload file as the trace name and its content hash as `trace_hash`.
 enum RunWorkload {
     static let help = """
       --workload FILE        instead of --trace: a workload file (elsa-workload/1, docs/workloads.md)
                              listing layers by shape, simulated on a deterministic synthetic trace drawn
-                             from it (ELSA: one layer at a time; same file → same numbers on any threads)
+                             from it (ELSA: one head at a time; same file → same numbers on any threads)
       --layers N             with --workload: simulate its first N layers only (e.g. one 70B layer)
     """
 

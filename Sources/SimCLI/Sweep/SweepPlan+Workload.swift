@@ -30,7 +30,7 @@ extension SweepPlan {
         }
     }
 
-    /// Simulates ELSA point `index` on a workload, layer by layer on one thread (`WorkloadSimulation`).
+    /// Simulates ELSA point `index` on a workload, head by head on one thread (`WorkloadSimulation`).
     func runWorkload(_ index: Int, workload: WorkloadInput, inputs: SimulationInputs) throws -> SweepRow {
         let traceIndex = grid.coordinates(index).trace
         let result = try WorkloadSimulation.run(workload, model: inputs.model, engine: .event, threads: 1, quality: true)
