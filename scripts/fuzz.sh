@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # elsa-sim's own fuzz campaign (issue 19; docs/validation.md, "Fuzzing"). Runs the binary on mutated
-# inputs — trace.json, .npy headers and data, configs, thresholds files, sweep specs, argument lists —
+# inputs — trace.json, .npy headers and data, configs, thresholds files, sweep specs, argument lists,
+# workload files —
 # each case under a time limit (timeout) and an address-space limit (prlimit --as), and classifies the
 # outcome:
 #   clean     exit 64/65/66/73/74/75 (or 1) with exactly one non-warning line on stderr, "elsa-sim: …"
@@ -42,6 +43,11 @@ cat > "$BASE/spec.json" <<EOF
  "axes": [{"field": "attention_modules", "values": [1, 2]}, {"field": "approximation.p", "values": [0.5, 1]}]}
 EOF
 "$BIN" sweep --spec "$BASE/spec.json" --out "$BASE/sweep" --quiet > /dev/null 2>&1 || { echo "fuzz: base sweep failed" >&2; exit 2; }
+cat > "$BASE/workload.json" <<EOF
+{"format": "elsa-workload/1", "model": "fuzz", "seed": 3,
+ "layers": [{"n": 16, "heads": 2, "kv_heads": 1, "head_dim": 16, "repeat": 2, "target_keys90": 0.5},
+            {"n": 12, "tokens": 10, "heads": 2, "head_dim": 16, "causal": true, "concentration": 1}]}
+EOF
 
 ELSA_FIELDS=($("$BIN" config fields | awk 'NR > 2 && NF && $1 != "name" { print $1 }'))  # a name may be "nan"
 A3_FIELDS=(clock_ghz head_dim key_capacity units approximation.enabled approximation.iterations
@@ -174,6 +180,33 @@ mutate_spec() {
 }
 SPEC_SIZES=(1 2 10 100 101 1000 100000)
 
+# A workload file (docs/workloads.md) with one field set to a hostile value (added when absent),
+# truncated, with random bytes, or with its layers replaced; run (ELSA, A^3), swept, compared or measured.
+mutate_workload() {
+    local dir=$1 file=$1/workload.json key value
+    cp "$BASE/workload.json" "$file"
+    key=${WORKLOAD_KEYS[RANDOM % ${#WORKLOAD_KEYS[@]}]}
+    value=${VALUES[RANDOM % ${#VALUES[@]}]}
+    value=${value//\//\\/}
+    value=${value//&/\\&}
+    case $((RANDOM % 4)) in
+        0) if grep -q "\"$key\":" "$file"; then sed -i "0,/\"$key\": [^,}]*/s//\"$key\": $value/" "$file"
+           else sed -i "0,/{\"n\"/s//{\"$key\": $value, \"n\"/" "$file"; fi ;;
+        1) head -c "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$file")" ))" "$BASE/workload.json" > "$file" ;;
+        2) poke "$file" "$(( (RANDOM << 15 | RANDOM) % "$(stat -c %s "$file")" ))" $((1 + RANDOM % 3)) ;;
+        3) sed -i "s/\"layers\": \[/\"layers\": $value, \"x\": [/" "$file" ;;
+    esac
+    case $((RANDOM % 5)) in
+        0) ARGS=(run --config "$BASE/elsa-paper.json" --workload "$file" --json "$dir/r.json") ;;
+        1) ARGS=(run --config "$BASE/a3-conservative.json" --workload "$file" --layers $((1 + RANDOM % 3))) ;;
+        2) ARGS=(sweep --config "$BASE/elsa-paper.json" --workload "$file" --set attention_modules=1,2 --out "$dir/s" --quiet) ;;
+        3) ARGS=(compare --config "$BASE/elsa-paper.json" --workload "$file" --trace "$BASE/trace" --json "$dir/c.json") ;;
+        4) ARGS=(quality --workload "$file" --p 1 --json "$dir/q.json") ;;
+    esac
+}
+WORKLOAD_KEYS=(format seed model layers n tokens heads kv_heads head_dim causal repeat concentration target_keys90
+               key_norm_spread topics comment)
+
 mutate_arguments() {
     local dir=$1 command
     command=${COMMANDS[RANDOM % ${#COMMANDS[@]}]}
@@ -204,7 +237,7 @@ PATHS=("$BASE/trace" "$BASE/elsa-paper.json" "$BASE/a3-base.json" /dev/null /dev
        "@DIR@/x/" "$BASE/thresholds.json" "$BASE/spec.json" "$BASE/sweep" "$BASE/trace/layer0.q.npy" /tmp "attention_modules=1,2"
        "approximation.p=-1" "0:0" "99:99" "0/1")
 
-MUTATORS=(mutate_config mutate_trace_json mutate_npy mutate_thresholds mutate_spec mutate_arguments)
+MUTATORS=(mutate_config mutate_trace_json mutate_npy mutate_thresholds mutate_spec mutate_arguments mutate_workload)
 
 # Outputs a case wrote or printed that hold NaN/Infinity or an unexplained null output_error.
 # (A command line that itself names nan or inf may see it echoed as a string, e.g. a swept value.)

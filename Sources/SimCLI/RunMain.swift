@@ -27,7 +27,8 @@ elsa-sim — a cycle-accurate simulator of the ELSA self-attention accelerator (
 usage: elsa-sim <command> [options]
 
 commands:
-  run         simulate a trace on an accelerator config (ELSA, A^3, ideal): cycles, utilization, selection, quality
+  run         simulate a trace on an accelerator config (ELSA, A^3, ideal): cycles, utilization, selection, quality;
+              --workload FILE simulates layers listed by shape instead (docs/workloads.md)
   sweep       simulate a grid of config values (parallel, resumable, shardable); merge shards; plot
   compare     configs of any accelerator side by side: preprocessing vs execution per layer, speedup over a
               baseline, latency normalized to the ideal accelerator
@@ -123,6 +124,10 @@ private func dispatch(_ arguments: [String], console: Console) -> Int32 {
     } catch let error as AcceleratorError {
         console.err(errorLine(error))
         return ExitCode.usage
+    } catch let error as WorkloadError {
+        console.err(errorLine(error))
+        if case .unreadable(_, _, true) = error { return ExitCode.noInput }
+        return ExitCode.dataError
     } catch let error as TimelineError {
         console.err(errorLine(error))
         return ExitCode.usage

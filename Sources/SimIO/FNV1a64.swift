@@ -17,6 +17,21 @@ public struct FNV1a64: Sendable {
         state = h
     }
 
+    /// FNV-1a over 64-bit words instead of bytes: `values` two at a time as one little-endian word
+    /// (the first in the low half; an odd last value alone, zero-extended), each XORed into the state,
+    /// then multiplied by the prime. One multiply per 8 bytes: the trace hash over every value of a
+    /// large trace stays a few tens of milliseconds.
+    public mutating func updateWords(_ values: UnsafeBufferPointer<UInt32>) {
+        var h = state
+        var i = 0
+        while i + 1 < values.count {
+            h = (h ^ (UInt64(values[i]) | UInt64(values[i + 1]) << 32)) &* 0x0000_0100_0000_01b3
+            i += 2
+        }
+        if i < values.count { h = (h ^ UInt64(values[i])) &* 0x0000_0100_0000_01b3 }
+        state = h
+    }
+
     public mutating func update(_ data: Data) {
         data.withUnsafeBytes { raw in update(raw.bindMemory(to: UInt8.self)) }
     }

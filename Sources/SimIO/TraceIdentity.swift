@@ -37,25 +37,17 @@ public struct TraceIdentity: Sendable, Equatable {
         return header.serialized() + "\n"
     }
 
-    /// `trace_hash`: 16 lowercase hex digits, `FNV1a64` of the canonical bytes — `canonicalHeader`'s
-    /// UTF-8, then per layer in order its tensors q, k, v, out, bias (those present), each as its
-    /// float32 values in storage order (head, row, dim), 4 little-endian bytes per value.
+    /// `trace_hash`: 16 lowercase hex digits, FNV-1a 64 over `canonicalHeader`'s UTF-8 (a byte per
+    /// step), then per layer in order its tensors q, k, v, out, bias (those present), each tensor's
+    /// float32 bit patterns in storage order (head, row, dim) two per step (`FNV1a64.updateWords`).
     public static func hash(of trace: AttentionTrace) -> String {
         var h = FNV1a64()
         h.update(canonicalHeader(trace))
-        var bytes = ContiguousArray<UInt8>()
         for layer in trace.layers {
             for (_, tensor) in tensors(layer) {
-                bytes.removeAll(keepingCapacity: true)
-                bytes.reserveCapacity(tensor.storage.count * 4)
-                for value in tensor.storage {
-                    let bits = value.bitPattern
-                    bytes.append(UInt8(truncatingIfNeeded: bits))
-                    bytes.append(UInt8(truncatingIfNeeded: bits >> 8))
-                    bytes.append(UInt8(truncatingIfNeeded: bits >> 16))
-                    bytes.append(UInt8(truncatingIfNeeded: bits >> 24))
+                tensor.storage.withUnsafeBufferPointer { floats in
+                    floats.withMemoryRebound(to: UInt32.self) { h.updateWords($0) }
                 }
-                h.update(bytes)
             }
         }
         return h.hex

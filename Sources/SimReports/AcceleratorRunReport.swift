@@ -3,7 +3,7 @@ import Foundation
 import SimCore
 import ElsaModel
 
-/// What produced a report, for any accelerator: the simulator version, the `elsa64` content hashes of
+/// What produced a report, for any accelerator: the simulator version, the `config_hash` / `trace_hash` identities (`docs/reports.md`) of
 /// the effective config and of the trace, and the engine (`docs/reports.md`, "Header and provenance").
 public struct ReportProvenance: Sendable, Equatable {
     public var simulatorVersion: String

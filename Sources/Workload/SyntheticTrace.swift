@@ -168,46 +168,17 @@ public struct SyntheticTraceGenerator: Sendable {
     /// is part of the trace it calibrates.
     func drawLayer(_ layerIndex: Int, rows: Int, queryHeads: Int, concentration c: Double,
                    threads: Int = 1) -> AttentionLayer {
-        let topicWeight = (Self.topicGain * max(c, 0)).squareRoot()   // λ
-        let sigma = keyNormSigma ?? Self.normSpread * max(c, 0)        // σ
-        let temperature = 1 + Self.temperatureGain * c                 // τ
-        let meanScale = 1 / Double(headDim).squareRoot().squareRoot()   // μ ~ N(0, d^-1/2 I)
-        let d = headDim, topics = topics, seed = seed
         let group = heads / kvHeads
         let usedKVHeads = (queryHeads + group - 1) / group
-
-        // Streams 0 (topic means, keys) and 2 (values) of each key/value head.
+        let knobs = Knobs(self, concentration: c)
         let keyValues = ParallelSlots<(means: [[Double]], k: ContiguousArray<Float>, v: ContiguousArray<Float>)>
             .map(count: usedKVHeads, threads: threads) { kvHead in
-                var g = SeededGenerator(seed: Self.subSeed(seed, layer: layerIndex, head: kvHead, stream: 0))
-                let mu = (0 ..< topics).map { _ in (0 ..< d).map { _ in meanScale * g.nextGaussian() } }
-                var k = ContiguousArray<Float>(repeating: 0, count: rows * d)
-                for row in 0 ..< rows {
-                    let topic = Int(g.next() % UInt64(topics))
-                    let norm = exp(sigma * g.nextGaussian())
-                    for col in 0 ..< d {
-                        k[row * d + col] = Float(norm * (g.nextGaussian() + topicWeight * mu[topic][col]))
-                    }
-                }
-                var gv = SeededGenerator(seed: Self.subSeed(seed, layer: layerIndex, head: kvHead, stream: 2))
-                var v = ContiguousArray<Float>(repeating: 0, count: rows * d)
-                for index in v.indices { v[index] = Float(gv.nextGaussian()) }
-                return (mu, k, v)
+                drawKeyValueHead(layerIndex, kvHead: kvHead, rows: rows, knobs: knobs)
             }
-        // Stream 1 of each query head.
         let queries = ParallelSlots<ContiguousArray<Float>>.map(count: queryHeads, threads: threads) { head in
-            var g = SeededGenerator(seed: Self.subSeed(seed, layer: layerIndex, head: head, stream: 1))
-            let means = keyValues[head / group].means
-            var q = ContiguousArray<Float>(repeating: 0, count: rows * d)
-            for row in 0 ..< rows {
-                let topic = Int(g.next() % UInt64(topics))
-                let mu = means[topic]
-                for col in 0 ..< d {
-                    q[row * d + col] = Float(temperature * (g.nextGaussian() + topicWeight * mu[col]))
-                }
-            }
-            return q
+            drawQueryHead(layerIndex, head: head, rows: rows, means: keyValues[head / group].means, knobs: knobs)
         }
+        let d = headDim
         func tensor(_ parts: [ContiguousArray<Float>]) -> Tensor3 {
             var storage = ContiguousArray<Float>()
             storage.reserveCapacity(parts.count * rows * d)
@@ -216,6 +187,72 @@ public struct SyntheticTraceGenerator: Sendable {
         }
         return AttentionLayer(name: "layer\(layerIndex)", q: tensor(queries), k: tensor(keyValues.map(\.k)),
                               v: tensor(keyValues.map(\.v)))
+    }
+
+    /// Query head `head` of layer `layerIndex` alone, with its key/value head: a layer of one query head
+    /// and one key/value head whose q, k and v are exactly that head's slices of
+    /// `generateLayer(layerIndex, withOutput: false)` (the same streams, drawn the same way). What a
+    /// simulation that draws head by head holds: O(n · headDim) values instead of a whole layer.
+    public func generateHead(layer layerIndex: Int, queryHead head: Int) -> AttentionLayer {
+        checkParameters()
+        precondition(layerIndex >= 0 && layerIndex < layers && head >= 0 && head < heads,
+                     "layer \(layerIndex), head \(head) not in \(layers) × \(heads)")
+        precondition(relativeBias == nil, "head-by-head drawing has no bias")
+        let knobs = Knobs(self, concentration: concentration(layer: layerIndex))
+        let kv = drawKeyValueHead(layerIndex, kvHead: head / (heads / kvHeads), rows: n, knobs: knobs)
+        let q = drawQueryHead(layerIndex, head: head, rows: n, means: kv.means, knobs: knobs)
+        func tensor(_ values: ContiguousArray<Float>) -> Tensor3 { Tensor3(heads: 1, rows: n, dim: headDim, storage: values) }
+        return AttentionLayer(name: "layer\(layerIndex)", q: tensor(q), k: tensor(kv.k), v: tensor(kv.v))
+    }
+
+    /// λ, σ, τ and the topic-mean scale at concentration `c` (the type's documentation).
+    struct Knobs: Sendable {
+        var topicWeight: Double   // λ
+        var sigma: Double         // σ
+        var temperature: Double   // τ
+        var meanScale: Double     // μ ~ N(0, d^-1/2 I)
+
+        init(_ g: SyntheticTraceGenerator, concentration c: Double) {
+            topicWeight = (SyntheticTraceGenerator.topicGain * max(c, 0)).squareRoot()
+            sigma = g.keyNormSigma ?? SyntheticTraceGenerator.normSpread * max(c, 0)
+            temperature = 1 + SyntheticTraceGenerator.temperatureGain * c
+            meanScale = 1 / Double(g.headDim).squareRoot().squareRoot()
+        }
+    }
+
+    /// Streams 0 (topic means, keys) and 2 (values) of one key/value head, rows `0 ..< rows`.
+    func drawKeyValueHead(_ layerIndex: Int, kvHead: Int, rows: Int,
+                          knobs: Knobs) -> (means: [[Double]], k: ContiguousArray<Float>, v: ContiguousArray<Float>) {
+        let d = headDim
+        var g = SeededGenerator(seed: Self.subSeed(seed, layer: layerIndex, head: kvHead, stream: 0))
+        let mu = (0 ..< topics).map { _ in (0 ..< d).map { _ in knobs.meanScale * g.nextGaussian() } }
+        var k = ContiguousArray<Float>(repeating: 0, count: rows * d)
+        for row in 0 ..< rows {
+            let topic = Int(g.next() % UInt64(topics))
+            let norm = exp(knobs.sigma * g.nextGaussian())
+            for col in 0 ..< d {
+                k[row * d + col] = Float(norm * (g.nextGaussian() + knobs.topicWeight * mu[topic][col]))
+            }
+        }
+        var gv = SeededGenerator(seed: Self.subSeed(seed, layer: layerIndex, head: kvHead, stream: 2))
+        var v = ContiguousArray<Float>(repeating: 0, count: rows * d)
+        for index in v.indices { v[index] = Float(gv.nextGaussian()) }
+        return (mu, k, v)
+    }
+
+    /// Stream 1 of query head `head`, rows `0 ..< rows`, around its key/value head's topic `means`.
+    func drawQueryHead(_ layerIndex: Int, head: Int, rows: Int, means: [[Double]], knobs: Knobs) -> ContiguousArray<Float> {
+        let d = headDim
+        var g = SeededGenerator(seed: Self.subSeed(seed, layer: layerIndex, head: head, stream: 1))
+        var q = ContiguousArray<Float>(repeating: 0, count: rows * d)
+        for row in 0 ..< rows {
+            let topic = Int(g.next() % UInt64(topics))
+            let mu = means[topic]
+            for col in 0 ..< d {
+                q[row * d + col] = Float(knobs.temperature * (g.nextGaussian() + knobs.topicWeight * mu[col]))
+            }
+        }
+        return q
     }
 
     /// A seed for one (layer, head, stream), mixed from `seed` with the SplitMix64 finalizer so nearby

@@ -29,13 +29,19 @@ import Workload
         }
         let header = "{\"causal\":\(trace.causal),\"format\":\"elsa-trace/1\",\"layers\":[\(layers.joined(separator: ","))],"
             + "\"model\":\"\(trace.model)\",\"scale\":\(JSONValue.format(trace.scale)),\"tokens\":\(trace.tokens)}\n"
-        var bytes = Array(header.utf8)
+        // FNV-1a 64 steps: a byte of the header each, then a tensor's float32 bit patterns two per step
+        // (first value in the low 32 bits; an odd last one alone).
+        var steps = header.utf8.map { UInt64($0) }
         for l in trace.layers {
             for t in [l.q, l.k, l.v] + [l.out, l.bias].compactMap({ $0 }) {
-                for f in t.storage { withUnsafeBytes(of: f.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+                let bits = t.storage.map { UInt64($0.bitPattern) }
+                for i in stride(from: 0, to: bits.count, by: 2) { steps.append(i + 1 < bits.count ? bits[i] | bits[i + 1] << 32 : bits[i]) }
             }
         }
-        return fnv1a64(bytes)
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for w in steps { h = (h ^ w) &* 0x0000_0100_0000_01b3 }
+        let digits = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     static func cells(_ csv: String) -> [[String: String]] {

@@ -13,6 +13,7 @@ import Workload
 enum CompareCommand {
     static let help = """
     usage: elsa-sim compare --config A.json [--config B.json ...] --trace DIR [--trace DIR ...] [options]
+           elsa-sim compare --config A.json [--config B.json ...] --workload FILE [...] [options]
 
     Simulates every config variant on every trace and prints, per layer and in total, preprocessing and
     execution cycles, the preprocessing share and the speedup over the baseline (baseline cycles /
@@ -26,6 +27,8 @@ enum CompareCommand {
     options:
       --config FILE          an accelerator config (repeatable; order = variant order)
       --trace DIR            a trace (repeatable)
+      --workload FILE        a workload file (elsa-workload/1, docs/workloads.md; repeatable), drawn whole as
+                             one trace (its layers must share one shape); reported after the --trace ones
       --set PATH=V[,V...]    one value: override the field in every variant; several: one variant per value
       --baseline N           the baseline variant, 1-based in the listed order (default 1)
       --label TEXT           a label per --config, in order (default: the config's name)
@@ -44,14 +47,18 @@ enum CompareCommand {
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "compare",
-                                       options: ["config", "trace", "set", "baseline", "label", "threads", "json", "csv", "plot", "title"],
+                                       options: ["config", "trace", "workload", "set", "baseline", "label", "threads", "json", "csv", "plot", "title"],
                                        flags: ["quiet", "no-quality"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "compare")
         let configs = args.all("config")
         guard !configs.isEmpty else { throw UsageError.missingOption("--config", command: "compare") }
         let tracePaths = args.all("trace")
-        guard !tracePaths.isEmpty else { throw UsageError.missingOption("--trace", command: "compare") }
+        let workloadPaths = args.all("workload")
+        guard !tracePaths.isEmpty || !workloadPaths.isEmpty else { throw UsageError.missingOption("--trace", command: "compare") }
+        for path in tracePaths where WorkloadReader.isWorkload(file: path) {
+            throw UsageError.invalidValue(option: "--trace", value: path, expected: "a trace directory; \(path) is a workload file: use --workload \(path)")
+        }
         let labels = args.all("label")
         guard labels.isEmpty || labels.count == configs.count else {
             throw UsageError.invalidValue(option: "--label", value: labels.joined(separator: ", "),
@@ -61,7 +68,13 @@ enum CompareCommand {
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
 
         let report = try CompareStudy.run(configs: configs, labels: labels, axes: settings.axes, fixed: settings.fixed,
-                                          tracePaths: tracePaths, simulator: BuildInfo.version,
+                                          tracePaths: tracePaths, otherInputs: workloadPaths.map { path in
+                                              CompareStudy.Input(path: path) {
+                                                  let input = try WorkloadInput.load(file: path, threads: threads)
+                                                  return (try input.materialized(option: "--workload", threads: threads), input.identity)
+                                              }
+                                          },
+                                          simulator: BuildInfo.version,
                                           options: SimulationOptions(threads: threads, quality: !args.has("no-quality")),
                                           baseline: { count in try args.int("baseline", default: 1, range: 1 ... count) - 1 },
                                           warn: { warnIfHuge($0, console: console) },

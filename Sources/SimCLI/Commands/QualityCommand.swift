@@ -27,6 +27,8 @@ enum QualityCommand {
 
     options:
       --trace DIR            the trace to measure (elsa-trace/1)
+      --workload FILE        instead of --trace: a workload file (elsa-workload/1, docs/workloads.md) whose
+                             layers share one shape, drawn whole in memory; --layers N keeps its first N
       --config FILE          hardware config: head_dim, hash, theta_bias, relevance_count (default: built-in
                              defaults = the paper's d = k = 64 Kronecker [4,4,4]); its approximation mode/p are
                              replaced by each --p
@@ -51,12 +53,13 @@ enum QualityCommand {
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "quality",
-                                       options: ["trace", "config", "set", "hash-matrix", "p", "calibrate-on", "pairs", "seed",
+                                       options: ["trace", "workload", "layers", "config", "set", "hash-matrix", "p", "calibrate-on", "pairs", "seed",
                                                  "max-trace-pairs", "threads", "json", "csv", "plot"],
                                        flags: ["theta-bias-fit", "quiet"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "quality")
-        let tracePath = try args.required("trace", command: "quality")
+        let workloadPath = try WorkloadInput.path(args, command: "quality")
+        let tracePath = try workloadPath ?? args.required("trace", command: "quality")
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let ps = try parsePs(args.last("p"))
         if args.has("theta-bias-fit") {
@@ -87,7 +90,10 @@ enum QualityCommand {
             }
         }
         let configName = config.name
-        let trace = try TraceReader.read(path: tracePath)
+        let trace = try workloadPath.map { path in
+            let layers = try args.last("layers").map { _ in try args.int("layers", default: 1, range: 1 ... AttentionWorkload.Limits.layers) }
+            return try WorkloadInput.load(file: path, layers: layers, threads: threads).materialized(option: "--workload", threads: threads)
+        } ?? TraceReader.read(path: tracePath)
         warnIfHuge(trace, console: console)
 
         let outputs: (table: String, json: JSONValue, csv: String, figure: SVGFigure)

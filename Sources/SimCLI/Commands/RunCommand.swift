@@ -11,6 +11,7 @@ import Workload
 enum RunCommand {
     static let help = """
     usage: elsa-sim run --config FILE --trace DIR [options]
+           elsa-sim run --config FILE --workload FILE [--layers N] [options]
 
     Simulates every layer and head of an elsa-trace/1 trace on an ELSA hardware config and prints, per
     layer, preprocessing / execution / total cycles, time at the clock, the selected-key fraction and the
@@ -31,6 +32,7 @@ enum RunCommand {
                              additive bias is simulated under approximation.bias (ignore, the default:
                              selectors see q·k only; --set approximation.bias=lookup: selectors add the
                              bias, one more selector stage); the report names the policy
+    \(RunWorkload.help)
       --set PATH=VALUE       override a config field by its dotted path (repeatable),
                              e.g. --set attention_modules=8 --set approximation.p=2;
                              --set numerics.mode=elsa runs ELSA's number formats (docs/numerics.md);
@@ -52,7 +54,7 @@ enum RunCommand {
 
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "run",
-                                       options: Set(["config", "trace", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"])
+                                       options: Set(["config", "trace", "workload", "layers", "set", "hash-matrix", "thresholds", "engine", "threads", "json", "csv"])
                                            .union(RunTimeline.options),
                                        flags: ["print-config", "quiet", "no-quality"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
@@ -69,7 +71,10 @@ enum RunCommand {
             console.out(model.effectiveConfig.pretty() + "\n")
             return ExitCode.success
         }
-        let tracePath = try args.required("trace", command: "run")
+        let workloadPath = try WorkloadInput.path(args, command: "run")
+        if let workloadPath, let elsa = model as? ElsaAccelerator {   // ELSA draws a workload one head at a time
+            return try RunWorkload.main(args, workloadPath: workloadPath, inputs: elsa.inputs, console: console)
+        }
         let engineName = args.last("engine") ?? "event"
         guard TimingEngine(rawValue: engineName) != nil else {
             throw UsageError.invalidValue(option: "--engine", value: engineName, expected: "event or reference")
@@ -78,12 +83,23 @@ enum RunCommand {
             throw UsageError.invalidValue(option: "--engine", value: engineName, expected: "event (the only engine of an \"\(Model.accelerator)\" config)")
         }
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
-        let trace = try TraceReader.read(path: tracePath)
+        let tracePath: String, trace: AttentionTrace, workloadHash: String?
+        if let workloadPath {   // another model draws the workload whole, as one trace (docs/workloads.md)
+            if args.last("timeline") != nil {
+                throw UsageError.invalidValue(option: "--timeline", value: args.last("timeline")!, expected: "--trace DIR (a timeline needs a trace, not --workload)")
+            }
+            let layers = try args.last("layers").map { _ in try args.int("layers", default: 1, range: 1 ... AttentionWorkload.Limits.layers) }
+            let input = try WorkloadInput.load(file: workloadPath, layers: layers, threads: threads)
+            (tracePath, trace, workloadHash) = (workloadPath, try input.materialized(option: "--workload", threads: threads), input.traceHash)
+        } else {
+            tracePath = try args.required("trace", command: "run")
+            (trace, workloadHash) = (try TraceReader.read(path: tracePath), nil)
+        }
         let timeline = try RunTimeline.request(args, trace: trace)
         if let timeline { try model.checkTimeline(timeline, trace: trace) }  // before the simulation: fail fast
         warnIfHuge(trace, console: console)
         // The trace's content hash (one serial pass over every value) runs beside the simulation.
-        let traceHash = BackgroundValue { TraceIdentity.hash(of: trace) }
+        let traceHash = BackgroundValue { workloadHash ?? TraceIdentity.hash(of: trace) }
         let start = Date()
         let result = try model.simulate(trace: trace, traceName: tracePath,
                                         options: SimulationOptions(threads: threads, quality: !args.has("no-quality"), engine: engineName)) {

@@ -10,6 +10,7 @@ import SimStudies
 enum SweepCommand {
     static let help = """
     usage: elsa-sim sweep --config FILE --trace DIR [--trace DIR ...] --set PATH=V1,V2,... [...] --out OUT [options]
+           elsa-sim sweep --config FILE --workload FILE [--workload FILE ...] --set ... --out OUT [options]
            elsa-sim sweep --spec FILE --out OUT [options]
            elsa-sim sweep merge OUT SHARD_OUT [SHARD_OUT ...]
            elsa-sim sweep plot OUT --plot FILE.svg --x FIELD|n|area|area_proxy [--y COLUMN] [--series FIELD,...]
@@ -31,10 +32,14 @@ enum SweepCommand {
       --config FILE          base hardware config: ELSA (elsa-config/1) or A^3 (a3-config/1; every point
                              runs A^3 as 'run' does, ELSA-only columns empty; docs/sweeps.md, A^3 sweeps)
       --trace DIR            trace directory (repeatable; each trace is an outer axis)
+      --workload FILE        a workload file (elsa-workload/1, docs/workloads.md; repeatable): a synthetic
+                             trace drawn from its shapes, one more value of the trace axis (after the
+                             --trace ones); its layers must share one shape
       --set PATH=V1,V2,...   sweep a config field over values (several values) or fix it (one value);
                              repeatable, e.g. --set attention_modules=1,2,4,8 --set approximation.p=0.5,1,2
-      --spec FILE            a sweep spec (elsa-sweep-spec/1: config, traces, set, axes incl. linked fields);
-                             --config/--trace given on the command line replace the spec's, --set adds axes
+      --spec FILE            a sweep spec (elsa-sweep-spec/1: config, traces, workloads, set, axes incl. linked
+                             fields); --config/--trace/--workload given on the command line replace the
+                             spec's traces and workloads, --set adds axes
       --out OUT              output prefix (OUT.jsonl, OUT.csv) or directory (DIR/sweep.jsonl, DIR/sweep.csv)
       --shard K/N            run only the points i with i mod N = K (0 ≤ K < N); merge the N outputs
                              with 'elsa-sim sweep merge'
@@ -59,7 +64,7 @@ enum SweepCommand {
         case "plot": return try plot(Array(arguments.dropFirst()), console: console)
         default: break
         }
-        let options: Set<String> = ["config", "trace", "set", "spec", "out", "shard", "threads", "hash-matrix", "thresholds"]
+        let options: Set<String> = ["config", "trace", "workload", "set", "spec", "out", "shard", "threads", "hash-matrix", "thresholds"]
         let args = try ParsedArguments(arguments, command: "sweep", options: options.union(PlotRequest.options),
                                        flags: ["fresh", "list", "quiet"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
@@ -69,13 +74,18 @@ enum SweepCommand {
         guard let configPath = args.last("config") ?? spec?.config else {
             throw UsageError.missingOption("--config", command: "sweep")
         }
-        let tracePaths = args.all("trace").isEmpty ? (spec?.traces ?? []) : args.all("trace")
-        guard !tracePaths.isEmpty else { throw UsageError.missingOption("--trace", command: "sweep") }
+        let fromCommandLine = !args.all("trace").isEmpty || !args.all("workload").isEmpty
+        let tracePaths = fromCommandLine ? args.all("trace") : (spec?.traces ?? [])
+        let workloadPaths = fromCommandLine ? args.all("workload") : (spec?.workloads ?? [])
+        guard !tracePaths.isEmpty || !workloadPaths.isEmpty else { throw UsageError.missingOption("--trace", command: "sweep") }
+        for path in tracePaths where WorkloadReader.isWorkload(file: path) {
+            throw UsageError.invalidValue(option: "--trace", value: path, expected: "a trace directory; \(path) is a workload file: use --workload \(path)")
+        }
         let shard = try parseShard(args.last("shard"))
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let plotRequest = try PlotRequest(args, command: "sweep")
 
-        let plan = try SweepPlan.make(configPath: configPath, tracePaths: tracePaths,
+        let plan = try SweepPlan.make(configPath: configPath, tracePaths: tracePaths, workloadPaths: workloadPaths,
                                       fixed: (spec?.fixed ?? []) + settings.fixed, axes: (spec?.axes ?? []) + settings.axes,
                                       hashMatrix: args.last("hash-matrix"), thresholdsPath: args.last("thresholds"))
         if let plotRequest { try plotRequest.check(fields: plan.grid.fields) }

@@ -23,18 +23,29 @@ struct SweepPlan: Sendable {
     let thresholdsPath: String?
     let grid: SweepGrid
     let traces: [AttentionTrace]
+    /// Per trace index: the workload file it came from (`--workload`), or `nil` for a trace directory. A
+    /// workload's entry in `traces` is a one-head all-zero trace of its shape (for checks); points draw every layer.
+    var workloads: [WorkloadInput?] = []
     /// `ConfigIdentity.hash(of:)` of every point, in point order.
     let configHashes: [String]
     let configName: String
 
-    static func make(configPath: String, tracePaths: [String], fixed: [(path: String, value: JSONValue)],
+    static func make(configPath: String, tracePaths: [String], workloadPaths: [String] = [], fixed: [(path: String, value: JSONValue)],
                      axes: [SweepAxis], hashMatrix: String?, thresholdsPath: String?) throws -> SweepPlan {
         var traces: [AttentionTrace] = []
         var identities: [TraceIdentity] = []
+        var workloads: [WorkloadInput?] = []
         for path in tracePaths {
             let trace = try TraceReader.read(path: path)
             traces.append(trace)
             identities.append(TraceIdentity(path: path, trace: trace))
+            workloads.append(nil)
+        }
+        for path in workloadPaths {
+            let (input, shape) = try SweepPlan.workload(path, thresholdsPath: thresholdsPath)
+            traces.append(shape)
+            identities.append(input.identity)
+            workloads.append(input)
         }
         // Two traces with one directory name: tell them apart by their content ids.
         let names = identities.map(\.name)
@@ -44,6 +55,7 @@ struct SweepPlan: Sendable {
         let grid = try SweepGrid(traces: identities, axes: axes, fixed: fixed)
         let model = try AcceleratorRegistry.modelType(file: configPath)
         let isElsa = model == ElsaAccelerator.self
+        if !isElsa { for case let workload? in workloads { try workload.checkMaterializable(option: "--workload") } }   // drawn whole
         try checkOneAccelerator(model: model, fields: fixed.map(\.path) + axes.flatMap(\.fields),
                                 hashMatrix: hashMatrix, thresholdsPath: thresholdsPath)
         var hashes: [String] = []
@@ -67,7 +79,8 @@ struct SweepPlan: Sendable {
                                                    hashMatrix: hashMatrix, thresholdsPath: thresholdsPath)
                 let trace = traces[grid.coordinates(index).trace]
                 try inputs.model.validate(trace: trace)
-                _ = try inputs.thresholdMatrix(for: trace)
+                if workloads[grid.coordinates(index).trace] != nil { try Self.checkNoThresholds(inputs) }
+                else { _ = try inputs.thresholdMatrix(for: trace) }
             } catch let error as ConfigError {
                 if case .unreadable = error { throw error }   // a missing file is not a point's fault
                 throw SweepError.invalidPoint(index: index, count: grid.count, values: grid.label(at: index), message: error.description)
@@ -75,8 +88,10 @@ struct SweepPlan: Sendable {
             if index == 0 { name = inputs.config.name }
             hashes.append(ConfigIdentity.hash(of: inputs.config))
         }
-        return SweepPlan(configPath: configPath, model: model, hashMatrix: hashMatrix, thresholdsPath: thresholdsPath, grid: grid,
-                         traces: traces, configHashes: hashes, configName: name)
+        var plan = SweepPlan(configPath: configPath, model: model, hashMatrix: hashMatrix, thresholdsPath: thresholdsPath, grid: grid,
+                             traces: traces, configHashes: hashes, configName: name)
+        plan.workloads = workloads
+        return plan
     }
 
     /// Refuses what would mix accelerators or give a non-ELSA sweep ELSA-only inputs: sweeping or fixing
@@ -132,6 +147,7 @@ struct SweepPlan: Sendable {
         let inputs = try SimulationInputs.load(configPath: configPath, overrides: grid.overrides(at: index),
                                                hashMatrix: hashMatrix, thresholdsPath: thresholdsPath)
         let traceIndex = grid.coordinates(index).trace
+        if let workload = workloads[traceIndex] { return try runWorkload(index, workload: workload, inputs: inputs) }
         let trace = traces[traceIndex]
         let result = try ElsaSimulation.run(trace: trace, traceName: grid.traces[traceIndex].name, model: inputs.model,
                                             thresholds: try inputs.thresholdMatrix(for: trace), threads: 1)
@@ -145,7 +161,7 @@ struct SweepPlan: Sendable {
     /// quality), and returns its row in the common schema.
     func runModel<Model: AcceleratorModel>(_ model: Model, _ index: Int) throws -> SweepRow {
         let traceIndex = grid.coordinates(index).trace
-        let trace = traces[traceIndex]
+        let trace = try workloads[traceIndex]?.materialized(option: "--workload", threads: 1) ?? traces[traceIndex]
         let result = try model.simulate(trace: trace, traceName: grid.traces[traceIndex].name, options: SimulationOptions(threads: 1),
                                         progress: nil)
         return SweepRow.make(index: index, trace: grid.traces[traceIndex], configHash: configHashes[index],

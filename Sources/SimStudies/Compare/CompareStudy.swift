@@ -12,13 +12,25 @@ import Workload
 /// among the configs, ELSA Fig. 11(b)). No CLI dependency: the command parses the arguments and
 /// passes callbacks for warnings and progress.
 public enum CompareStudy {
+    /// An input other than a trace directory (a workload file): its path, and how to draw it as one
+    /// trace with its identity. Reported after the trace directories, in the given order.
+    public struct Input: Sendable {
+        public var path: String
+        public var read: @Sendable () throws -> (trace: AttentionTrace, identity: TraceIdentity)
+
+        public init(path: String, read: @escaping @Sendable () throws -> (trace: AttentionTrace, identity: TraceIdentity)) {
+            self.path = path
+            self.read = read
+        }
+    }
+
     /// - Parameters:
     ///   - labels: one per config, or empty (the config's name).
     ///   - baseline: the 0-based baseline variant, given the number of variants (may throw a usage error).
     ///   - warn: called once per trace before it runs (e.g. a huge-trace warning).
     ///   - progress: (text, done) after each head.
     public static func run(configs: [String], labels: [String], axes: [SweepAxis], fixed: [(path: String, value: JSONValue)],
-                           tracePaths: [String], simulator: String, options: SimulationOptions,
+                           tracePaths: [String], otherInputs: [Input] = [], simulator: String, options: SimulationOptions,
                            baseline: (Int) throws -> Int, warn: (AttentionTrace) -> Void,
                            progress: @escaping @Sendable (String, Bool) -> Void) throws -> CompareReport {
         // Variants: config × the product of the multi-valued --set axes; all loaded and checked first.
@@ -58,10 +70,12 @@ public enum CompareStudy {
         var traceHashes: [String] = []
         var results: [[AcceleratorRun]] = []
         var summaries: [[RunSummary?]] = []
-                for path in tracePaths {
-            let trace = try TraceReader.read(path: path)
+                let inputs = tracePaths.map { path in
+            Input(path: path) { let trace = try TraceReader.read(path: path); return (trace, TraceIdentity(path: path, trace: trace)) }
+        } + otherInputs
+        for input in inputs {
+            let (trace, identity) = try input.read()
             warn(trace)
-            let identity = TraceIdentity(path: path, trace: trace)
             var row: [AcceleratorRun] = []
             var rowSummaries: [RunSummary?] = []
             for (i, v) in variants.enumerated() {
@@ -79,12 +93,12 @@ public enum CompareStudy {
             results.append(row)
         }
         let host = BatchHostStatistics(wallSeconds: Date().timeIntervalSince(start), threads: options.threads,
-                               simulations: count * tracePaths.count, unit: "variants")
+                               simulations: count * inputs.count, unit: "variants")
         let provenance = CompareProvenance(simulatorVersion: simulator,
                                            configHashes: variants.map { $0.model.configHash }, traceHashes: traceHashes)
         return CompareReport(variants: variants.map(\.variant), traces: traces, runs: results, baseline: baselineIndex,
                                    summaries: summaries, provenance: provenance, host: host,
-                                   assumptions: variants.map { $0.model.assumptions(evaluatedTraces: tracePaths) })
+                                   assumptions: variants.map { $0.model.assumptions(evaluatedTraces: inputs.map(\.path)) })
     }
 
     /// One variant on one trace, in the common schema, with the model's whole-trace summary (if any).

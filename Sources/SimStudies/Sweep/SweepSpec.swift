@@ -19,10 +19,12 @@ public struct SweepSpec: Sendable {
     /// Base config path (resolved against the spec's directory).
     public var config: String?
     public var traces: [String]
+    /// Workload files (`elsa-workload/1`), resolved against the spec's directory; more values of the trace axis.
+    public var workloads: [String] = []
     public var fixed: [(path: String, value: JSONValue)]
     public var axes: [SweepAxis]
 
-    static let keys = ["format", "description", "comment", "config", "traces", "set", "axes"]
+    static let keys = ["format", "description", "comment", "config", "traces", "workloads", "set", "axes"]
 
     /// Reads and decodes `file`.
     public static func read(file: String) throws(SweepError) -> SweepSpec {
@@ -63,6 +65,12 @@ public struct SweepSpec: Sendable {
                 throw .invalidSpec(file: file, path: "traces", message: "expected an array of trace directory paths")
             }
             spec.traces = paths.map(resolve)
+        }
+        if let workloads = object["workloads"], workloads != .null {
+            guard case let .array(items) = workloads, case let paths = items.compactMap(\.stringValue), paths.count == items.count else {
+                throw .invalidSpec(file: file, path: "workloads", message: "expected an array of workload file paths")
+            }
+            spec.workloads = paths.map(resolve)
         }
         if let set = object["set"], set != .null {
             guard let fields = set.objectValue else {
