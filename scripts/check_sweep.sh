@@ -12,16 +12,16 @@ pass=0; fail=0
 check() { if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $*" >&2; fi; }
 
 start=$SECONDS
-$BIN sweep --spec Sweeps/paper-grid.json --out "$WORK/full" > /dev/null 2> "$WORK/first.log"
+$BIN sweep --spec Configs/sweeps/paper-grid.json --out "$WORK/full" > /dev/null 2> "$WORK/first.log"
 rows=$(($(wc -l < "$WORK/full.csv") - 1))
 check test "$rows" -eq 80
 cp "$WORK/full.csv" "$WORK/before.csv"; cp "$WORK/full.jsonl" "$WORK/before.jsonl"
-$BIN sweep --spec Sweeps/paper-grid.json --out "$WORK/full" > /dev/null 2> "$WORK/second.log"
+$BIN sweep --spec Configs/sweeps/paper-grid.json --out "$WORK/full" > /dev/null 2> "$WORK/second.log"
 check grep -q "simulated 0 of 80" "$WORK/second.log"
 check cmp -s "$WORK/full.csv" "$WORK/before.csv"
 check cmp -s "$WORK/full.jsonl" "$WORK/before.jsonl"
-$BIN sweep --spec Sweeps/paper-grid.json --out "$WORK/shard0" --shard 0/2 --threads 1 > /dev/null 2>&1
-$BIN sweep --spec Sweeps/paper-grid.json --out "$WORK/shard1" --shard 1/2 > /dev/null 2>&1
+$BIN sweep --spec Configs/sweeps/paper-grid.json --out "$WORK/shard0" --shard 0/2 --threads 1 > /dev/null 2>&1
+$BIN sweep --spec Configs/sweeps/paper-grid.json --out "$WORK/shard1" --shard 1/2 > /dev/null 2>&1
 $BIN sweep merge "$WORK/merged" "$WORK/shard1" "$WORK/shard0" > /dev/null 2>&1
 check cmp -s "$WORK/merged.csv" "$WORK/full.csv"
 check cmp -s "$WORK/merged.jsonl" "$WORK/full.jsonl"

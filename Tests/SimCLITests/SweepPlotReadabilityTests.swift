@@ -78,7 +78,7 @@ final class PlotSVG: NSObject, XMLParserDelegate {
 /// Readable multi-axis sweep plots (issue 13; `docs/sweeps.md`, "Plots"): small multiples (`--facet`),
 /// chosen series (`--series`), lines told apart by colour × marker × dash, linked axes as one field,
 /// the trace as a series or facet field. Every expectation follows from the grid's definition: the
-/// 80-point grid is Pa ∈ {1,2,4,8} × Pc ∈ {1,2,4,8,16} × p ∈ {0.5,1,2,4}; `Sweeps/scaled-modules.json` is
+/// 80-point grid is Pa ∈ {1,2,4,8} × Pc ∈ {1,2,4,8,16} × p ∈ {0.5,1,2,4}; `Configs/sweeps/scaled-modules.json` is
 /// the linked (Pa, m_h, m_o) ∈ {(1,64,4), (2,128,8), (4,256,16), (8,512,32)} × p ∈ {1,2,4}.
 @Suite struct SweepPlotReadabilityTests {
     static func plot(_ out: String, _ options: [String]) -> (code: Int32, err: String, svg: PlotSVG?) {
@@ -169,13 +169,13 @@ final class PlotSVG: NSObject, XMLParserDelegate {
         #expect(svg2.panels == ["p=0.5"] && svg2.series.map(\.name) == ["Pa=1", "Pa=2", "Pa=4", "Pa=8"])
     }
 
-    /// The linked axis of `Sweeps/scaled-modules.json` (run on a small trace): with --x attention_modules
+    /// The linked axis of `Configs/sweeps/scaled-modules.json` (run on a small trace): with --x attention_modules
     /// the hash and output-division multipliers move with it, so they split nothing: 3 lines (p = 1, 2, 4)
     /// of 4 points, the linked values printed under the ticks. With --x approximation.p the 4 linked
     /// tuples are the lines (3 points each), named by the tuple.
     @Test func linkedFieldsAreOneAxis() throws {
         let d = SweepTestSupport.temporaryDirectory("linked")
-        let spec = SweepTestSupport.root.appendingPathComponent("Sweeps/scaled-modules.json").path
+        let spec = SweepTestSupport.root.appendingPathComponent("Configs/sweeps/scaled-modules.json").path
         let r = SweepTestSupport.run(["sweep", "--spec", spec, "--trace", SweepTestSupport.tinyTrace, "--out", d + "/s", "--quiet",
                                       "--plot", d + "/pa.svg", "--x", "attention_modules"])
         #expect(r.code == 0, "\(r.err)")

@@ -3,12 +3,12 @@
 # JOBS at a time, on this machine or, with SSH_HOSTS=host1,host2 and a shared file system, on several;
 # then the merge.
 #
-#   Sweeps/parallel.sh                       # 8 shards of Sweeps/paper-grid.json, 2 jobs at a time
-#   N=4 JOBS=4 SPEC=Sweeps/paper-bottleneck.json OUT=results/bottleneck Sweeps/parallel.sh
+#   scripts/sweep-parallel.sh                       # 8 shards of Configs/sweeps/paper-grid.json, 2 jobs at a time
+#   N=4 JOBS=4 SPEC=Configs/sweeps/paper-bottleneck.json OUT=results/bottleneck scripts/sweep-parallel.sh
 set -euo pipefail
 N=${N:-8}
 JOBS=${JOBS:-2}
-SPEC=${SPEC:-Sweeps/paper-grid.json}
+SPEC=${SPEC:-Configs/sweeps/paper-grid.json}
 OUT=${OUT:-results/paper-grid}
 ELSA_SIM=${ELSA_SIM:-.build/release/elsa-sim}
 mkdir -p "$(dirname "$OUT")"

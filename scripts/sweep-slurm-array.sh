@@ -1,8 +1,8 @@
 #!/bin/bash
 # One shard of an elsa-sim sweep per Slurm array task (docs/sweeps.md, "Sharding").
 #
-#   sbatch --array=0-7 Sweeps/slurm-array.sh                 # 8 shards of Sweeps/paper-grid.json
-#   SPEC=Sweeps/paper-bottleneck.json OUT=results/bottleneck sbatch --array=0-3 Sweeps/slurm-array.sh
+#   sbatch --array=0-7 scripts/sweep-slurm-array.sh                 # 8 shards of Configs/sweeps/paper-grid.json
+#   SPEC=Configs/sweeps/paper-bottleneck.json OUT=results/bottleneck sbatch --array=0-3 scripts/sweep-slurm-array.sh
 #
 # Task K writes $OUT.shardK.jsonl/.csv with the points i where i mod N = K (N = the array size).
 # When every task has finished, merge (byte-identical to an unsharded run):
@@ -19,7 +19,7 @@ set -euo pipefail
 : "${SLURM_ARRAY_TASK_ID:?submit with sbatch --array=0-(N-1)}"
 N=${SLURM_ARRAY_TASK_COUNT:-$(( ${SLURM_ARRAY_TASK_MAX:?} + 1 ))}
 K=$SLURM_ARRAY_TASK_ID
-SPEC=${SPEC:-Sweeps/paper-grid.json}
+SPEC=${SPEC:-Configs/sweeps/paper-grid.json}
 OUT=${OUT:-results/paper-grid}
 ELSA_SIM=${ELSA_SIM:-.build/release/elsa-sim}
 mkdir -p "$(dirname "$OUT")"
