@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import SimCLI
+import SimStudies
 
 /// Issue 13 part 5: compare, quality and trace synth show progress on stderr when progress is on (a
 /// terminal; here a capturing console that keeps it), none with --quiet; run's head counts increase.
@@ -47,4 +48,38 @@ import Foundation
         let counts = Self.counts(r.err, after: "simulating: ")
         #expect(counts == Array(1 ... 72))
     }
+
+    /// The sweep's point counts too (they were reported outside the lock that counted them, so two
+    /// workers could print "3/12" before "2/12").
+    @Test func sweepPointCountsIncrease() {
+        let out = SweepTestSupport.temporaryDirectory("progress-sweep") + "/s"
+        let r = Self.run(["sweep", "--config", SweepTestSupport.paperConfig, "--trace", SweepTestSupport.shippedSlice,
+                          "--set", "attention_modules=1,2,4", "--set", "approximation.p=0.5,1,2,4", "--out", out, "--threads", "4"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(Self.counts(r.err, after: "sweep: ") == Array(1 ... 12))
+    }
+
+    /// The runner's bookkeeping itself: 8 workers finishing 400 points, each report taking a little while
+    /// (as a terminal write does); reports made under the lock arrive as 1, 2, …, 400.
+    @Test func sweepRunnerReportsCountsInOrder() throws {
+        let state = RunnerState(count: 400)
+        let row = try SweepRow(line: #"{"index": 0, "config_hash": "c", "trace_hash": "t"}"#, file: "(test)", lineNumber: 1)
+        let seen = SeenCounts()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            while let slot = state.next() {
+                state.finish(row, at: slot) { done in
+                    if (done + worker) % 7 == 0 { usleep(200) }
+                    seen.append(done)
+                }
+            }
+        }
+        #expect(seen.values == Array(1 ... 400))
+    }
+}
+
+private final class SeenCounts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [Int] = []
+    func append(_ v: Int) { lock.withLock { list.append(v) } }
+    var values: [Int] { lock.withLock { list } }
 }

@@ -25,8 +25,8 @@ enum SweepRunner {
                 do {
                     let row = try plan.run(pending[slot])
                     try journal.append(row)
-                    let done = state.finish(row, at: slot)
-                    if console.showsProgress {
+                    state.finish(row, at: slot) { done in   // under the state's lock: the counts appear in order
+                        guard console.showsProgress else { return }
                         console.progress(progressLine(done: done, of: pending.count, reused: reused, total: total,
                                                       elapsed: Date().timeIntervalSince(start)),
                                          done: done == pending.count)
@@ -54,7 +54,7 @@ enum SweepRunner {
 }
 
 /// The workers' shared state: next slot, finished rows, first error.
-private final class RunnerState: @unchecked Sendable {
+final class RunnerState: @unchecked Sendable {
     private let lock = NSLock()
     private var nextSlot = 0
     private var finished = 0
@@ -71,11 +71,13 @@ private final class RunnerState: @unchecked Sendable {
         }
     }
 
-    func finish(_ row: SweepRow, at slot: Int) -> Int {
+    /// Stores `row` and hands the new count of finished points to `report` while holding the lock, so
+    /// progress lines from parallel workers arrive in increasing order.
+    func finish(_ row: SweepRow, at slot: Int, report: (Int) -> Void) {
         lock.withLock {
             slots[slot] = row
             finished += 1
-            return finished
+            report(finished)
         }
     }
 
