@@ -90,6 +90,15 @@ extension JSONValue {
 
     /// The run header states the assumptions and the calibration source; self-calibration is optimistic,
     /// a file calibrated on another trace is held out, and a loaded matrix prints its cost.
+    /// Another accelerator's config gets a usage error naming the reason, not the ELSA loader's
+    /// complaint about the format.
+    @Test func otherAcceleratorsAreRefusedWithTheReason() {
+        for (file, name) in [("Configs/a3-base.json", "a3"), ("Configs/ideal.json", "ideal")] {
+            let r = SweepTestSupport.run(["sensitivity", "--config", Repo.path(file), "--trace", SweepTestSupport.tinyTrace])
+            #expect(r.code == 64 && r.err.contains("sensitivity varies ELSA's assumed fields") && r.err.contains("\"\(name)\" config"), "\(r.err)")
+        }
+    }
+
     @Test func runHeaderStatesAssumptionsAndCalibration() throws {
         let dir = SweepTestSupport.temporaryDirectory("calibration")
         let selfRun = SweepTestSupport.run(["run", "--config", SweepTestSupport.paperConfig, "--trace", SweepTestSupport.tinyTrace, "--no-quality"])

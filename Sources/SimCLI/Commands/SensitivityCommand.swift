@@ -43,6 +43,12 @@ enum SensitivityCommand {
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "sensitivity")
         let configPath = try args.required("config", command: "sensitivity")
+        let model = try AcceleratorRegistry.modelType(file: configPath)
+        guard model == ElsaAccelerator.self else {   // the assumed fields listed in SensitivityPlan are ELSA's
+            throw UsageError.invalidValue(option: "--config", value: configPath,
+                                          expected: "an ELSA config: sensitivity varies ELSA's assumed fields (docs/config.md), "
+                                              + "and this is an \"\(model.accelerator)\" config")
+        }
         let tracePath = try args.required("trace", command: "sensitivity")
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let overrides = try args.overrides()

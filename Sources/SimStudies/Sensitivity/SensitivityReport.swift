@@ -3,28 +3,27 @@ import ElsaModel
 import SimIO
 import SimCharts
 import SimReports
-import SimStudies
 
 /// The result of `elsa-sim sensitivity`: the baseline, one row per alternative with its change of total
 /// cycles, execution cycles, selected fraction and output error, sorted by effect (|Δ total cycles|, then
 /// |Δ execution cycles|, then |Δ output error|, then plan order), and the excluded assumptions with their
 /// reasons. Table, JSON, CSV and a tornado chart (`docs/validation.md`, "Which unknowns matter").
-struct SensitivityReport {
-    struct Row {
+package struct SensitivityReport {
+    package struct Row {
         let point: SensitivityPoint
         let metrics: SensitivityMetrics
         let order: Int
     }
-    let configName: String
-    let traceName: String
-    let calibrationTraceName: String?
-    let baseline: SensitivityMetrics
-    let baselineAssumptions: AssumptionSummary
+    package let configName: String
+    package let traceName: String
+    package let calibrationTraceName: String?
+    package let baseline: SensitivityMetrics
+    package let baselineAssumptions: AssumptionSummary
     /// Alternatives, sorted by effect.
-    let rows: [Row]
-    let excluded: [(field: String, reason: String)]
+    package let rows: [Row]
+    package let excluded: [(field: String, reason: String)]
 
-    init(configName: String, traceName: String, calibrationTraceName: String?, baseline: SensitivityMetrics,
+    package init(configName: String, traceName: String, calibrationTraceName: String?, baseline: SensitivityMetrics,
          baselineAssumptions: AssumptionSummary, alternatives: [(SensitivityPoint, SensitivityMetrics)], excluded: [(field: String, reason: String)]) {
         self.configName = configName
         self.traceName = traceName
@@ -46,13 +45,13 @@ struct SensitivityReport {
     }
 
     /// Assumptions (fields) varied.
-    var fieldCount: Int { Set(rows.map(\.point.field)).count }
+    package var fieldCount: Int { Set(rows.map(\.point.field)).count }
 
-    func percent(_ value: Int64, _ base: Int64) -> Double { base == 0 ? 0 : Double(value - base) / Double(base) * 100 }
+    package func percent(_ value: Int64, _ base: Int64) -> Double { base == 0 ? 0 : Double(value - base) / Double(base) * 100 }
 
     // MARK: table
 
-    func table() -> String {
+    package func table() -> String {
         let b = baseline
         var out = "elsa-sim sensitivity — config \(configName), trace \(traceName)"
             + (calibrationTraceName.map { ", held-out calibration on \($0)" } ?? "") + "\n"
@@ -76,14 +75,14 @@ struct SensitivityReport {
         return out
     }
 
-    func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? {
+    package func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? {
         guard let a, let b else { return nil }
         return (a, b)
     }
 
     // MARK: JSON
 
-    func json() -> JSONValue {
+    package func json() -> JSONValue {
         let b = baseline
         func metrics(_ m: SensitivityMetrics) -> [String: JSONValue] {
             ["cycles": .int(m.cycles), "execution_cycles": .int(m.executionCycles), "selected_fraction": .double(m.selectedFraction),
@@ -115,9 +114,9 @@ struct SensitivityReport {
 
     // MARK: CSV
 
-    static let csvHeader = "rank,assumption,value,kind,cycles,execution_cycles,selected_fraction,output_error,delta_cycles,delta_cycles_percent,delta_execution_cycles,delta_execution_percent,delta_selected_fraction,delta_output_error"
+    package static let csvHeader = "rank,assumption,value,kind,cycles,execution_cycles,selected_fraction,output_error,delta_cycles,delta_cycles_percent,delta_execution_cycles,delta_execution_percent,delta_selected_fraction,delta_output_error"
 
-    func csv() -> String {
+    package func csv() -> String {
         let b = baseline
         var lines = [Self.csvHeader]
         func n(_ d: Double) -> String { JSONValue.format(d) }
@@ -134,14 +133,14 @@ struct SensitivityReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func csvField(_ s: String) -> String {
+    package static func csvField(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     // MARK: chart
 
     /// One row per assumption (largest |Δ total cycles| first), one bar per alternative value.
-    func chart(title: String?) -> TornadoChart {
+    package func chart(title: String?) -> TornadoChart {
         var fields: [String] = []
         for r in rows where !fields.contains(r.point.field) { fields.append(r.point.field) }
         let chartRows = fields.map { f in

@@ -2,33 +2,32 @@ import ElsaModel
 import SimIO
 import SimCharts
 import SimReports
-import SimStudies
 
 /// What `elsa-sim sensitivity` varies (`docs/validation.md`, "Which unknowns matter"): every config field
 /// whose source says "assumed" is either varied here — enumerations over every value, numbers to a
 /// documented low and high — or excluded with a written reason. A test fails when a field marked assumed
 /// is in neither list, so fields added later are caught.
-enum SensitivityPlan {
+package enum SensitivityPlan {
     /// How one field is varied.
-    struct Variation: Sendable {
-        let field: String
+    package struct Variation: Sendable {
+        package let field: String
         /// (value as JSON, kind): kind is `value` for an enumeration member, `low` / `high` for numbers.
-        let values: [(value: JSONValue, kind: String)]
+        package let values: [(value: JSONValue, kind: String)]
         /// Why these values (the documented low and high).
-        let why: String
+        package let why: String
     }
 
-    static func enumeration<E: RawRepresentable & CaseIterable>(_ field: String, _ type: E.Type, why: String) -> Variation
+    package static func enumeration<E: RawRepresentable & CaseIterable>(_ field: String, _ type: E.Type, why: String) -> Variation
         where E.RawValue == String {
         Variation(field: field, values: E.allCases.map { (.string($0.rawValue), "value") }, why: why)
     }
 
-    static func range(_ field: String, low: JSONValue, high: JSONValue, why: String) -> Variation {
+    package static func range(_ field: String, low: JSONValue, high: JSONValue, why: String) -> Variation {
         Variation(field: field, values: [(low, "low"), (high, "high")], why: why)
     }
 
     /// The varied config fields; a value equal to the baseline's is skipped at run time.
-    static let variations: [Variation] = [
+    package static let variations: [Variation] = [
         enumeration("pipeline.query_overlap", QueryOverlap.self, why: "both rules of docs/model.md §4 rule 1"),
         enumeration("hash.preprocessing", HashPreprocessing.self, why: "both rules of docs/model.md §3"),
         range("selector.pipeline_depth", low: .int(1), high: .int(8), why: "1: the shallowest pipeline; 8: a deep LUT/multiply/compare pipeline"),
@@ -61,13 +60,13 @@ enum SensitivityPlan {
     ]
 
     /// Study dimensions that are not a single `--set`: the cost of a loaded matrix and the calibration source.
-    static let specialFields: [(field: String, why: String)] = [
+    package static let specialFields: [(field: String, why: String)] = [
         ("hash.cost", "the config's generated Kronecker matrix passed in as a loaded (matrix-file) matrix, costed dense and kronecker"),
         ("calibration", "thresholds learned on the evaluated trace vs on --calibration-trace (held out)"),
     ]
 
     /// Assumed fields that are deliberately not varied, with the reason.
-    static let exclusions: [(field: String, reason: String)] = [
+    package static let exclusions: [(field: String, reason: String)] = [
         ("energy.reference.norm_keys_per_cycle",
          "energy scaling only (docs/energy.md): it changes no cycle count, selection or output error"),
         ("long_sequences",
@@ -79,17 +78,17 @@ enum SensitivityPlan {
     ]
 
     /// Every field marked assumed in the schema (source contains "assumed").
-    static var assumedFields: [String] {
+    package static var assumedFields: [String] {
         ConfigSchema.fields.filter { $0.source.lowercased().contains("assumed") }.map(\.path)
     }
 
     /// Assumed fields neither varied nor excluded (must be empty).
-    static var uncovered: [String] {
+    package static var uncovered: [String] {
         uncovered(in: ConfigSchema.fields.map { ($0.path, $0.source) })
     }
 
     /// The fields among `(path, source)` whose source says "assumed" and that are neither varied nor excluded.
-    static func uncovered(in fields: [(path: String, source: String)]) -> [String] {
+    package static func uncovered(in fields: [(path: String, source: String)]) -> [String] {
         let covered = Set(variations.map(\.field) + specialFields.map(\.field) + exclusions.map(\.field))
         return fields.filter { $0.source.lowercased().contains("assumed") && !covered.contains($0.path) }.map(\.path)
     }

@@ -4,32 +4,31 @@ import ElsaModel
 import SimIO
 import SimCharts
 import SimReports
-import SimStudies
 import Workload
 
 /// One simulated point of a sensitivity study: the baseline or one alternative value of one assumption.
-struct SensitivityPoint: Sendable {
-    enum Calibration: Sendable { case asConfigured, evaluatedInput, heldOut }
+package struct SensitivityPoint: Sendable {
+    package enum Calibration: Sendable { case asConfigured, evaluatedInput, heldOut }
     /// The config field (or `hash.cost`, `calibration`); `baseline` for the baseline.
-    var field: String
+    package var field: String
     /// The alternative's value as text (`barrier`, `8`, `fit`, `held-out`).
-    var value: String
+    package var value: String
     /// `value`, `low`, `high` or `baseline`.
-    var kind: String
-    var overrides: [(path: String, value: JSONValue)] = []
+    package var kind: String
+    package var overrides: [(path: String, value: JSONValue)] = []
     /// Pass the config's generated Kronecker matrix in as a loaded (`matrix-file`) matrix.
-    var loadedKronecker = false
-    var calibration: Calibration = .asConfigured
+    package var loadedKronecker = false
+    package var calibration: Calibration = .asConfigured
 }
 
 /// The whole-trace numbers a sensitivity row compares.
-struct SensitivityMetrics: Sendable, Equatable {
-    var cycles: Int64
-    var executionCycles: Int64
-    var selectedFraction: Double
-    var outputError: Double?
+package struct SensitivityMetrics: Sendable, Equatable {
+    package var cycles: Int64
+    package var executionCycles: Int64
+    package var selectedFraction: Double
+    package var outputError: Double?
 
-    init(_ r: SimulationResult) {
+    package init(_ r: SimulationResult) {
         cycles = r.cycles
         executionCycles = r.executionCycles
         selectedFraction = r.totalPairs == 0 ? 0 : Double(r.selectedPairs) / Double(r.totalPairs)
@@ -40,16 +39,25 @@ struct SensitivityMetrics: Sendable, Equatable {
 /// `elsa-sim sensitivity`'s study: the baseline and every alternative of `SensitivityPlan`, each a whole
 /// simulation of the trace, run in parallel over points (each point single-threaded) and merged in plan
 /// order, so the result does not depend on the thread count.
-struct SensitivityStudy {
-    let configPath: String
-    let userOverrides: [(path: String, value: JSONValue)]
-    let trace: AttentionTrace
-    let calibrationTrace: AttentionTrace?
-    let calibrationTracePath: String?
+package struct SensitivityStudy {
+    package let configPath: String
+    package let userOverrides: [(path: String, value: JSONValue)]
+    package let trace: AttentionTrace
+    package let calibrationTrace: AttentionTrace?
+    package let calibrationTracePath: String?
+
+    package init(configPath: String, userOverrides: [(path: String, value: JSONValue)], trace: AttentionTrace,
+                 calibrationTrace: AttentionTrace?, calibrationTracePath: String?) {
+        self.configPath = configPath
+        self.userOverrides = userOverrides
+        self.trace = trace
+        self.calibrationTrace = calibrationTrace
+        self.calibrationTracePath = calibrationTracePath
+    }
 
     /// The points: baseline first, then the plan's alternatives (values equal to the baseline's skipped),
     /// plus notes for study dimensions that cannot run here.
-    func points(baseline config: ElsaConfig) -> (points: [SensitivityPoint], notes: [(field: String, reason: String)]) {
+    package func points(baseline config: ElsaConfig) -> (points: [SensitivityPoint], notes: [(field: String, reason: String)]) {
         var out = [SensitivityPoint(field: "baseline", value: "as configured", kind: "baseline")]
         var notes: [(String, String)] = []
         let effective = ConfigLoader.effectiveJSON(config)
@@ -85,14 +93,14 @@ struct SensitivityStudy {
         return (out, notes)
     }
 
-    static func lookup(_ root: JSONValue, _ path: String) -> JSONValue? {
+    package static func lookup(_ root: JSONValue, _ path: String) -> JSONValue? {
         var node: JSONValue? = root
         for part in path.split(separator: ".") { node = node?.objectValue?[String(part)] }
         return node
     }
 
     /// Whether `value` is what the baseline already has (`norm.keys_per_cycle: null` means Pa).
-    static func same(_ value: JSONValue, _ current: JSONValue?, field: String, config: ElsaConfig) -> Bool {
+    package static func same(_ value: JSONValue, _ current: JSONValue?, field: String, config: ElsaConfig) -> Bool {
         if field == "norm.keys_per_cycle", current == .null { return value.doubleValue == Double(config.attentionModules) }
         guard let current else { return false }
         if let a = value.doubleValue, let b = current.doubleValue { return a == b }
@@ -100,7 +108,7 @@ struct SensitivityStudy {
     }
 
     /// Simulates one point.
-    func run(_ point: SensitivityPoint) throws -> SimulationResult {
+    package func run(_ point: SensitivityPoint) throws -> SimulationResult {
         var inputs = try SimulationInputs.load(configPath: configPath, overrides: userOverrides + point.overrides,
                                                hashMatrix: nil, thresholdsPath: nil)
         if point.loadedKronecker {
