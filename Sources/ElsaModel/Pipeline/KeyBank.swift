@@ -460,11 +460,7 @@ final class KeyBank {
             } else {
                 // The pop freed a slot of a stalled selector: it reads its selected key in this cycle.
                 lanes[s].blockedCycles &+= t &- since
-                if recording {
-                    recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: since)
-                    recorder!.selectorStalled(s, query: readQuery, from: since, to: t)
-                    readsSince[s] = t
-                }
+                if recording { recordStallEnd(s, since: since, at: t) }
                 lanes[s].base = t &- position(s, lanes[s].cursor)
                 push(selector: s, at: t)
                 if lanes[s].nextRead < KeyBank.never { scheduleNextRead(s) }
@@ -481,7 +477,7 @@ final class KeyBank {
                 lane = lanes[s].link
                 scheduled &-= 1
                 // A scheduled lane had room when scheduled and only a pop has touched its queue since.
-                precondition(lanes[s].count < queueDepth, "bank \(bank): selector \(s) scheduled with a full queue at cycle \(t)")
+                if lanes[s].count >= queueDepth { scheduledFull(s, at: t) }
                 push(selector: s, at: t)
                 if lanes[s].nextRead < KeyBank.never { scheduleNextRead(s) }
             } while lane >= 0
@@ -517,7 +513,7 @@ final class KeyBank {
         if gateQuery >= 0 && od[gateQuery] >= t {
             attentionBlocked &+= 1
             lastGateBlock = t
-            if recording { recorder!.attention(.blocked, query: a, from: t, to: t + 1) }
+            if recording { recordAttention(.blocked, query: a, at: t) }
             return -1
         }
         // Pop the head entry of the chosen lane: a visible entry of the current query.
@@ -531,13 +527,13 @@ final class KeyBank {
         let score = own > 0 ? visible : 0
         if score == 0 { candidates &-= 1 }
         lanes[s].score = score
-        if recording { recorder!.queueLevel(s, level: Int(lanes[s].count), at: t) }
+        if recording { recordQueueLevel(s, at: t) }
         roundRobinLast = s
         pending[a] &-= 1
         lastIssue[a] = t
         attentionBusy &+= 1
         lastIssueCycle = t
-        if recording { recorder!.attention(.busy, query: a, from: t, to: t + 1) }
+        if recording { recordAttention(.busy, query: a, at: t) }
         return s
     }
 
@@ -556,7 +552,7 @@ final class KeyBank {
         // Rule 1 keeps the read query at `current` or `current + 1`; a push changes no score (the
         // new entry is not visible yet, and an empty lane's head becomes it only when it is).
         if readQuery == current { lanes[s].own &+= 1 } else { lanes[s].next &+= 1 }
-        if recording { recorder!.queueLevel(s, level: Int(count), at: t) }
+        if recording { recordQueueLevel(s, at: t) }
         pending[readQuery] &+= 1
         if t > lastRead[readQuery] { lastRead[readQuery] = t }
         let cursor = lanes[s].cursor &+ 1
@@ -568,6 +564,30 @@ final class KeyBank {
         } else {
             lanes[s].nextRead = lanes[s].base &+ position(s, cursor)
         }
+    }
+
+    // Out of line: the hot loop's rare paths (timelines, a broken invariant) stay out of its frame.
+
+    @inline(never)
+    private func recordStallEnd(_ s: Int, since: Cycle, at t: Cycle) {
+        recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: since)
+        recorder!.selectorStalled(s, query: readQuery, from: since, to: t)
+        readsSince[s] = t
+    }
+
+    @inline(never)
+    private func recordAttention(_ state: IntervalState, query a: Int, at t: Cycle) {
+        recorder!.attention(state, query: a, from: t, to: t + 1)
+    }
+
+    @inline(never)
+    private func recordQueueLevel(_ s: Int, at t: Cycle) {
+        recorder!.queueLevel(s, level: Int(lanes[s].count), at: t)
+    }
+
+    @inline(never)
+    private func scheduledFull(_ s: Int, at t: Cycle) -> Never {
+        preconditionFailure("bank \(bank): selector \(s) scheduled with a full queue at cycle \(t)")
     }
 
     /// Doubles the in-flight FIFO, unrolling it to start at slot 0 (at most `Pc·D` entries are ever
