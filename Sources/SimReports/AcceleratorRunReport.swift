@@ -49,11 +49,7 @@ public struct AcceleratorRunReport: Sendable {
     }
 
     /// The `units` block every run JSON carries.
-    public static let units: JSONValue = .object([
-        "cycles": .string("clock cycles (integers) at clock_ghz"),
-        "time_us": .string("microseconds at clock_ghz"),
-        "utilization": .string("busy cycles / cycles, mean over a module kind's instances"),
-    ])
+    public static let units: JSONValue = .object(CommonRunFields.units)
 
     // MARK: JSON
 
@@ -64,16 +60,9 @@ public struct AcceleratorRunReport: Sendable {
             "config": .string(r.configName),
             "trace": .string(r.traceName),
             "clock_ghz": .double(r.clockGHz),
-            "totals": .object([
-                "cycles": .int(r.cycles),
-                "preprocessing_cycles": .int(r.preprocessingCycles),
-                "execution_cycles": .int(r.executionCycles),
-                "selected_pairs": .int(Int64(r.selectedPairs)),
-                "total_pairs": .int(Int64(r.totalPairs)),
-                "selected_fraction": .double(r.totalPairs == 0 ? 0 : Double(r.selectedPairs) / Double(r.totalPairs)),
-                "time_us": .double(r.microseconds(r.cycles)),
-                "quality": r.quality.map(QualityFields.json) ?? .null,
-            ]),
+            "totals": .object(CommonRunFields.totals(
+                cycles: r.cycles, preprocessingCycles: r.preprocessingCycles, executionCycles: r.executionCycles,
+                selectedPairs: r.selectedPairs, totalPairs: r.totalPairs, clockGHz: r.clockGHz, quality: r.quality)),
             "layers": .array(r.layers.map(layerJSON)),
             "units": Self.units,
         ]

@@ -9,12 +9,9 @@ import ElsaModel
 extension RunReport {
     func addingExplanations(to document: JSONValue) -> JSONValue {
         guard case var .object(root) = document else { return document }
-        root["units"] = .object([
-            "cycles": .string("clock cycles (integers) at clock_ghz"),
-            "time_us": .string("microseconds at clock_ghz"),
-            "utilization": .string("busy cycles / cycles, mean over a module kind's instances"),
+        root["units"] = .object(CommonRunFields.units.merging([
             "bytes": .string("bytes; Q/K/V/output rows are ceil(9·d/8) bytes, key hashes k/8, key norms 1"),
-        ])
+        ]) { common, _ in common })
         if let provenance { root["provenance"] = provenance.json() }
         if let host { root["host"] = host.json() }
         return .object(root)

@@ -37,19 +37,14 @@ public struct RunReport {
             "trace": .string(r.traceName),
             "thresholds": .string(r.thresholds.description),
             "clock_ghz": .double(r.clockGHz),
-            "totals": .object([
-                "cycles": .int(r.cycles),
-                "preprocessing_cycles": .int(r.preprocessingCycles),
-                "execution_cycles": .int(r.executionCycles),
-                "selected_pairs": .int(Int64(r.selectedPairs)),
-                "total_pairs": .int(Int64(r.totalPairs)),
-                "selected_fraction": .double(r.totalPairs == 0 ? 0 : Double(r.selectedPairs) / Double(r.totalPairs)),
-                "time_us": .double(r.microseconds(r.cycles)),
+            "totals": .object(CommonRunFields.totals(
+                cycles: r.cycles, preprocessingCycles: r.preprocessingCycles, executionCycles: r.executionCycles,
+                selectedPairs: r.selectedPairs, totalPairs: r.totalPairs, clockGHz: r.clockGHz, quality: r.quality
+            ).merging([
                 "paper_closed_form_cycles": .int(analytic.paperClosedForm),
                 "lower_bound_cycles": .int(analytic.lowerBound),
-                "quality": r.quality.map(QualityFields.json) ?? .null,
                 "bottleneck": bottleneckJSON(r.bottleneck),
-            ]),
+            ]) { common, _ in common }),
             "layers": .array(r.layers.map(layerJSON)),
         ])))))))
     }
