@@ -205,7 +205,7 @@ public struct CompareReport {
             "baseline": .string(variants[baseline].label),
             "variants": .array(variants.indices.map { i in
                 let v = variants[i]
-                var o: [String: JSONValue] = ["label": .string(v.label), "config": .string(v.configName), "config_hash": .string(v.configHash),
+                let o: [String: JSONValue] = ["label": .string(v.label), "config": .string(v.configName), "config_hash": .string(v.configHash),
                                               "accelerator": .string(results.first?[i].accelerator ?? "elsa"),
                                               "overrides": .array(v.overrides.map(JSONValue.string))]
                 return .object(o)

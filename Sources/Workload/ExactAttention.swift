@@ -99,22 +99,7 @@ private func exactAttentionOutputRows(layer: AttentionLayer, queryHead head: Int
                     p[key] = p[key] * scale
                     maximum = max(maximum, p[key])
                 }
-                if let bias = layer.bias {
-                    let base = bias.offset(head: head, row: x)
-                    maximum = -Double.infinity
-                    for key in 0 ..< visible {
-                        let score = p[key] + Double(bias.storage[base + key])
-                        p[key] = score
-                        maximum = max(maximum, score)
-                    }
-                }
-                var sum = 0.0
-                for key in 0 ..< visible {
-                    let e = exp(p[key] - maximum)
-                    p[key] = e
-                    sum += e
-                }
-                for key in 0 ..< visible { p[key] /= sum }
+                biasAndSoftmax(p, visible: visible, maximum: maximum, bias: layer.bias, head: head, row: x)
                 for c in 0 ..< dv { acc[c] = 0 }
                 for key in 0 ..< visible {
                     let weight = p[key]
@@ -193,20 +178,31 @@ private func softmaxScores(layer: AttentionLayer, queryHead: Int, query: Int, vi
             }
         }
     }
-    if let bias = layer.bias {
-        let base = bias.offset(head: queryHead, row: query)
+    probabilities.withUnsafeMutableBufferPointer { p in
+        biasAndSoftmax(p.baseAddress!, visible: visible, maximum: maximum, bias: layer.bias, head: queryHead, row: query)
+    }
+}
+
+/// The tail both exact softmaxes share: adds the bias row of (`head`, `row`) when the layer has one,
+/// then turns `p[0 ..< visible]` into softmax weights with libm's `exp`, after subtracting the maximum
+/// (`maximum`, the scores' own, is recomputed over the biased scores).
+@inline(__always)
+private func biasAndSoftmax(_ p: UnsafeMutablePointer<Double>, visible: Int, maximum: Double, bias: Tensor3?, head: Int, row: Int) {
+    var maximum = maximum
+    if let bias {
+        let base = bias.offset(head: head, row: row)
         maximum = -Double.infinity
         for key in 0 ..< visible {
-            let score = probabilities[key] + Double(bias.storage[base + key])
-            probabilities[key] = score
+            let score = p[key] + Double(bias.storage[base + key])
+            p[key] = score
             maximum = max(maximum, score)
         }
     }
     var sum = 0.0
     for key in 0 ..< visible {
-        let e = exp(probabilities[key] - maximum)
-        probabilities[key] = e
+        let e = exp(p[key] - maximum)
+        p[key] = e
         sum += e
     }
-    for key in 0 ..< visible { probabilities[key] /= sum }
+    for key in 0 ..< visible { p[key] /= sum }
 }
