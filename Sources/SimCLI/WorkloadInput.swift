@@ -40,14 +40,18 @@ struct WorkloadInput: Sendable {
             throw .invalidValue(option: "--workload", value: workload,
                                 expected: "either --workload or --trace, not both (--trace \(trace) was given too)")
         }
-        if let trace = args.last("trace"), WorkloadReader.isWorkload(file: trace) {
-            throw .invalidValue(option: "--trace", value: trace,
-                                expected: "a trace directory; \(trace) is a workload file: use --workload \(trace)")
-        }
+        try refuseWorkloads(asTraces: args.all("trace"))
         if workload == nil, let layers = args.last("layers") {
             throw .invalidValue(option: "--layers", value: layers, expected: "--workload FILE as well (it cuts a workload)")
         }
         return workload
+    }
+
+    /// Refuses a `--trace` that names a workload file, pointing at `--workload` (run, sweep, compare).
+    static func refuseWorkloads(asTraces tracePaths: [String]) throws(UsageError) {
+        for path in tracePaths where WorkloadReader.isWorkload(file: path) {
+            throw .invalidValue(option: "--trace", value: path, expected: "a trace directory; \(path) is a workload file: use --workload \(path)")
+        }
     }
 
     /// The whole workload as one trace in memory (`compare`, `quality`, A^3, sweeps), or a usage error

@@ -56,9 +56,7 @@ enum CompareCommand {
         let tracePaths = args.all("trace")
         let workloadPaths = args.all("workload")
         guard !tracePaths.isEmpty || !workloadPaths.isEmpty else { throw UsageError.missingOption("--trace", command: "compare") }
-        for path in tracePaths where WorkloadReader.isWorkload(file: path) {
-            throw UsageError.invalidValue(option: "--trace", value: path, expected: "a trace directory; \(path) is a workload file: use --workload \(path)")
-        }
+        try WorkloadInput.refuseWorkloads(asTraces: tracePaths)
         let labels = args.all("label")
         guard labels.isEmpty || labels.count == configs.count else {
             throw UsageError.invalidValue(option: "--label", value: labels.joined(separator: ", "),

@@ -78,9 +78,7 @@ enum SweepCommand {
         let tracePaths = fromCommandLine ? args.all("trace") : (spec?.traces ?? [])
         let workloadPaths = fromCommandLine ? args.all("workload") : (spec?.workloads ?? [])
         guard !tracePaths.isEmpty || !workloadPaths.isEmpty else { throw UsageError.missingOption("--trace", command: "sweep") }
-        for path in tracePaths where WorkloadReader.isWorkload(file: path) {
-            throw UsageError.invalidValue(option: "--trace", value: path, expected: "a trace directory; \(path) is a workload file: use --workload \(path)")
-        }
+        try WorkloadInput.refuseWorkloads(asTraces: tracePaths)
         let shard = try parseShard(args.last("shard"))
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let plotRequest = try PlotRequest(args, command: "sweep")
