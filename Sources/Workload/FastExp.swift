@@ -92,18 +92,26 @@ public enum FastExp {
     public static func exponentials(of x: UnsafePointer<Double>, minus shift: Double, count: Int,
                                     into out: UnsafeMutablePointer<Double>) -> Double {
         var y = 0
+        var sum = 0.0
         let m = SIMD4<Double>(repeating: shift)
+        // The running sum in index order is one chain of dependent adds; in the same loop as the
+        // exponentials its latency overlaps their arithmetic instead of following it.
         while y + 4 <= count {
             let v = UnsafeRawPointer(x + y).loadUnaligned(as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(out + y).storeBytes(of: exp(v - m), as: SIMD4<Double>.self)
+            let e = exp(v - m)
+            UnsafeMutableRawPointer(out + y).storeBytes(of: e, as: SIMD4<Double>.self)
+            sum += e[0]
+            sum += e[1]
+            sum += e[2]
+            sum += e[3]
             y += 4
         }
         while y < count {
-            out[y] = exp(x[y] - shift)
+            let e = exp(x[y] - shift)
+            out[y] = e
+            sum += e
             y += 1
         }
-        var sum = 0.0
-        for i in 0 ..< count { sum += out[i] }
         return sum
     }
 }

@@ -39,8 +39,8 @@ public struct HeadScoreRows: Sendable {
 /// (48 significant bits), and each score is summed in Double in component order from +0 — the value of
 /// a plain sequential dot product, so thresholds are those of the straightforward loop bit for bit.
 /// (Float32 products would round each product at 6e-8 relative, far above the 1e-9 the thresholds are
-/// held to.) The kernel computes two queries × eight keys per step (16 accumulators, keys in panels of
-/// eight), which changes speed, not a bit.
+/// held to.) The kernel computes two queries × sixteen keys per step (eight four-lane accumulators, keys
+/// in panels of eight), which changes speed, not a bit.
 ///
 /// Memory: when the head's rows fit `wholeHeadLimitBytes` (n ≤ 1024) they are computed once at `init`
 /// and kept (`whole`); otherwise `forEachBlock` computes them in blocks of `blockRows` rows into one
@@ -216,16 +216,42 @@ public struct HeadScores: Sendable {
     static func scorePair(q0: UnsafePointer<Double>, q1: UnsafePointer<Double>, dim d: Int,
                           panels: UnsafePointer<Double>, keys: Int,
                           out0: UnsafeMutablePointer<Double>, out1: UnsafeMutablePointer<Double>) {
+        typealias V4 = SIMD4<Double>
+        let blocks = (keys + 7) / 8
         var block = 0
-        while block * 8 < keys {
+        // Two panels (sixteen keys) per step: eight independent accumulator chains.
+        while block + 2 <= blocks {
             var panel = UnsafeRawPointer(panels + block &* d &* 8)
-            var a0 = SIMD4<Double>(repeating: 0), a1 = a0, b0 = a0, b1 = a0
+            let panelBytes = d &* 64
+            var a0 = V4(repeating: 0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
             for c in 0 ..< d {
-                let k0 = panel.loadUnaligned(as: SIMD4<Double>.self)
-                let k1 = panel.loadUnaligned(fromByteOffset: 32, as: SIMD4<Double>.self)
+                let k0 = panel.loadUnaligned(as: V4.self)
+                let k1 = panel.loadUnaligned(fromByteOffset: 32, as: V4.self)
+                let k2 = panel.loadUnaligned(fromByteOffset: panelBytes, as: V4.self)
+                let k3 = panel.loadUnaligned(fromByteOffset: panelBytes &+ 32, as: V4.self)
                 panel += 64
-                let x0 = SIMD4<Double>(repeating: q0[c])
-                let x1 = SIMD4<Double>(repeating: q1[c])
+                let x0 = V4(repeating: q0[c])
+                let x1 = V4(repeating: q1[c])
+                a0 += x0 * k0; a1 += x0 * k1; a2 += x0 * k2; a3 += x0 * k3
+                b0 += x1 * k0; b1 += x1 * k1; b2 += x1 * k2; b3 += x1 * k3
+            }
+            let o0 = UnsafeMutableRawPointer(out0 + block * 8)
+            let o1 = UnsafeMutableRawPointer(out1 + block * 8)
+            o0.storeBytes(of: a0, as: V4.self); o0.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
+            o0.storeBytes(of: a2, toByteOffset: 64, as: V4.self); o0.storeBytes(of: a3, toByteOffset: 96, as: V4.self)
+            o1.storeBytes(of: b0, as: V4.self); o1.storeBytes(of: b1, toByteOffset: 32, as: V4.self)
+            o1.storeBytes(of: b2, toByteOffset: 64, as: V4.self); o1.storeBytes(of: b3, toByteOffset: 96, as: V4.self)
+            block += 2
+        }
+        while block < blocks {
+            var panel = UnsafeRawPointer(panels + block &* d &* 8)
+            var a0 = V4(repeating: 0), a1 = a0, b0 = a0, b1 = a0
+            for c in 0 ..< d {
+                let k0 = panel.loadUnaligned(as: V4.self)
+                let k1 = panel.loadUnaligned(fromByteOffset: 32, as: V4.self)
+                panel += 64
+                let x0 = V4(repeating: q0[c])
+                let x1 = V4(repeating: q1[c])
                 a0 += x0 * k0
                 a1 += x0 * k1
                 b0 += x1 * k0
@@ -233,10 +259,10 @@ public struct HeadScores: Sendable {
             }
             let o0 = UnsafeMutableRawPointer(out0 + block * 8)
             let o1 = UnsafeMutableRawPointer(out1 + block * 8)
-            o0.storeBytes(of: a0, as: SIMD4<Double>.self)
-            o0.storeBytes(of: a1, toByteOffset: 32, as: SIMD4<Double>.self)
-            o1.storeBytes(of: b0, as: SIMD4<Double>.self)
-            o1.storeBytes(of: b1, toByteOffset: 32, as: SIMD4<Double>.self)
+            o0.storeBytes(of: a0, as: V4.self)
+            o0.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
+            o1.storeBytes(of: b0, as: V4.self)
+            o1.storeBytes(of: b1, toByteOffset: 32, as: V4.self)
             block += 1
         }
     }

@@ -128,23 +128,47 @@ public struct HashProjection: Sendable, Equatable {
         let acc = scratch.baseAddress!
         let x = vector.baseAddress!
         panels.withUnsafeBufferPointer { pp in
-            // Eight rows at a time in registers; each row's sum still runs in column order from +0.
-            for block in 0 ..< (k + 7) >> 3 {
-                let panel = pp.baseAddress! + block * d * 8
-                var a0 = SIMD2<Double>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+            // Thirty-two rows (four panels) at a time in eight accumulators, then eight; each row's sum
+            // still runs in column order from +0.
+            typealias V4 = SIMD4<Double>
+            let blocks = (k + 7) >> 3
+            let panelBytes = d &* 64
+            var block = 0
+            while block + 4 <= blocks {
+                let panel = UnsafeRawPointer(pp.baseAddress! + block * d * 8)
+                var a0 = V4(repeating: 0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
                 for c in 0 ..< length {
-                    let xc = SIMD2<Double>(repeating: Double(x[c]))
-                    let row = UnsafeRawPointer(panel + c * 8)
-                    a0 += row.loadUnaligned(as: SIMD2<Double>.self) * xc
-                    a1 += row.loadUnaligned(fromByteOffset: 16, as: SIMD2<Double>.self) * xc
-                    a2 += row.loadUnaligned(fromByteOffset: 32, as: SIMD2<Double>.self) * xc
-                    a3 += row.loadUnaligned(fromByteOffset: 48, as: SIMD2<Double>.self) * xc
+                    let xc = V4(repeating: Double(x[c]))
+                    let row = panel + c &* 64
+                    a0 += row.loadUnaligned(as: V4.self) * xc
+                    a1 += row.loadUnaligned(fromByteOffset: 32, as: V4.self) * xc
+                    a2 += row.loadUnaligned(fromByteOffset: panelBytes, as: V4.self) * xc
+                    a3 += row.loadUnaligned(fromByteOffset: panelBytes &+ 32, as: V4.self) * xc
+                    a4 += row.loadUnaligned(fromByteOffset: 2 &* panelBytes, as: V4.self) * xc
+                    a5 += row.loadUnaligned(fromByteOffset: 2 &* panelBytes &+ 32, as: V4.self) * xc
+                    a6 += row.loadUnaligned(fromByteOffset: 3 &* panelBytes, as: V4.self) * xc
+                    a7 += row.loadUnaligned(fromByteOffset: 3 &* panelBytes &+ 32, as: V4.self) * xc
                 }
                 let out = UnsafeMutableRawPointer(acc + block * 8)
-                out.storeBytes(of: a0, as: SIMD2<Double>.self)
-                out.storeBytes(of: a1, toByteOffset: 16, as: SIMD2<Double>.self)
-                out.storeBytes(of: a2, toByteOffset: 32, as: SIMD2<Double>.self)
-                out.storeBytes(of: a3, toByteOffset: 48, as: SIMD2<Double>.self)
+                out.storeBytes(of: a0, as: V4.self); out.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
+                out.storeBytes(of: a2, toByteOffset: 64, as: V4.self); out.storeBytes(of: a3, toByteOffset: 96, as: V4.self)
+                out.storeBytes(of: a4, toByteOffset: 128, as: V4.self); out.storeBytes(of: a5, toByteOffset: 160, as: V4.self)
+                out.storeBytes(of: a6, toByteOffset: 192, as: V4.self); out.storeBytes(of: a7, toByteOffset: 224, as: V4.self)
+                block += 4
+            }
+            while block < blocks {
+                let panel = pp.baseAddress! + block * d * 8
+                var a0 = V4(repeating: 0), a1 = a0
+                for c in 0 ..< length {
+                    let xc = V4(repeating: Double(x[c]))
+                    let row = UnsafeRawPointer(panel + c * 8)
+                    a0 += row.loadUnaligned(as: V4.self) * xc
+                    a1 += row.loadUnaligned(fromByteOffset: 32, as: V4.self) * xc
+                }
+                let out = UnsafeMutableRawPointer(acc + block * 8)
+                out.storeBytes(of: a0, as: V4.self)
+                out.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
+                block += 1
             }
         }
         for w in 0 ..< self.words {

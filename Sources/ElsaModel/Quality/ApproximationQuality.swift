@@ -30,8 +30,9 @@ import Workload
 ///
 /// The scores and exact weights `e_y` come from the head's shared `HeadScores` (the rows threshold
 /// learning used; the exponential is `FastExp`); `ê_y` is recomputed only when the selected keys miss
-/// the row's maximum. The exact and the approximate outputs are accumulated in one pass over `V` per
-/// query, eight columns at a time (every element summed in key order, as the plain loops would).
+/// the row's maximum. The exact outputs of two consecutive queries are accumulated in one pass over `V`,
+/// the approximate output over the selected rows of `V`, several independent accumulators at a time
+/// (every element still summed in key order, as the plain loops would).
 ///
 /// Memory: the head's score rows (kept whole up to n = 1024, else streamed in blocks of a few rows, so
 /// never an `n × n` matrix at long sequences), its keys and values (`n·d` numbers) and a few rows of
@@ -71,8 +72,8 @@ public enum ApproximationQuality {
         var scaled = ContiguousArray<Double>(repeating: 0, count: stride)
         var selectedWeights = ContiguousArray<Double>(repeating: 0, count: stride)
         var chosen = ContiguousArray<Int>(repeating: 0, count: max(n, 1))
-        var exact = ContiguousArray<Double>(repeating: 0, count: dv)
         var approximate = ContiguousArray<Double>(repeating: 0, count: dv)
+        var exactPair = ContiguousArray<Double>(repeating: 0, count: 2 * dv)
         var top = [Int]()
         top.reserveCapacity(QualityStatistics.topK + 1)
         let rowWords = selection.wordsPerRow
@@ -84,91 +85,103 @@ public enum ApproximationQuality {
         scaled.withUnsafeMutableBufferPointer { z in
         selectedWeights.withUnsafeMutableBufferPointer { hat in
         chosen.withUnsafeMutableBufferPointer { sel in
-        exact.withUnsafeMutableBufferPointer { exactRow in
+        exactPair.withUnsafeMutableBufferPointer { exactRows in
         approximate.withUnsafeMutableBufferPointer { approximateRow in
-            for r in 0 ..< rows.rowCount {
-                let i = rows.firstRow + r
-                let v = head.visibleKeys(query: i)
-                guard v > 0 else { continue }
-                let s = scoreRows.baseAddress! + r * rows.stride
-                let w = weightRows.baseAddress! + r * rows.stride
-                // The selected keys of row i, in key order.
-                var selectedCount = 0
-                for word in 0 ..< rowWords {
-                    var bitsLeft = bits[i * rowWords + word]
-                    while bitsLeft != 0 {
-                        sel[selectedCount] = word << 6 + bitsLeft.trailingZeroBitCount
-                        selectedCount += 1
-                        bitsLeft &= bitsLeft - 1
-                    }
-                }
-                // z_y, the (biased) scaled scores, for the top-K keys and the selected maximum.
-                if let bias = layer.bias {
-                    let biasRow = bias.offset(head: queryHead, row: i)
-                    for y in 0 ..< v { z[y] = scale * s[y] + Double(bias.storage[biasRow + y]) }
-                } else {
-                    for y in 0 ..< v { z[y] = scale * s[y] }
-                }
-                let maxAll = rows.maxima[r]
-                let sumAll = rows.sums[r]
-                var maxSelected = -Double.infinity
-                for x in 0 ..< selectedCount where z[sel[x]] > maxSelected { maxSelected = z[sel[x]] }
-                var sumSelected = 0.0
-                for x in 0 ..< selectedCount { sumSelected += w[sel[x]] }
-                let mass = sumSelected / sumAll
-                // The attention sink: key 0's exact probability, and whether the selection keeps it.
-                stats.sinkMassSum += w[0] / sumAll
-                if bits[i * rowWords] & 1 == 1 { stats.sinkSelected += 1 }
-                stats.queries += 1
-                stats.massKeptSum += mass
-                stats.massKeptMinimum = min(stats.massKeptMinimum, mass)
-                if selectedCount == 0 { stats.emptyQueries += 1 }
-
-                // ê_y of the selected keys: e_y itself when they hold the row's maximum.
-                var sumApproximate = 0.0
-                if maxSelected == maxAll {
-                    for x in 0 ..< selectedCount { hat[x] = w[sel[x]] }
-                } else {
-                    for x in 0 ..< selectedCount { hat[x] = FastExp.exp(z[sel[x]] - maxSelected) }
-                }
-                for x in 0 ..< selectedCount { sumApproximate += hat[x] }
-                // Exact row Σ_y e_y v_y / Σ_y e_y and approximate row Σ_sel ê_y v_y / Σ_sel ê_y (zero when
-                // nothing is selected), in one pass over V.
-                Self.outputs(weights: w, visible: v, selected: UnsafePointer(sel.baseAddress!),
-                             selectedWeights: UnsafePointer(hat.baseAddress!), selectedCount: selectedCount,
-                             values: vp.baseAddress!, dim: dv, exact: exactRow.baseAddress!,
-                             approximate: approximateRow.baseAddress!)
-                for c in 0 ..< dv { exactRow[c] /= sumAll }
-                if selectedCount > 0 { for c in 0 ..< dv { approximateRow[c] /= sumApproximate } }
-                // The stored `out` row is only checked, against the exact row just computed.
-                if let stored = layer.out {
-                    let base = stored.offset(head: queryHead, row: i)
-                    var agrees = true
-                    for c in 0 ..< dv {
-                        let expected = exactRow[c]
-                        let deviation = abs(Double(stored.storage[base + c]) - expected)
-                        if !(deviation <= StoredOutMismatch.absoluteTolerance + StoredOutMismatch.relativeTolerance * abs(expected)) {
-                            agrees = false
-                            largestDeviation = deviation.isNaN ? .infinity : max(largestDeviation, deviation)
+            var pairStart = 0
+            while pairStart < rows.rowCount {
+                // The exact rows of two queries in one pass over V (each row of V loaded once for both).
+                let pairEnd = min(pairStart + 2, rows.rowCount)
+                let w0 = weightRows.baseAddress! + pairStart * rows.stride
+                let v0 = head.visibleKeys(query: rows.firstRow + pairStart)
+                let v1 = pairEnd - pairStart == 2 ? head.visibleKeys(query: rows.firstRow + pairStart + 1) : 0
+                Self.exactOutputs(weights0: w0, visible0: v0, weights1: w0 + rows.stride, visible1: v1,
+                                  values: vp.baseAddress!, dim: dv,
+                                  exact0: exactRows.baseAddress!, exact1: exactRows.baseAddress! + dv)
+                for r in pairStart ..< pairEnd {
+                    let i = rows.firstRow + r
+                    let v = head.visibleKeys(query: i)
+                    guard v > 0 else { continue }
+                    let s = scoreRows.baseAddress! + r * rows.stride
+                    let w = weightRows.baseAddress! + r * rows.stride
+                    let exactRow = exactRows.baseAddress! + (r - pairStart) * dv
+                    // The selected keys of row i, in key order.
+                    var selectedCount = 0
+                    for word in 0 ..< rowWords {
+                        var bitsLeft = bits[i * rowWords + word]
+                        while bitsLeft != 0 {
+                            sel[selectedCount] = word << 6 + bitsLeft.trailingZeroBitCount
+                            selectedCount += 1
+                            bitsLeft &= bitsLeft - 1
                         }
                     }
-                    if !agrees { mismatchedRows += 1 }
-                }
-                var errorSquared = 0.0, referenceSquared = 0.0
-                for c in 0 ..< dv {
-                    let delta = approximateRow[c] - exactRow[c]
-                    errorSquared += delta * delta
-                    referenceSquared += exactRow[c] * exactRow[c]
-                }
-                stats.errorSquaredSum += errorSquared
-                stats.referenceSquaredSum += referenceSquared
+                    // z_y, the (biased) scaled scores, for the top-K keys and the selected maximum.
+                    if let bias = layer.bias {
+                        let biasRow = bias.offset(head: queryHead, row: i)
+                        for y in 0 ..< v { z[y] = scale * s[y] + Double(bias.storage[biasRow + y]) }
+                    } else {
+                        for y in 0 ..< v { z[y] = scale * s[y] }
+                    }
+                    let maxAll = rows.maxima[r]
+                    let sumAll = rows.sums[r]
+                    var maxSelected = -Double.infinity
+                    for x in 0 ..< selectedCount where z[sel[x]] > maxSelected { maxSelected = z[sel[x]] }
+                    var sumSelected = 0.0
+                    for x in 0 ..< selectedCount { sumSelected += w[sel[x]] }
+                    let mass = sumSelected / sumAll
+                    // The attention sink: key 0's exact probability, and whether the selection keeps it.
+                    stats.sinkMassSum += w[0] / sumAll
+                    if bits[i * rowWords] & 1 == 1 { stats.sinkSelected += 1 }
+                    stats.queries += 1
+                    stats.massKeptSum += mass
+                    stats.massKeptMinimum = min(stats.massKeptMinimum, mass)
+                    if selectedCount == 0 { stats.emptyQueries += 1 }
 
-                // Recall of the highest-scoring exact keys.
-                topKeys(scores: UnsafeBufferPointer(rebasing: z[0 ..< v]), count: QualityStatistics.topK, into: &top)
-                func isSelected(_ y: Int) -> Bool { (bits[i * rowWords + y >> 6] >> UInt64(y & 63)) & 1 == 1 }
-                if isSelected(top[0]) { stats.top1Hits += 1 }
-                stats.topKSlots += top.count
-                for y in top where isSelected(y) { stats.topKHits += 1 }
+                    // ê_y of the selected keys: e_y itself when they hold the row's maximum.
+                    var sumApproximate = 0.0
+                    if maxSelected == maxAll {
+                        for x in 0 ..< selectedCount { hat[x] = w[sel[x]] }
+                    } else {
+                        for x in 0 ..< selectedCount { hat[x] = FastExp.exp(z[sel[x]] - maxSelected) }
+                    }
+                    for x in 0 ..< selectedCount { sumApproximate += hat[x] }
+                    // Exact row Σ_y e_y v_y / Σ_y e_y and approximate row Σ_sel ê_y v_y / Σ_sel ê_y (zero when
+                    // nothing is selected).
+                    Self.approximateOutput(selected: UnsafePointer(sel.baseAddress!),
+                                           selectedWeights: UnsafePointer(hat.baseAddress!), selectedCount: selectedCount,
+                                           values: vp.baseAddress!, dim: dv, approximate: approximateRow.baseAddress!)
+                    for c in 0 ..< dv { exactRow[c] /= sumAll }
+                    if selectedCount > 0 { for c in 0 ..< dv { approximateRow[c] /= sumApproximate } }
+                    // The stored `out` row is only checked, against the exact row just computed.
+                    if let stored = layer.out {
+                        let base = stored.offset(head: queryHead, row: i)
+                        var agrees = true
+                        for c in 0 ..< dv {
+                            let expected = exactRow[c]
+                            let deviation = abs(Double(stored.storage[base + c]) - expected)
+                            if !(deviation <= StoredOutMismatch.absoluteTolerance + StoredOutMismatch.relativeTolerance * abs(expected)) {
+                                agrees = false
+                                largestDeviation = deviation.isNaN ? .infinity : max(largestDeviation, deviation)
+                            }
+                        }
+                        if !agrees { mismatchedRows += 1 }
+                    }
+                    var errorSquared = 0.0, referenceSquared = 0.0
+                    for c in 0 ..< dv {
+                        let delta = approximateRow[c] - exactRow[c]
+                        errorSquared += delta * delta
+                        referenceSquared += exactRow[c] * exactRow[c]
+                    }
+                    stats.errorSquaredSum += errorSquared
+                    stats.referenceSquaredSum += referenceSquared
+
+                    // Recall of the highest-scoring exact keys.
+                    topKeys(scores: UnsafeBufferPointer(rebasing: z[0 ..< v]), count: QualityStatistics.topK, into: &top)
+                    func isSelected(_ y: Int) -> Bool { (bits[i * rowWords + y >> 6] >> UInt64(y & 63)) & 1 == 1 }
+                    if isSelected(top[0]) { stats.top1Hits += 1 }
+                    stats.topKSlots += top.count
+                    for y in top where isSelected(y) { stats.topKHits += 1 }
+                }
+                pairStart = pairEnd
             }
         }
         }
@@ -187,43 +200,110 @@ public enum ApproximationQuality {
         return stats
     }
 
-    /// `exact[c] = Σ_{y<visible} weights[y] · values[y][c]` and `approximate[c] = Σ_x selectedWeights[x] ·
-    /// values[selected[x]][c]`, each element summed in key order from +0; eight columns at a time so the
-    /// sixteen partial sums stay in registers while the rows of `values` stream past.
+    /// `exact0[c] = Σ_{y<visible0} weights0[y] · values[y][c]` and the same for row 1, each element summed
+    /// in key order from +0 (the plain loop's value). Both rows share each load of `values`: sixteen
+    /// columns of two rows are eight independent accumulator chains, which keeps the adders busy instead
+    /// of waiting on one chain's latency, and halves the traffic over `V` per query. A row with
+    /// `visible = 0` is left as zeros.
     @inline(__always)
-    static func outputs(weights w: UnsafePointer<Double>, visible: Int, selected: UnsafePointer<Int>,
-                        selectedWeights hat: UnsafePointer<Double>, selectedCount: Int,
-                        values: UnsafePointer<Double>, dim dv: Int,
-                        exact: UnsafeMutablePointer<Double>, approximate: UnsafeMutablePointer<Double>) {
+    static func exactOutputs(weights0 w0: UnsafePointer<Double>, visible0 v0: Int,
+                             weights1 w1: UnsafePointer<Double>, visible1 v1: Int,
+                             values: UnsafePointer<Double>, dim dv: Int,
+                             exact0: UnsafeMutablePointer<Double>, exact1: UnsafeMutablePointer<Double>) {
+        typealias V4 = SIMD4<Double>
+        let both = min(v0, v1)
+        let rowBytes = dv &* 8
         var c = 0
-        while c + 8 <= dv {
-            var e0 = SIMD4<Double>(repeating: 0), e1 = e0, a0 = e0, a1 = e0
-            var row = UnsafeRawPointer(values + c)
-            for y in 0 ..< visible {
-                let weight = SIMD4<Double>(repeating: w[y])
-                e0 += weight * row.loadUnaligned(as: SIMD4<Double>.self)
-                e1 += weight * row.loadUnaligned(fromByteOffset: 32, as: SIMD4<Double>.self)
-                row += dv &* 8
-            }
+        while c + 16 <= dv {
+            var a0 = V4(repeating: 0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
             let column = UnsafeRawPointer(values + c)
-            for x in 0 ..< selectedCount {
-                let weight = SIMD4<Double>(repeating: hat[x])
-                let selectedRow = column + selected[x] &* dv &* 8
-                a0 += weight * selectedRow.loadUnaligned(as: SIMD4<Double>.self)
-                a1 += weight * selectedRow.loadUnaligned(fromByteOffset: 32, as: SIMD4<Double>.self)
+            var row = column
+            for y in 0 ..< both {
+                let x0 = row.loadUnaligned(as: V4.self), x1 = row.loadUnaligned(fromByteOffset: 32, as: V4.self)
+                let x2 = row.loadUnaligned(fromByteOffset: 64, as: V4.self), x3 = row.loadUnaligned(fromByteOffset: 96, as: V4.self)
+                let p = V4(repeating: w0[y]), q = V4(repeating: w1[y])
+                a0 += p * x0; a1 += p * x1; a2 += p * x2; a3 += p * x3
+                b0 += q * x0; b1 += q * x1; b2 += q * x2; b3 += q * x3
+                row += rowBytes
             }
-            let e = UnsafeMutableRawPointer(exact + c), a = UnsafeMutableRawPointer(approximate + c)
-            e.storeBytes(of: e0, as: SIMD4<Double>.self)
-            e.storeBytes(of: e1, toByteOffset: 32, as: SIMD4<Double>.self)
-            a.storeBytes(of: a0, as: SIMD4<Double>.self)
-            a.storeBytes(of: a1, toByteOffset: 32, as: SIMD4<Double>.self)
-            c += 8
+            // The longer row's remaining keys (causal rows differ by one), continuing its own sums.
+            var tailRow = row
+            for y in both ..< v0 {
+                let p = V4(repeating: w0[y])
+                a0 += p * tailRow.loadUnaligned(as: V4.self)
+                a1 += p * tailRow.loadUnaligned(fromByteOffset: 32, as: V4.self)
+                a2 += p * tailRow.loadUnaligned(fromByteOffset: 64, as: V4.self)
+                a3 += p * tailRow.loadUnaligned(fromByteOffset: 96, as: V4.self)
+                tailRow += rowBytes
+            }
+            tailRow = row
+            for y in both ..< v1 {
+                let q = V4(repeating: w1[y])
+                b0 += q * tailRow.loadUnaligned(as: V4.self)
+                b1 += q * tailRow.loadUnaligned(fromByteOffset: 32, as: V4.self)
+                b2 += q * tailRow.loadUnaligned(fromByteOffset: 64, as: V4.self)
+                b3 += q * tailRow.loadUnaligned(fromByteOffset: 96, as: V4.self)
+                tailRow += rowBytes
+            }
+            let e = UnsafeMutableRawPointer(exact0 + c), f = UnsafeMutableRawPointer(exact1 + c)
+            e.storeBytes(of: a0, as: V4.self); e.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
+            e.storeBytes(of: a2, toByteOffset: 64, as: V4.self); e.storeBytes(of: a3, toByteOffset: 96, as: V4.self)
+            f.storeBytes(of: b0, as: V4.self); f.storeBytes(of: b1, toByteOffset: 32, as: V4.self)
+            f.storeBytes(of: b2, toByteOffset: 64, as: V4.self); f.storeBytes(of: b3, toByteOffset: 96, as: V4.self)
+            c += 16
         }
         while c < dv {
-            var e = 0.0, a = 0.0
-            for y in 0 ..< visible { e += w[y] * values[y * dv + c] }
-            for x in 0 ..< selectedCount { a += hat[x] * values[selected[x] * dv + c] }
-            exact[c] = e
+            var e = 0.0, f = 0.0
+            for y in 0 ..< v0 { e += w0[y] * values[y &* dv &+ c] }
+            for y in 0 ..< v1 { f += w1[y] * values[y &* dv &+ c] }
+            exact0[c] = e
+            exact1[c] = f
+            c += 1
+        }
+    }
+
+    /// `approximate[c] = Σ_x selectedWeights[x] · values[selected[x]][c]`, each element summed in key
+    /// order from +0; thirty-two columns at a time (eight independent accumulator chains).
+    @inline(__always)
+    static func approximateOutput(selected: UnsafePointer<Int>, selectedWeights hat: UnsafePointer<Double>,
+                                  selectedCount: Int, values: UnsafePointer<Double>, dim dv: Int,
+                                  approximate: UnsafeMutablePointer<Double>) {
+        typealias V4 = SIMD4<Double>
+        var c = 0
+        while c + 32 <= dv {
+            var a0 = V4(repeating: 0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
+            let column = UnsafeRawPointer(values + c)
+            for x in 0 ..< selectedCount {
+                let p = V4(repeating: hat[x])
+                let row = column + selected[x] &* dv &* 8
+                a0 += p * row.loadUnaligned(as: V4.self)
+                a1 += p * row.loadUnaligned(fromByteOffset: 32, as: V4.self)
+                a2 += p * row.loadUnaligned(fromByteOffset: 64, as: V4.self)
+                a3 += p * row.loadUnaligned(fromByteOffset: 96, as: V4.self)
+                a4 += p * row.loadUnaligned(fromByteOffset: 128, as: V4.self)
+                a5 += p * row.loadUnaligned(fromByteOffset: 160, as: V4.self)
+                a6 += p * row.loadUnaligned(fromByteOffset: 192, as: V4.self)
+                a7 += p * row.loadUnaligned(fromByteOffset: 224, as: V4.self)
+            }
+            let a = UnsafeMutableRawPointer(approximate + c)
+            a.storeBytes(of: a0, as: V4.self); a.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
+            a.storeBytes(of: a2, toByteOffset: 64, as: V4.self); a.storeBytes(of: a3, toByteOffset: 96, as: V4.self)
+            a.storeBytes(of: a4, toByteOffset: 128, as: V4.self); a.storeBytes(of: a5, toByteOffset: 160, as: V4.self)
+            a.storeBytes(of: a6, toByteOffset: 192, as: V4.self); a.storeBytes(of: a7, toByteOffset: 224, as: V4.self)
+            c += 32
+        }
+        while c + 4 <= dv {
+            var a0 = V4(repeating: 0)
+            let column = UnsafeRawPointer(values + c)
+            for x in 0 ..< selectedCount {
+                a0 += V4(repeating: hat[x]) * (column + selected[x] &* dv &* 8).loadUnaligned(as: V4.self)
+            }
+            UnsafeMutableRawPointer(approximate + c).storeBytes(of: a0, as: V4.self)
+            c += 4
+        }
+        while c < dv {
+            var a = 0.0
+            for x in 0 ..< selectedCount { a += hat[x] * values[selected[x] &* dv &+ c] }
             approximate[c] = a
             c += 1
         }
@@ -233,15 +313,24 @@ public enum ApproximationQuality {
     /// lower index first (so the first entry is the lowest-index maximum).
     static func topKeys(scores: UnsafeBufferPointer<Double>, count: Int, into top: inout [Int]) {
         top.removeAll(keepingCapacity: true)
+        guard count > 0 else { return }
+        // Once `count` keys are held, a key enters only above the smallest of them: one comparison per
+        // key for the great majority, which never enter.
+        var smallest = -Double.infinity
+        var full = false
         for y in 0 ..< scores.count {
             let z = scores[y]
-            if top.count == count {
-                guard z > scores[top[count - 1]] else { continue }
+            if full {
+                guard z > smallest else { continue }
                 top.removeLast()
             }
             var position = top.count
             while position > 0 && z > scores[top[position - 1]] { position -= 1 }
             top.insert(y, at: position)
+            if top.count == count {
+                full = true
+                smallest = scores[top[count - 1]]
+            }
         }
     }
 }
