@@ -114,4 +114,32 @@ import Workload
             }
         }
     }
+
+    /// The vector search against the plain loop it replaced (the first key with the smallest
+    /// `weights[y] / sum` above the cutoff): ties (weights from a few values), lengths that are not a
+    /// multiple of four, a NaN, +∞ weights and sums that make every probability +∞ or NaN.
+    @Test func minimumRelevantEqualsThePlainLoop() {
+        func plain(_ e: [Double], sum: Double, cutoff: Double) -> Int {
+            var chosen = -1, best = Double.infinity
+            for y in e.indices {
+                let probability = e[y] / sum
+                if probability > cutoff && probability < best { chosen = y; best = probability }
+            }
+            return chosen
+        }
+        var g = SeededGenerator(seed: 5)
+        let special: [Double] = [.nan, .infinity, 0]
+        for trial in 0 ..< 400 {
+            let n = trial % 19
+            var e: [Double] = (0 ..< n).map { _ in Double(1 + Int(g.nextUnit() * 5)) / 8 }
+            if trial % 7 == 0 && n > 0 { e[trial % n] = special[trial % 3] }
+            let sum = trial % 50 == 0 ? 0 : e.filter { $0.isFinite }.reduce(0, +) + 0.5
+            for cutoff in [0.0, 0.01, 0.1, 0.3] {
+                let got = e.withUnsafeBufferPointer {
+                    ThresholdLearner.minimumRelevant(weights: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: n, sum: sum, cutoff: cutoff)
+                }
+                #expect(got == plain(e, sum: sum, cutoff: cutoff), "trial \(trial) cutoff \(cutoff) weights \(e) sum \(sum)")
+            }
+        }
+    }
 }

@@ -169,4 +169,20 @@ import Workload
         scores.withUnsafeBufferPointer { ApproximationQuality.topKeys(scores: $0, count: 10, into: &top) }
         #expect(top == [4, 1, 2, 5, 0, 3])
     }
+
+    /// The scan with a held minimum against a full stable sort, on rows with many ties (scores drawn from
+    /// a few values) and lengths around the held count.
+    @Test func topKeysEqualAStableSort() {
+        var g = SeededGenerator(seed: 7)
+        for trial in 0 ..< 300 {
+            let n = trial % 23
+            let scores: [Double] = (0 ..< n).map { _ in Double(Int(g.nextUnit() * 4)) }
+            for count in [1, 3, 5] {
+                var top: [Int] = []
+                scores.withUnsafeBufferPointer { ApproximationQuality.topKeys(scores: $0, count: count, into: &top) }
+                let expected = Array((0 ..< n).sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(count))
+                #expect(top == expected, "trial \(trial) count \(count) scores \(scores)")
+            }
+        }
+    }
 }

@@ -171,13 +171,21 @@ public struct HashProjection: Sendable, Equatable {
                 block += 1
             }
         }
+        // Sign bits eight at a time without a branch per bit (the signs are coin flips, so a branch
+        // would mispredict half the time); the scratch past `k` holds padding rows, masked off.
+        let powers = SIMD8<Int64>(1, 2, 4, 8, 16, 32, 64, 128)
         for w in 0 ..< self.words {
             var word: UInt64 = 0
             let base = w << 6
-            for b in 0 ..< min(64, k - base) where acc[base + b] >= 0 {
-                word |= 1 << UInt64(b)
+            let count = min(64, k - base)
+            var b = 0
+            while b < count {
+                let v = UnsafeRawPointer(acc + base + b).loadUnaligned(as: SIMD8<Double>.self)
+                let set = SIMD8<Int64>(repeating: 0).replacing(with: powers, where: v .>= 0)
+                word |= UInt64(truncatingIfNeeded: set.wrappedSum()) << UInt64(b)
+                b += 8
             }
-            words[w] = word
+            words[w] = count == 64 ? word : word & (1 << UInt64(count) - 1)
         }
     }
 

@@ -102,18 +102,40 @@ public struct ThresholdLearner: Sendable {
 
     /// The lowest-index key with the minimum `P_y = weights[y] / sum` among those with `P_y > cutoff`,
     /// or −1 when there is none.
+    ///
+    /// Two vector passes (the same divisions, so the same values as the plain loop): the minimum, then
+    /// the first key that reaches it.
     @inline(__always)
     static func minimumRelevant(weights e: UnsafePointer<Double>, count: Int, sum: Double, cutoff: Double) -> Int {
-        var chosen = -1
-        var chosenProbability = Double.infinity
-        for y in 0 ..< count {
-            let probability = e[y] / sum
-            if probability > cutoff && probability < chosenProbability {
-                chosen = y
-                chosenProbability = probability
-            }
+        typealias V4 = SIMD4<Double>
+        let sums = V4(repeating: sum), cutoffs = V4(repeating: cutoff), none = V4(repeating: .infinity)
+        var smallest = none
+        var y = 0
+        while y + 4 <= count {
+            let probability = UnsafeRawPointer(e + y).loadUnaligned(as: V4.self) / sums
+            smallest = pointwiseMin(smallest, none.replacing(with: probability, where: probability .> cutoffs))
+            y += 4
         }
-        return chosen
+        var minimum = min(min(smallest[0], smallest[1]), min(smallest[2], smallest[3]))
+        while y < count {
+            let probability = e[y] / sum
+            if probability > cutoff && probability < minimum { minimum = probability }
+            y += 1
+        }
+        // A probability of +∞ is never chosen (the plain loop starts from +∞ and needs a smaller one).
+        guard minimum < .infinity else { return -1 }
+        let target = V4(repeating: minimum)
+        y = 0
+        while y + 4 <= count {
+            let probability = UnsafeRawPointer(e + y).loadUnaligned(as: V4.self) / sums
+            if any(probability .== target) { break }
+            y += 4
+        }
+        while y < count {
+            if e[y] / sum == minimum { return y }
+            y += 1
+        }
+        preconditionFailure("the minimum relevant probability \(minimum) was not found again")
     }
 
     /// `p / n_rel` for a query that sees `visible` keys of a trace of length `sequenceLength` (padding included).

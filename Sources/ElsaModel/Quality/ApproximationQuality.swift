@@ -119,7 +119,13 @@ public enum ApproximationQuality {
                         let biasRow = bias.offset(head: queryHead, row: i)
                         for y in 0 ..< v { z[y] = scale * s[y] + Double(bias.storage[biasRow + y]) }
                     } else {
-                        for y in 0 ..< v { z[y] = scale * s[y] }
+                        var y = 0
+                    while y + 4 <= v {
+                        let scores = UnsafeRawPointer(s + y).loadUnaligned(as: SIMD4<Double>.self)
+                        UnsafeMutableRawPointer(z.baseAddress! + y).storeBytes(of: scale * scores, as: SIMD4<Double>.self)
+                        y += 4
+                    }
+                    while y < v { z[y] = scale * s[y]; y += 1 }
                     }
                     let maxAll = rows.maxima[r]
                     let sumAll = rows.sums[r]
@@ -313,24 +319,27 @@ public enum ApproximationQuality {
     /// lower index first (so the first entry is the lowest-index maximum).
     static func topKeys(scores: UnsafeBufferPointer<Double>, count: Int, into top: inout [Int]) {
         top.removeAll(keepingCapacity: true)
-        guard count > 0 else { return }
-        // Once `count` keys are held, a key enters only above the smallest of them: one comparison per
-        // key for the great majority, which never enter.
-        var smallest = -Double.infinity
-        var full = false
-        for y in 0 ..< scores.count {
-            let z = scores[y]
-            if full {
-                guard z > smallest else { continue }
-                top.removeLast()
+        let k = min(count, scores.count)
+        guard k > 0 else { return }
+        withUnsafeTemporaryAllocation(of: (index: Int, score: Double).self, capacity: k) { held in
+            // `held[0 ..< size]`, largest first. Once `k` keys are held a key enters only above the
+            // smallest of them: one comparison per key for the great majority, which never enter.
+            var size = 0
+            for y in 0 ..< scores.count {
+                let z = scores[y]
+                if size == k {
+                    guard z > held[k - 1].score else { continue }
+                    size -= 1
+                }
+                var position = size
+                while position > 0 && z > held[position - 1].score {
+                    held[position] = held[position - 1]
+                    position -= 1
+                }
+                held[position] = (y, z)
+                size += 1
             }
-            var position = top.count
-            while position > 0 && z > scores[top[position - 1]] { position -= 1 }
-            top.insert(y, at: position)
-            if top.count == count {
-                full = true
-                smallest = scores[top[count - 1]]
-            }
+            for x in 0 ..< size { top.append(held[x].index) }
         }
     }
 }
