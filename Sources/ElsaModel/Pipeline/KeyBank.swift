@@ -82,6 +82,11 @@ final class KeyBank {
     let barrier: Bool
 
     private let lanes: UnsafeMutablePointer<Lane>
+    /// Longest-queue-first as one integer maximum: lane `s`'s `score << 10 | (1023 − s)` (ties go to the
+    /// lower index; `Pc ≤ 1024` and `Q ≤ 2²⁰` keep it inside Int32), `arbiterLanes` of them, padding −1.
+    private let arbiterKeys: UnsafeMutablePointer<Int32>
+    /// `Pc` rounded up to a multiple of 8.
+    private let arbiterLanes: Int
     /// Lanes with `score > 0`.
     @exclusivity(unchecked) private var candidates = 0
     /// In-flight entries: visible-from cycles and lanes, a ring of `flightCapacity` (a power of two).
@@ -157,6 +162,9 @@ final class KeyBank {
         barrier = parameters.queryOverlap == .barrier
         let pc = selectors
         lanes = .filled(Lane(), count: pc)
+        arbiterLanes = (pc + 7) / 8 * 8
+        arbiterKeys = .filled(-1, count: arbiterLanes)
+        for s in 0 ..< pc { arbiterKeys[s] = Int32(1023 - s) }
         // At most Pc pushes per cycle stay in flight for D cycles; start small and grow on demand.
         flightCapacity = 64
         flightVisible = .filled(0, count: flightCapacity)
@@ -182,6 +190,7 @@ final class KeyBank {
 
     deinit {
         lanes.deallocate()
+        arbiterKeys.deallocate()
         calendar.deallocate()
         flightVisible.deallocate()
         flightLane.deallocate()
@@ -299,7 +308,7 @@ final class KeyBank {
         let last = lanes[s].base + Cycle(length) - 1
         lanes[s].lastRead = last
         if recording { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: last + 1) }
-        if last > lastRead[readQuery] { lastRead[readQuery] = last }
+        lastRead[readQuery] = max(lastRead[readQuery], last)
         if last + 1 > readsDoneAt { readsDoneAt = last + 1 }
     }
 
@@ -328,7 +337,13 @@ final class KeyBank {
             let t = clock
             leave(at: t)
             switch mode {
-            case .ready: if selectorsWithWork == 0 && t >= readsDoneAt && current >= readQuery + (barrier ? 1 : 0) { return }
+            case .ready:
+                // Every selector done, every read past and the module past the query (or its
+                // predecessor): one test of an OR of non-negative shortfalls, not three branches (which
+                // of them holds changes from cycle to cycle, so each branch would mispredict).
+                let shortfall = Cycle(selectorsWithWork) | max(0, readsDoneAt &- t)
+                    | Cycle(max(0, readQuery &+ (barrier ? 1 : 0) &- current))
+                if shortfall == 0 { return }
             case .drained: if current >= queries { return }
             case .limit: if t >= limit { return }
             }
@@ -422,10 +437,17 @@ final class KeyBank {
                 lanes[s].own = lanes[s].next
                 lanes[s].next = 0
                 let score = lanes[s].own > 0 ? lanes[s].visible : 0
-                lanes[s].score = score
-                if score > 0 { candidates += 1 }
+                setScore(s, score)
+                candidates &+= score > 0 ? 1 : 0
             }
         }
+    }
+
+    /// Sets lane `s`'s arbitration score and its key in `arbiterKeys`.
+    @inline(__always)
+    private func setScore(_ s: Int, _ score: Int32) {
+        lanes[s].score = score
+        arbiterKeys[s] = score &<< 10 | Int32(truncatingIfNeeded: 1023 &- s)
     }
 
     /// Makes every in-flight entry with a visible-from cycle `≤ t` visible.
@@ -438,8 +460,8 @@ final class KeyBank {
             let visible = lanes[s].visible &+ 1
             lanes[s].visible = visible
             if lanes[s].own > 0 {
-                if lanes[s].score == 0 { candidates &+= 1 }
-                lanes[s].score = visible
+                candidates &+= lanes[s].score == 0 ? 1 : 0
+                setScore(s, visible)
             }
         }
     }
@@ -502,12 +524,18 @@ final class KeyBank {
                 if lanes[s].score > 0 { chosen = s; break }
             }
         } else {
-            // The first lane with the most visible entries among the candidates (ties: lowest index).
-            var best: Int32 = 0
-            for s in 0 ..< selectors {
-                let v = lanes[s].score
-                if v > best { best = v; chosen = s }
+            // The first lane with the most visible entries among the candidates (ties: lowest index):
+            // the largest key, by a tree of maxima eight lanes at a time (a short dependency chain, where
+            // a running maximum would be a chain of Pc steps on every simulated cycle).
+            let k = arbiterKeys
+            var best = max(max(max(k[0], k[1]), max(k[2], k[3])), max(max(k[4], k[5]), max(k[6], k[7])))
+            var base = 8
+            while base < arbiterLanes {
+                let b = k + base
+                best = max(best, max(max(max(b[0], b[1]), max(b[2], b[3])), max(max(b[4], b[5]), max(b[6], b[7]))))
+                base &+= 8
             }
+            chosen = 1023 &- Int(best & 1023)
         }
         let gateQuery = a &- accumulators
         if gateQuery >= 0 && od[gateQuery] >= t {
@@ -525,8 +553,8 @@ final class KeyBank {
         let own = lanes[s].own &- 1
         lanes[s].own = own
         let score = own > 0 ? visible : 0
-        if score == 0 { candidates &-= 1 }
-        lanes[s].score = score
+        candidates &-= score == 0 ? 1 : 0
+        setScore(s, score)
         if recording { recordQueueLevel(s, at: t) }
         roundRobinLast = s
         pending[a] &-= 1
@@ -548,13 +576,13 @@ final class KeyBank {
         lanes[s].occupancyOffset &-= t
         let count = lanes[s].count &+ 1
         lanes[s].count = count
-        if count > lanes[s].occupancyMax { lanes[s].occupancyMax = count }
+        lanes[s].occupancyMax = max(lanes[s].occupancyMax, count)
         // Rule 1 keeps the read query at `current` or `current + 1`; a push changes no score (the
         // new entry is not visible yet, and an empty lane's head becomes it only when it is).
         if readQuery == current { lanes[s].own &+= 1 } else { lanes[s].next &+= 1 }
         if recording { recordQueueLevel(s, at: t) }
         pending[readQuery] &+= 1
-        if t > lastRead[readQuery] { lastRead[readQuery] = t }
+        lastRead[readQuery] = max(lastRead[readQuery], t)
         let cursor = lanes[s].cursor &+ 1
         lanes[s].cursor = cursor
         if cursor == lanes[s].selectedCount {
