@@ -19,10 +19,17 @@ public struct HeadScoreRows: Sendable {
         firstRow = 0
         rowCount = 0
         self.stride = stride
-        scores = ContiguousArray(repeating: 0, count: rows * stride)
-        weights = ContiguousArray(repeating: 0, count: rows * stride)
+        // Not cleared: every entry a reader uses (`y < v`) is written first, and clearing 2 × 8 bytes per
+        // pair of every head was a pass over memory as long as the score pass's stores.
+        scores = Self.uncleared(count: rows * stride)
+        weights = Self.uncleared(count: rows * stride)
         maxima = ContiguousArray(repeating: 0, count: rows)
         sums = ContiguousArray(repeating: 0, count: rows)
+    }
+
+    /// `count` Doubles whose values are whatever the allocation held.
+    static func uncleared(count: Int) -> ContiguousArray<Double> {
+        ContiguousArray(unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     mutating func setRange(_ rows: Range<Int>) {

@@ -245,8 +245,11 @@ final class KeyBank {
         lastRead[query] = start - 1
         readsDoneAt = start
         let pc = selectors
+        // Lane s reads keys s, s + Pc, …: ⌈(u − s)/Pc⌉ of them, which is ⌊u/Pc⌋ plus one for s < u mod Pc
+        // (one division per query instead of one per lane).
+        let (whole, extra) = u.quotientAndRemainder(dividingBy: pc)
         for s in 0 ..< pc {
-            let length = u > s ? (u - s + pc - 1) / pc : 0
+            let length = whole &+ (s < extra ? 1 : 0)
             lanes[s].listLength = Int32(truncatingIfNeeded: length)
             lanes[s].busyCycles += Cycle(length)
             lanes[s].selectedCount = everySelected ? Int32(truncatingIfNeeded: length) : lanes[s].binned

@@ -64,8 +64,10 @@ public struct AnalyticModel: Sendable, Equatable {
                     scan = max(scan, (Cycle(u) + pc - 1) / pc)
                     selected = max(selected, Cycle(perBankSelected[b]))
                     bankSelectedTotal[b] += Cycle(perBankSelected[b])
-                    for s in 0 ..< p.selectorsPerModule where u > s {
-                        selectorReads[b * p.selectorsPerModule + s] += Cycle((u - s + p.selectorsPerModule - 1) / p.selectorsPerModule)
+                    // ⌈(u − s)/Pc⌉ reads for lane s < u: ⌊u/Pc⌋, plus one for s < u mod Pc.
+                    let (whole, extra) = u.quotientAndRemainder(dividingBy: p.selectorsPerModule)
+                    for s in 0 ..< p.selectorsPerModule {
+                        selectorReads[b * p.selectorsPerModule + s] += Cycle(whole + (s < extra ? 1 : 0))
                     }
                 }
                 sum += max(H, scan, selected, p.outputDivisionCycles)
