@@ -319,27 +319,36 @@ public enum ApproximationQuality {
     /// lower index first (so the first entry is the lowest-index maximum).
     static func topKeys(scores: UnsafeBufferPointer<Double>, count: Int, into top: inout [Int]) {
         top.removeAll(keepingCapacity: true)
-        let k = min(count, scores.count)
+        let n = scores.count, k = min(count, n)
         guard k > 0 else { return }
         withUnsafeTemporaryAllocation(of: (index: Int, score: Double).self, capacity: k) { held in
-            // `held[0 ..< size]`, largest first. Once `k` keys are held a key enters only above the
-            // smallest of them: one comparison per key for the great majority, which never enter.
-            var size = 0
-            for y in 0 ..< scores.count {
-                let z = scores[y]
-                if size == k {
-                    guard z > held[k - 1].score else { continue }
-                    size -= 1
-                }
+            // `held[0 ..< size]`, largest first; a new key goes after the held keys it does not exceed.
+            func insert(_ y: Int, _ z: Double, size: Int) {
                 var position = size
                 while position > 0 && z > held[position - 1].score {
                     held[position] = held[position - 1]
                     position -= 1
                 }
                 held[position] = (y, z)
-                size += 1
             }
-            for x in 0 ..< size { top.append(held[x].index) }
+            for y in 0 ..< k { insert(y, scores[y], size: y) }
+            // Once `k` keys are held a key enters only above the smallest of them: four keys per
+            // comparison for the great majority, which never enter.
+            var smallest = held[k - 1].score
+            var y = k
+            while y < n {
+                if y + 4 <= n {
+                    let four = UnsafeRawPointer(scores.baseAddress! + y).loadUnaligned(as: SIMD4<Double>.self)
+                    if !any(four .> SIMD4(repeating: smallest)) { y += 4; continue }
+                }
+                let z = scores[y]
+                if z > smallest {
+                    insert(y, z, size: k - 1)
+                    smallest = held[k - 1].score
+                }
+                y += 1
+            }
+            for x in 0 ..< k { top.append(held[x].index) }
         }
     }
 }
