@@ -113,7 +113,7 @@ public struct ThresholdLearner: Sendable {
         var y = 0
         while y + 4 <= count {
             let probability = UnsafeRawPointer(e + y).loadUnaligned(as: V4.self) / sums
-            smallest = pointwiseMin(smallest, none.replacing(with: probability, where: probability .> cutoffs))
+            smallest.replace(with: probability, where: (probability .> cutoffs) .& (probability .< smallest))
             y += 4
         }
         var minimum = min(min(smallest[0], smallest[1]), min(smallest[2], smallest[3]))
