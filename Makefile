@@ -33,6 +33,9 @@ RUN_P        ?= 1
 EQUIVALENCE_CASES ?= 4000
 # Tiled heads (docs/model.md §9): the test target checks 300, `make test` continues with TILED_CASES more.
 TILED_CASES  ?= 2000
+# Long exact-mode heads (docs/model.md §10, the event engine's fast-forward): the test target checks 160,
+# `make test` continues with STEADY_STATE_CASES more.
+STEADY_STATE_CASES ?= 1000
 SOAK_CASES   ?= 100000
 # The fuzz campaign (docs/validation.md, "Fuzzing"): `make fuzz` runs FUZZ_CASES, `make test` a seeded
 # subset of FUZZ_QUICK_CASES; each case under CASE_TIMEOUT seconds and CASE_MEMORY bytes of address space.
@@ -62,6 +65,7 @@ test: version
 	$(MAKE) --no-print-directory build
 	$(BIN) validate --cases $(EQUIVALENCE_CASES) --seed-start 1000
 	$(BIN) validate --tiled --cases $(TILED_CASES) --seed-start 1000
+	$(BIN) validate --steady-state --cases $(STEADY_STATE_CASES) --seed-start 1000
 	./scripts/check_sweep.sh
 	./scripts/check_resume.sh
 	CASE_TIMEOUT=10 ./scripts/fuzz.sh $(FUZZ_QUICK_CASES) 19

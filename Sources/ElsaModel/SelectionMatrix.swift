@@ -40,7 +40,17 @@ public struct SelectionMatrix: Sendable, Equatable {
     /// All visible pairs selected, `queries` queries against `keys` keys.
     public static func all(queries: Int, keys: Int, visible: ContiguousArray<Int>) -> SelectionMatrix {
         var m = SelectionMatrix(queries: queries, keys: keys, visible: visible)
-        for i in 0 ..< queries { for j in 0 ..< visible[i] { m.set(query: i, key: j) } }
+        // Row i's bits 0 ..< v_i: whole words of ones, then the low v_i mod 64 bits of one more word.
+        let words = m.wordsPerRow
+        m.bits.withUnsafeMutableBufferPointer { bits in
+            for i in 0 ..< queries {
+                let v = visible[i]
+                precondition(v >= 0 && v <= keys, "query \(i) sees \(v) keys of \(keys)")
+                let row = i * words
+                for w in 0 ..< v >> 6 { bits[row + w] = UInt64.max }
+                if v & 63 != 0 { bits[row + v >> 6] = (1 << UInt64(v & 63)) - 1 }
+            }
+        }
         return m
     }
 

@@ -67,6 +67,24 @@ import Workload
         }
     }
 
+    /// The event engine's steady-state fast-forward (docs/model.md §10) is on in the comparison above:
+    /// it fires in some of those cases (exact, non-causal, long enough), so the reference engine checks
+    /// it there, and it never fires on a causal or an approximate case. (`FastForwardTests` and
+    /// `elsa-sim validate --steady-state` draw long exact heads on purpose.)
+    @Test func fastForwardFiresInSomeRandomCases() {
+        var fired = 0
+        for seed in 0 ..< Self.cases {
+            let c = RandomTimingCase(seed: seed)
+            let skipped = ElsaPipeline.simulate(parameters: c.parameters, selection: c.selection, fastForward: true).skippedQueries
+            if skipped > 0 {
+                fired += 1
+                #expect(c.parameters.exact && !c.causal, "\(c.summary)")
+            }
+        }
+        #expect(fired > 0)
+        print("EngineEquivalenceTests: the fast-forward fired in \(fired) of \(Self.cases) random cases")
+    }
+
     /// A case is a pure function of its seed, so a reported seed reproduces the failure.
     @Test func casesAreReproducibleFromTheirSeed() {
         for seed: UInt64 in [0, 1, 77, 123_456, UInt64(Int32.max)] {

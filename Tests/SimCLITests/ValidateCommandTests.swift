@@ -24,6 +24,18 @@ import SimStudies
         #expect(console.standardOutput == "engine equivalence: 8 random tiled cases passed (seeds 300…307, every HeadTiming field equal)\n")
     }
 
+    /// `--steady-state`: long exact-mode cases, checked with and without the fast-forward; the count of
+    /// cases where it fired is the library's own count over the same seeds.
+    @Test func steadyStateBatchSaysHowOftenTheFastForwardFired() {
+        let console = Console.capturing()
+        #expect(runMain(["validate", "--steady-state", "--cases", "6", "--seed-start", "0", "--threads", "2"], console: console) == 0)
+        let fired = (UInt64(0) ..< 6).filter { EngineEquivalence.checkSteadyState(seed: $0).skippedQueries > 0 }.count
+        #expect(fired > 0)
+        #expect(console.standardOutput
+            == "engine equivalence: 6 random steady-state cases passed (seeds 0…5, every HeadTiming field equal; the fast-forward fired in \(fired))\n")
+        #expect(runMain(["validate", "--steady-state", "--tiled"], console: Console.capturing()) != 0)
+    }
+
     @Test func batchJSONCountsThePasses() throws {
         let console = Console.capturing()
         #expect(runMain(["validate", "--cases", "5", "--json", "-"], console: console) == 0)

@@ -18,7 +18,8 @@ extension ElsaPipeline {
         let n = selection.keys
         precondition(n >= 1, "a head invocation needs at least one token")
         precondition(parameters.accumulators >= 2, "the event engine needs attention.accumulators ≥ 2")
-        let model = ElsaPipeline(parameters: parameters, selection: selection)
+        // Recorded intervals need every cycle simulated: no steady-state fast-forward (docs/model.md §10).
+        let model = ElsaPipeline(parameters: parameters, selection: selection, fastForward: false)
         for bank in model.banks { bank.startRecording() }
         var simulator = Simulator(model: model)
         simulator.schedule(.queryStart(0), at: simulator.model.preprocessingEnd)

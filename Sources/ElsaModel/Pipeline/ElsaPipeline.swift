@@ -32,8 +32,10 @@ public struct ElsaPipeline: EventDrivenModel {
     var nextOutputDivision = 0
     var lastOutputDivisionStart: Cycle? = nil
     var hashBlocked: Cycle = 0
+    /// The steady-state fast-forward's buffers and switch (`docs/model.md` §10).
+    let fastForward: FastForwardState
 
-    init(parameters: TimingParameters, selection: SelectionMatrix) {
+    init(parameters: TimingParameters, selection: SelectionMatrix, fastForward: Bool = true) {
         self.parameters = parameters
         self.selection = selection
         keys = selection.keys
@@ -47,6 +49,7 @@ public struct ElsaPipeline: EventDrivenModel {
         outputDivisionStart = Array(repeating: -1, count: queries)
         let pc = parameters.selectorsPerModule
         let n = keys
+        self.fastForward = FastForwardState(enabled: fastForward, parameters: parameters, selection: selection)
         keyLanes = parameters.exact ? [] : ContiguousArray((0 ..< n).map { key in
             let (bank, local) = parameters.bank(ofKey: key, keys: n)
             return UInt64(bank) << 48 | UInt64(local % pc) << 32 | UInt64(local / pc)
@@ -83,9 +86,11 @@ public struct ElsaPipeline: EventDrivenModel {
         return max(hash, norm)
     }
 
-    public mutating func handle(_ event: Event, at now: Cycle, queue: inout EventQueue<Event>) {
+    public mutating func handle(_ event: Event, at eventTime: Cycle, queue: inout EventQueue<Event>) {
         switch event {
-        case let .queryStart(i):
+        case let .queryStart(scheduledQuery):
+            var i = scheduledQuery, now = eventTime
+            if fastForward.enabled { fastForwardIfPeriodic(query: &i, at: &now) }
             queryStart[i] = now
             var ready = parameters.exact ? now : now + parameters.hashCycles   // hash of i+1 (rule 5)
             if !parameters.exact { binSelectedKeys(query: i) }
@@ -129,12 +134,19 @@ public struct ElsaPipeline: EventDrivenModel {
 
     /// Runs one head invocation and returns every counter of `docs/model.md` §5.
     public static func simulate(parameters: TimingParameters, selection: SelectionMatrix) -> HeadTiming {
+        simulate(parameters: parameters, selection: selection, fastForward: true).timing
+    }
+
+    /// `simulate`, with the steady-state fast-forward (`docs/model.md` §10) on or off, and the number of
+    /// queries whose simulation it skipped (0 when off or when it did not apply).
+    static func simulate(parameters: TimingParameters, selection: SelectionMatrix,
+                         fastForward: Bool) -> (timing: HeadTiming, skippedQueries: Int) {
         precondition(selection.keys >= 1 && selection.queries >= 1, "a head invocation needs at least one key and one query")
         precondition(parameters.accumulators >= 2, "the event engine needs attention.accumulators ≥ 2")
-        var simulator = Simulator(model: ElsaPipeline(parameters: parameters, selection: selection))
+        var simulator = Simulator(model: ElsaPipeline(parameters: parameters, selection: selection, fastForward: fastForward))
         simulator.schedule(.queryStart(0), at: simulator.model.preprocessingEnd)
         simulator.run()
-        return simulator.model.timing()
+        return (simulator.model.timing(), simulator.model.fastForward.skippedQueries)
     }
 
     /// Collects the statistics once the last event has run.

@@ -658,3 +658,138 @@ extension UnsafeMutablePointer {
         return p
     }
 }
+
+// MARK: - Steady-state fast-forward (docs/model.md §10)
+
+extension KeyBank {
+    /// `x − origin`, or `Int64.min` for a sentinel (a time that is not set), so that two states compare
+    /// equal exactly when they are the same up to a shift of time.
+    @inline(__always)
+    private static func relative(_ x: Cycle, to origin: Cycle, unset: Bool) -> Int64 {
+        unset ? Int64.min : x &- origin
+    }
+
+    /// Whether the bank can be fast-forwarded at a query start: no timeline recorder, and no selector
+    /// with a read left (always so once the bank is ready for the next query).
+    var canFastForward: Bool { !recording && scheduled == 0 && selectorsWithWork == 0 }
+
+    /// Appends every part of the bank's state that can influence its future, with times relative to
+    /// `origin` (`S_i`) and query indices relative to `query` (`i`); `firstUnderived` is the first query
+    /// whose output division start the pipeline has not derived yet (its partial results are still read).
+    /// The pure accumulators (busy, blocked and slot-cycle sums, the maximum occupancy) and the fields no
+    /// rule reads (`lastGateBlock`, the calendar's link order) are left out (docs/model.md §10).
+    func appendRelativeState(to out: inout ContiguousArray<Int64>, origin: Cycle, query i: Int, firstUnderived: Int) {
+        out.append(clock &- origin)
+        out.append(Int64(current &- i))
+        out.append(Int64(readQuery &- i))
+        out.append(Int64(candidates))
+        out.append(Int64(scheduled))
+        out.append(Int64(selectorsWithWork))
+        out.append(Int64(roundRobinLast))
+        out.append(readsDoneAt &- origin)
+        out.append(KeyBank.relative(lastIssueCycle, to: origin, unset: lastIssueCycle < 0))
+        out.append(Int64(flightCount))
+        let mask = flightCapacity &- 1
+        for k in 0 ..< flightCount {
+            let slot = (flightHead &+ k) & mask
+            out.append(flightVisible[slot] &- origin)
+            out.append(Int64(flightLane[slot]))
+        }
+        for s in 0 ..< selectors {
+            let l = lanes[s]
+            out.append(Int64(l.count) << 32 | Int64(UInt32(bitPattern: l.visible)))
+            out.append(Int64(l.own) << 32 | Int64(UInt32(bitPattern: l.next)))
+            out.append(Int64(l.score) << 32 | Int64(UInt32(bitPattern: l.cursor)))
+            out.append(Int64(l.selectedCount) << 32 | Int64(UInt32(bitPattern: l.listLength)))
+            out.append(Int64(l.binned))
+            out.append(KeyBank.relative(l.nextRead, to: origin, unset: l.nextRead >= KeyBank.never))
+            out.append(KeyBank.relative(l.blockedSince, to: origin, unset: l.blockedSince < 0))
+            out.append(l.base &- origin)
+            out.append(KeyBank.relative(l.lastRead, to: origin, unset: l.lastRead < 0))
+        }
+        // The live queries' records (current … readQuery), then the partial results still to be read.
+        if current <= readQuery {
+            for q in current ... readQuery {
+                out.append(lastRead[q] &- origin)
+                out.append(Int64(pending[q]))
+                out.append(KeyBank.relative(lastIssue[q], to: origin, unset: lastIssue[q] <= -KeyBank.never))
+                out.append(KeyBank.relative(leftAt[q], to: origin, unset: leftAt[q] < 0))
+                out.append(KeyBank.relative(partialAvailable[q], to: origin, unset: partialAvailable[q] < 0))
+            }
+        }
+        if firstUnderived < current {
+            for q in firstUnderived ..< current {
+                out.append(KeyBank.relative(partialAvailable[q], to: origin, unset: partialAvailable[q] < 0))
+            }
+        }
+    }
+
+    /// Number of values `appendTotals` appends.
+    var totalsCount: Int { 3 * selectors + 2 }
+
+    /// Appends the pure accumulators: outputs that no rule reads, so a repeated period adds the same
+    /// amount to each (docs/model.md §10).
+    func appendTotals(to out: inout ContiguousArray<Int64>) {
+        for s in 0 ..< selectors {
+            out.append(lanes[s].busyCycles)
+            out.append(lanes[s].blockedCycles)
+            out.append(lanes[s].occupancyOffset)
+        }
+        out.append(attentionBusy)
+        out.append(attentionBlocked)
+    }
+
+    /// Moves the bank from query start `S_i` (query `i`) to `S_{i+m} = S_i + m·Δ`, given that its state
+    /// at `S_i` equals its state at `S_{i−1}` shifted by one query and `Δ` cycles: every time moves by
+    /// `m·Δ`, every query index by `m`, the records of the queries finished in the skipped periods are
+    /// those of the last finished one shifted by whole periods, and each accumulator grows by `m` times
+    /// its increase over the last period (`previous`/`latest` are the totals at `S_{i−1}` and `S_i`
+    /// from `offset` on).
+    func fastForward(queries m: Int, period: Cycle, query i: Int, previous: ContiguousArray<Int64>,
+                     latest: ContiguousArray<Int64>, offset: Int) {
+        let shift = Cycle(m) &* period
+        let c = current, r = readQuery
+        // Live records (current … readQuery) move up by m queries (copied before the fill overwrites them).
+        if c <= r {
+            for q in stride(from: r, through: c, by: -1) {
+                lastRead[q &+ m] = lastRead[q] &+ shift
+                pending[q &+ m] = pending[q]
+                lastIssue[q &+ m] = lastIssue[q] <= -KeyBank.never ? lastIssue[q] : lastIssue[q] &+ shift
+                leftAt[q &+ m] = leftAt[q] < 0 ? leftAt[q] : leftAt[q] &+ shift
+                partialAvailable[q &+ m] = partialAvailable[q] < 0 ? partialAvailable[q] : partialAvailable[q] &+ shift
+            }
+        }
+        // The queries finished in the skipped periods: the one finished in the last period, shifted.
+        for k in 0 ..< m {
+            let step = Cycle(k &+ 1) &* period
+            let q = c &+ k
+            pending[q] = pending[c &- 1]
+            lastIssue[q] = lastIssue[c &- 1] <= -KeyBank.never ? lastIssue[c &- 1] : lastIssue[c &- 1] &+ step
+            leftAt[q] = leftAt[c &- 1] < 0 ? leftAt[c &- 1] : leftAt[c &- 1] &+ step
+            partialAvailable[q] = partialAvailable[c &- 1] < 0 ? partialAvailable[c &- 1] : partialAvailable[c &- 1] &+ step
+            // Query `i − 1` is the last one read: its record is the one the reads of query `i − 1 + k + 1` repeat.
+            lastRead[i &+ k] = lastRead[i &- 1] &+ step
+        }
+        current = c &+ m
+        readQuery = r &+ m
+        clock &+= shift
+        readsDoneAt &+= shift
+        if lastIssueCycle >= 0 { lastIssueCycle &+= shift }
+        let mask = flightCapacity &- 1
+        for k in 0 ..< flightCount { flightVisible[(flightHead &+ k) & mask] &+= shift }
+        let times = Int64(m)
+        var o = offset
+        for s in 0 ..< selectors {
+            if lanes[s].nextRead < KeyBank.never { lanes[s].nextRead &+= shift }
+            if lanes[s].blockedSince >= 0 { lanes[s].blockedSince &+= shift }
+            lanes[s].base &+= shift
+            if lanes[s].lastRead >= 0 { lanes[s].lastRead &+= shift }
+            lanes[s].busyCycles &+= times &* (latest[o] &- previous[o])
+            lanes[s].blockedCycles &+= times &* (latest[o &+ 1] &- previous[o &+ 1])
+            lanes[s].occupancyOffset &+= times &* (latest[o &+ 2] &- previous[o &+ 2])
+            o &+= 3
+        }
+        attentionBusy &+= times &* (latest[o] &- previous[o])
+        attentionBlocked &+= times &* (latest[o &+ 1] &- previous[o &+ 1])
+    }
+}

@@ -10,7 +10,7 @@ import SimStudies
 /// or prints the paper-number table of `docs/validation.md`.
 enum ValidateCommand {
     static let help = """
-    usage: elsa-sim validate [--cases N] [--seed-start S] [--tiled] [--threads N] [--json FILE]
+    usage: elsa-sim validate [--cases N] [--seed-start S] [--tiled | --steady-state] [--threads N] [--json FILE]
            elsa-sim validate --seed S
            elsa-sim validate --paper-table [--json FILE]
 
@@ -25,6 +25,9 @@ enum ValidateCommand {
       --seed S           reproduce case S: print its constants and both engines' counters
       --tiled            tiled cases instead (RandomTiledCase: n above a random key memory, causal or
                          not, serial or overlapped; every tile and the composed head; docs/model.md §9)
+      --steady-state     long exact-mode cases instead (RandomSteadyStateCase): the event engine with
+                         and without its steady-state fast-forward (docs/model.md §10) and the
+                         reference engine; says in how many cases the fast-forward fired
       --paper-table      print our numbers next to the paper's (ELSA IV-C/IV-D, V-C) instead
       --threads N        worker threads (default: all cores); results do not depend on it
       --json FILE        also write the result as JSON (- for stdout)
@@ -34,7 +37,7 @@ enum ValidateCommand {
     static func main(_ arguments: [String], console: Console) throws -> Int32 {
         let args = try ParsedArguments(arguments, command: "validate",
                                        options: ["cases", "seed-start", "seed", "threads", "json"],
-                                       flags: ["paper-table", "tiled"])
+                                       flags: ["paper-table", "tiled", "steady-state"])
         if args.has("help") { console.out(help + "\n"); return ExitCode.success }
         try args.noPositional(command: "validate")
         if args.has("paper-table") {
@@ -51,14 +54,25 @@ enum ValidateCommand {
         let cases = try args.int("cases", default: single ? 1 : 1000, range: 1 ... 100_000_000)
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let tiled = args.has("tiled")
-        if single && cases == 1 && !tiled { return reproduce(seed: UInt64(start), console: console) }
+        let steadyState = args.has("steady-state")
+        if tiled && steadyState {
+            throw UsageError.invalidValue(option: "--steady-state", value: "with --tiled", expected: "either --tiled or --steady-state, not both")
+        }
+        if single && cases == 1 && !tiled && !steadyState { return reproduce(seed: UInt64(start), console: console) }
 
         let seeds = UInt64(start) ..< UInt64(start) + UInt64(cases)
         let began = Date()
-        let mismatches = tiled ? EngineEquivalence.checkTiled(seeds: seeds, threads: threads)
-            : EngineEquivalence.check(seeds: seeds, threads: threads) { done in
+        var fastForwarded = 0
+        let mismatches: [EngineEquivalence.Mismatch]
+        if tiled {
+            mismatches = EngineEquivalence.checkTiled(seeds: seeds, threads: threads)
+        } else if steadyState {
+            (mismatches, fastForwarded) = EngineEquivalence.checkSteadyState(seeds: seeds, threads: threads)
+        } else {
+            mismatches = EngineEquivalence.check(seeds: seeds, threads: threads) { done in
                 if done % 500 == 0 || done == cases { console.progress("validate: \(done)/\(cases) cases", done: done == cases) }
             }
+        }
         let seconds = Date().timeIntervalSince(began)
         if let json = args.last("json") {
             let report = JSONValue.object([
@@ -74,7 +88,9 @@ enum ValidateCommand {
         let range = "seeds \(start)…\(start + cases - 1)"
         if mismatches.isEmpty {
             if args.last("json") != "-" {
-                console.out("engine equivalence: \(cases) random \(tiled ? "tiled " : "")cases passed (\(range), every HeadTiming field equal)\n")
+                let kind = tiled ? "tiled " : steadyState ? "steady-state " : ""
+                let fired = steadyState ? "; the fast-forward fired in \(fastForwarded)" : ""
+                console.out("engine equivalence: \(cases) random \(kind)cases passed (\(range), every HeadTiming field equal\(fired))\n")
             }
             console.err(String(format: "validated %d cases in %.1f s on %d threads\n", cases, seconds, threads))
             return ExitCode.success
