@@ -23,7 +23,11 @@ public enum TextTable {
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
                 cells.append(rightAligned.contains(i) ? pad + cell : cell + pad)
             }
-            out += cells.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+            // No trailing blanks (the last column is padded when left-aligned). A loop, not a regular
+            // expression: compiling one cost more than the whole table on a small trace.
+            var line = cells.joined(separator: "  ")
+            while let last = line.last, last.isWhitespace { line.removeLast() }
+            out += line + "\n"
         }
         return out
     }
