@@ -23,17 +23,23 @@ public enum TraceReader {
     /// Reads the trace in the directory at `path` (messages name files as `path/...`).
     ///
     /// - Throws: `TraceError` naming the file and field at fault.
-    public static func read(path: String) throws(TraceError) -> AttentionTrace {
+    public static func read(path: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(TraceError) -> AttentionTrace {
         var display = path
         while display.count > 1 && display.hasSuffix("/") { display.removeLast() }
-        return try read(directory: URL(fileURLWithPath: path, isDirectory: true), displayPath: display)
+        return try read(directory: URL(fileURLWithPath: path, isDirectory: true), displayPath: display, threads: threads)
     }
 
     /// Reads the trace in `directory`.
     ///
+    /// Layer 0 is read first (it fixes n and head_dim); the other layers are read up to `threads` at a
+    /// time, each checked on its own, and taken in manifest order: the same trace, and the same first
+    /// error, whatever the thread count. A batch whose layers name a bias file not read yet is read one
+    /// layer at a time, so layers sharing a bias share one copy.
+    ///
     /// - Parameter displayPath: how to name the directory in messages (default `directory.relativePath`).
     /// - Throws: `TraceError` naming the file and field at fault.
-    public static func read(directory: URL, displayPath: String? = nil) throws(TraceError) -> AttentionTrace {
+    public static func read(directory: URL, displayPath: String? = nil,
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(TraceError) -> AttentionTrace {
         let directoryName = displayPath ?? directory.relativePath
         let manifestPath = directoryName + "/" + manifestName
         let manifestURL = directory.appendingPathComponent(manifestName)
@@ -49,14 +55,32 @@ public enum TraceReader {
         var layers: [AttentionLayer] = []
         layers.reserveCapacity(manifest.layers.count)
         var elements = 0
-        for (index, entry) in manifest.layers.enumerated() {
-            let layer = try reader.read(entry, index: index)
+        func append(_ layer: AttentionLayer, index: Int) throws(TraceError) {
             elements += layer.q.storage.count + layer.k.storage.count + layer.v.storage.count + (layer.out?.storage.count ?? 0)
             if elements > maxTraceElements {
                 throw .invalidValue(path: manifestPath, field: "layers[\(index)]", found: "\(elements) values in layers 0…\(index)",
                                     expected: "at most \(maxTraceElements) values (q, k, v and out) in a whole trace (docs/config.md, Bounds)")
             }
             layers.append(layer)
+        }
+        try append(try reader.read(manifest.layers[0], index: 0), index: 0)
+        let batchSize = max(1, threads)
+        var first = 1
+        while first < manifest.layers.count {
+            let batch = first ..< min(first + batchSize, manifest.layers.count)
+            if batch.count > 1 && batch.allSatisfy({ reader.hasReadBias(of: manifest.layers[$0]) }) {
+                let base = reader
+                let results = ParallelSlots<Result<AttentionLayer, TraceError>>.map(count: batch.count, threads: batchSize) { k in
+                    var own = base
+                    let index = batch.lowerBound + k
+                    do throws(TraceError) { return .success(try own.read(manifest.layers[index], index: index)) }
+                    catch { return .failure(error) }
+                }
+                for (k, result) in results.enumerated() { try append(try result.get(), index: batch.lowerBound + k) }
+            } else {
+                for index in batch { try append(try reader.read(manifest.layers[index], index: index), index: index) }
+            }
+            first = batch.upperBound
         }
         return AttentionTrace(model: manifest.model, description: manifest.description, scale: manifest.scale,
                               causal: manifest.causal, tokens: manifest.tokens, layers: layers)
@@ -215,6 +239,16 @@ private struct LayerReader {
         self.manifest = manifest
     }
 
+    /// Whether `entry` names no bias or one already read (then reading it changes no state).
+    func hasReadBias(of entry: Manifest.Layer) -> Bool {
+        guard let file = entry.bias else { return true }
+        return biases[biasKey(file)] != nil
+    }
+
+    private func biasKey(_ file: String) -> String {
+        URL(fileURLWithPath: file, relativeTo: directory).standardizedFileURL.path
+    }
+
     mutating func read(_ entry: Manifest.Layer, index: Int) throws(TraceError) -> AttentionLayer {
         let prefix = "layers[\(index)]."
         let (q, qPath) = try tensor(entry.q, field: prefix + "q")
@@ -275,7 +309,7 @@ private struct LayerReader {
     /// The additive bias `[q.heads, n, n]`, read once per file and shared by every layer naming it; finite
     /// on every (real query, visible key) pair.
     private mutating func readBias(_ file: String, field: String, q: Tensor3) throws(TraceError) -> Tensor3 {
-        let key = URL(fileURLWithPath: file, relativeTo: directory).standardizedFileURL.path
+        let key = biasKey(file)
         let display = file.hasPrefix("/") ? file : directoryName + "/" + file
         let bias: Tensor3
         let fresh: Bool

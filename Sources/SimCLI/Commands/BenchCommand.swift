@@ -28,7 +28,7 @@ enum BenchCommand {
                              passes then skip threshold learning
       --workload NAME        the workload's name in the table, JSON and CSV (default: the trace path)
       --process-times FILE   add a row for whole 'run' processes timed outside: one line per process
-                             as /usr/bin/time -f '%e %U %S %M' writes it (wall s, user s, system s,
+                             as scripts/bench.sh writes it (wall s, user s, system s,
                              peak KiB)
       --exact FILE           add the NumPy exact-attention pass (scripts/exact_attention_bench.py
                              --json) and a column: each pass's minimum wall time over NumPy's
