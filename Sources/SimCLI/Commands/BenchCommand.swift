@@ -61,7 +61,7 @@ enum BenchCommand {
         }
         let inputs = try SimulationInputs.load(configPath: configPath, overrides: try args.overrides(), hashMatrix: nil,
                                                thresholdsPath: args.last("thresholds"))
-        let (trace, load) = try ProcessMeter.measure { () throws(TraceError) in try TraceReader.read(path: tracePath) }
+        let (trace, load) = try ProcessMeter.measure { () throws(TraceError) in try TraceReader.read(path: tracePath, threads: threads) }
         try inputs.model.validate(trace: trace)
         let thresholds = try inputs.thresholdMatrix(for: trace)
         var functional: [BenchSample] = [], timed: [BenchSample] = []

@@ -93,7 +93,7 @@ enum QualityCommand {
         let trace = try workloadPath.map { path in
             let layers = try args.last("layers").map { _ in try args.int("layers", default: 1, range: 1 ... AttentionWorkload.Limits.layers) }
             return try WorkloadInput.load(file: path, layers: layers, threads: threads).materialized(option: "--workload", threads: threads)
-        } ?? TraceReader.read(path: tracePath)
+        } ?? TraceReader.read(path: tracePath, threads: threads)
         warnIfHuge(trace, console: console)
 
         let outputs: (table: String, json: JSONValue, csv: String, figure: SVGFigure)
@@ -120,7 +120,7 @@ enum QualityCommand {
             outputs = (report.table(), report.json(), report.csv(), report.figure())
         } else {
             let calibrationPaths = args.all("calibrate-on")
-            let calibrationTraces = try calibrationPaths.map { path throws -> AttentionTrace in try TraceReader.read(path: path) }
+            let calibrationTraces = try calibrationPaths.map { path throws -> AttentionTrace in try TraceReader.read(path: path, threads: threads) }
             var same: [QualitySweepPoint] = []
             var other: [QualitySweepPoint]? = calibrationPaths.isEmpty ? nil : []
             for (i, p) in ps.enumerated() {

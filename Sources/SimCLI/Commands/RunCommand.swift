@@ -93,7 +93,7 @@ enum RunCommand {
             (tracePath, trace, workloadHash) = (workloadPath, try input.materialized(option: "--workload", threads: threads), input.traceHash)
         } else {
             tracePath = try args.required("trace", command: "run")
-            (trace, workloadHash) = (try TraceReader.read(path: tracePath), nil)
+            (trace, workloadHash) = (try TraceReader.read(path: tracePath, threads: threads), nil)
         }
         let timeline = try RunTimeline.request(args, trace: trace)
         if let timeline { try model.checkTimeline(timeline, trace: trace) }  // before the simulation: fail fast

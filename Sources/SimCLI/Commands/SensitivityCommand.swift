@@ -53,9 +53,9 @@ enum SensitivityCommand {
         let threads = try args.int("threads", default: ProcessInfo.processInfo.activeProcessorCount, range: 1 ... 1024)
         let overrides = try args.overrides()
         let baselineInputs = try SimulationInputs.load(configPath: configPath, overrides: overrides, hashMatrix: nil, thresholdsPath: nil)
-        let trace = try TraceReader.read(path: tracePath)
+        let trace = try TraceReader.read(path: tracePath, threads: threads)
         let calibrationPath = args.last("calibration-trace")
-        let calibrationTrace = try calibrationPath.map { try TraceReader.read(path: $0) }
+        let calibrationTrace = try calibrationPath.map { try TraceReader.read(path: $0, threads: threads) }
         if let calibrationTrace, let calibrationPath,
            calibrationTrace.layers.map(\.name) != trace.layers.map(\.name) || calibrationTrace.queryHeads != trace.queryHeads {
             throw ConfigError.inconsistent(path: calibrationPath,
