@@ -233,24 +233,8 @@ public enum ApproximationQuality {
                 row += rowBytes
             }
             // The longer row's remaining keys (causal rows differ by one), continuing its own sums.
-            var tailRow = row
-            for y in both ..< v0 {
-                let p = V4(repeating: w0[y])
-                a0 += p * tailRow.loadUnaligned(as: V4.self)
-                a1 += p * tailRow.loadUnaligned(fromByteOffset: 32, as: V4.self)
-                a2 += p * tailRow.loadUnaligned(fromByteOffset: 64, as: V4.self)
-                a3 += p * tailRow.loadUnaligned(fromByteOffset: 96, as: V4.self)
-                tailRow += rowBytes
-            }
-            tailRow = row
-            for y in both ..< v1 {
-                let q = V4(repeating: w1[y])
-                b0 += q * tailRow.loadUnaligned(as: V4.self)
-                b1 += q * tailRow.loadUnaligned(fromByteOffset: 32, as: V4.self)
-                b2 += q * tailRow.loadUnaligned(fromByteOffset: 64, as: V4.self)
-                b3 += q * tailRow.loadUnaligned(fromByteOffset: 96, as: V4.self)
-                tailRow += rowBytes
-            }
+            continueSixteen(weights: w0, keys: both ..< v0, rows: row, rowBytes: rowBytes, &a0, &a1, &a2, &a3)
+            continueSixteen(weights: w1, keys: both ..< v1, rows: row, rowBytes: rowBytes, &b0, &b1, &b2, &b3)
             let e = UnsafeMutableRawPointer(exact0 + c), f = UnsafeMutableRawPointer(exact1 + c)
             e.storeBytes(of: a0, as: V4.self); e.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
             e.storeBytes(of: a2, toByteOffset: 64, as: V4.self); e.storeBytes(of: a3, toByteOffset: 96, as: V4.self)
@@ -265,6 +249,23 @@ public enum ApproximationQuality {
             exact0[c] = e
             exact1[c] = f
             c += 1
+        }
+    }
+
+    /// Adds `weights[y] · values[y][c ..< c + 16]` to the four accumulators for `y` in `keys`, in key
+    /// order; `rows` points at row `keys.lowerBound`, column `c`.
+    @inline(__always)
+    private static func continueSixteen(weights w: UnsafePointer<Double>, keys: Range<Int>, rows: UnsafeRawPointer,
+                                        rowBytes: Int, _ a0: inout SIMD4<Double>, _ a1: inout SIMD4<Double>,
+                                        _ a2: inout SIMD4<Double>, _ a3: inout SIMD4<Double>) {
+        var row = rows
+        for y in keys {
+            let p = SIMD4<Double>(repeating: w[y])
+            a0 += p * row.loadUnaligned(as: SIMD4<Double>.self)
+            a1 += p * row.loadUnaligned(fromByteOffset: 32, as: SIMD4<Double>.self)
+            a2 += p * row.loadUnaligned(fromByteOffset: 64, as: SIMD4<Double>.self)
+            a3 += p * row.loadUnaligned(fromByteOffset: 96, as: SIMD4<Double>.self)
+            row += rowBytes
         }
     }
 
