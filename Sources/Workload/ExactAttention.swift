@@ -58,7 +58,7 @@ public func exactAttentionOutput(layer: AttentionLayer, queryHead: Int, scale: D
 }
 
 /// The `[n, dim]` output rows of one query head (padding rows zero). The scores come from `HeadScores`'
-/// blocked kernel (two queries × eight keys, each dot product summed in component order from +0, as
+/// blocked kernel (two queries × sixteen keys, each dot product summed in component order from +0, as
 /// `softmaxScores` sums it), so the rows are those of `softmaxScores` followed by `Σ p · v`, bit for bit;
 /// the exponential is libm's `exp` here (the trace's `out` is written from these rows).
 private func exactAttentionOutputRows(layer: AttentionLayer, queryHead head: Int, scale: Double, causal: Bool,
