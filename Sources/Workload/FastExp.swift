@@ -14,8 +14,8 @@
 /// (measured against glibc's `exp` on [−708.39, 0]: within 1 ulp, 2.2e-16). Subnormal results carry the one rounding to the subnormal grid (an absolute error
 /// below 2⁻¹⁰⁷⁴ + 3 ulp of the unrounded value).
 ///
-/// The lanes and `exp(_:)` compute with the same operations in the same order (no fused multiply-add),
-/// so a value is the same bits whichever entry point computed it.
+/// The one-value `exp(_:)` is one lane of the four-lane function (no fused multiply-add anywhere), so a
+/// value is the same bits whichever entry point computed it.
 public enum FastExp {
     @usableFromInline static let log2e = 1.4426950408889634
     /// ln 2 split as in fdlibm: the high part has 21 trailing zero bits.
@@ -56,34 +56,10 @@ public enum FastExp {
         return p * s1 * s2
     }
 
-    /// `exp(x)` of one value: the same operations as one lane of `exp(_: SIMD4<Double>)`.
+    /// `exp(x)` of one value: one lane of `exp(_: SIMD4<Double>)` (the same operations by construction).
     @inlinable @inline(__always)
     public static func exp(_ x: Double) -> Double {
-        var a = x < -clamp ? -clamp : x
-        if a > clamp { a = clamp }
-        let t = a * log2e + shifter
-        let kd = t - shifter
-        let r = (a - kd * ln2Hi) - kd * ln2Lo
-        var p = 1.0 / 6227020800.0
-        p = p * r + 1.0 / 479001600.0
-        p = p * r + 1.0 / 39916800.0
-        p = p * r + 1.0 / 3628800.0
-        p = p * r + 1.0 / 362880.0
-        p = p * r + 1.0 / 40320.0
-        p = p * r + 1.0 / 5040.0
-        p = p * r + 1.0 / 720.0
-        p = p * r + 1.0 / 120.0
-        p = p * r + 1.0 / 24.0
-        p = p * r + 1.0 / 6.0
-        p = p * r + 0.5
-        p = p * r + 1.0
-        p = p * r + 1.0
-        let k = Int64(bitPattern: t.bitPattern) &- Int64(bitPattern: shifter.bitPattern)
-        let k1 = ((k &+ 2048) &>> 1) &- 1024
-        let k2 = k &- k1
-        let s1 = Double(bitPattern: UInt64(bitPattern: (k1 &+ 1023) &<< 52))
-        let s2 = Double(bitPattern: UInt64(bitPattern: (k2 &+ 1023) &<< 52))
-        return p * s1 * s2
+        exp(SIMD4<Double>(repeating: x))[0]
     }
 
     /// `out[y] = exp(x[y] − shift)` for `y < count`, four lanes at a time (the tail lane by lane, same
