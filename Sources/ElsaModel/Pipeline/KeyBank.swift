@@ -35,8 +35,6 @@ final class KeyBank {
         var own: Int32 = 0
         /// Entries of query `current + 1` (behind those of `current`).
         var next: Int32 = 0
-        /// Arbitration key: `visible` when the head entry is a visible entry of the current query, else 0.
-        var score: Int32 = 0
         /// Next selected key to read (index into the lane's selected positions).
         var cursor: Int32 = 0
         /// Selected keys in the lane's list for the query being read.
@@ -446,10 +444,14 @@ final class KeyBank {
         }
     }
 
-    /// Sets lane `s`'s arbitration score and its key in `arbiterKeys`.
+    /// Lane `s`'s arbitration score: its `visible` count when the head entry is a visible entry of the
+    /// current query, else 0 (kept only inside its key in `arbiterKeys`).
+    @inline(__always)
+    private func score(_ s: Int) -> Int32 { arbiterKeys[s] &>> 10 }
+
+    /// Sets lane `s`'s arbitration score.
     @inline(__always)
     private func setScore(_ s: Int, _ score: Int32) {
-        lanes[s].score = score
         arbiterKeys[s] = score &<< 10 | Int32(truncatingIfNeeded: 1023 &- s)
     }
 
@@ -463,7 +465,7 @@ final class KeyBank {
             let visible = lanes[s].visible &+ 1
             lanes[s].visible = visible
             if lanes[s].own > 0 {
-                candidates &+= lanes[s].score == 0 ? 1 : 0
+                candidates &+= score(s) == 0 ? 1 : 0
                 setScore(s, visible)
             }
         }
@@ -524,7 +526,7 @@ final class KeyBank {
             for _ in 0 ..< selectors {
                 s &+= 1
                 if s == selectors { s = 0 }
-                if lanes[s].score > 0 { chosen = s; break }
+                if score(s) > 0 { chosen = s; break }
             }
         } else {
             // The first lane with the most visible entries among the candidates (ties: lowest index):
@@ -699,7 +701,7 @@ extension KeyBank {
             let l = lanes[s]
             out.append(Int64(l.count) << 32 | Int64(UInt32(bitPattern: l.visible)))
             out.append(Int64(l.own) << 32 | Int64(UInt32(bitPattern: l.next)))
-            out.append(Int64(l.score) << 32 | Int64(UInt32(bitPattern: l.cursor)))
+            out.append(Int64(score(s)) << 32 | Int64(UInt32(bitPattern: l.cursor)))
             out.append(Int64(l.selectedCount) << 32 | Int64(UInt32(bitPattern: l.listLength)))
             out.append(Int64(l.binned))
             out.append(KeyBank.relative(l.nextRead, to: origin, unset: l.nextRead >= KeyBank.never))
