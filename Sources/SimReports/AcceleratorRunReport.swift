@@ -92,19 +92,15 @@ public struct AcceleratorRunReport: Sendable {
     }
 
     func layerJSON(_ layer: AcceleratorLayer) -> JSONValue {
-        .object([
-            "name": .string(layer.name),
-            "cycles": .int(layer.cycles),
-            "preprocessing_cycles": .int(layer.preprocessingCycles),
-            "execution_cycles": .int(layer.executionCycles),
-            "critical_accelerator": .int(Int64(layer.criticalAccelerator)),
-            "selected_pairs": .int(Int64(layer.selectedPairs)),
-            "total_pairs": .int(Int64(layer.totalPairs)),
+        .object(CommonRunFields.layer(
+            name: layer.name, cycles: layer.cycles, preprocessingCycles: layer.preprocessingCycles,
+            executionCycles: layer.executionCycles, criticalAccelerator: layer.criticalAccelerator,
+            selectedPairs: layer.selectedPairs, totalPairs: layer.totalPairs, quality: layer.quality
+        ).merging([
             "utilization": utilizationJSON(layer.heads),
             "modules": modulesJSON(layer.heads),
-            "quality": layer.quality.map(QualityFields.json) ?? .null,
             "heads": .array(layer.heads.map(headJSON)),
-        ])
+        ]) { common, _ in common })
     }
 
     func headJSON(_ h: AcceleratorHead) -> JSONValue {

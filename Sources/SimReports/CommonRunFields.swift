@@ -3,7 +3,7 @@ import SimCore
 import SimIO
 
 /// What every accelerator's run report gives under one name (`docs/reports.md`, "One schema"): the
-/// whole-run totals and the `units` block. ELSA's `RunReport` and the other models'
+/// whole-run totals, each layer's common keys and the `units` block. ELSA's `RunReport` and the other models'
 /// `AcceleratorRunReport` both take them from here, so the names cannot drift apart.
 public enum CommonRunFields {
     /// The `units` block (`RunReport` adds ELSA's `bytes`).
@@ -24,6 +24,22 @@ public enum CommonRunFields {
             "total_pairs": .int(Int64(totalPairs)),
             "selected_fraction": .double(totalPairs == 0 ? 0 : Double(selectedPairs) / Double(totalPairs)),
             "time_us": .double(Double(cycles) / (clockGHz * 1000)),
+            "quality": quality.map(QualityFields.json) ?? .null,
+        ]
+    }
+
+    /// A layer object's common keys.
+    public static func layer(name: String, cycles: Cycle, preprocessingCycles: Cycle, executionCycles: Cycle,
+                             criticalAccelerator: Int, selectedPairs: Int, totalPairs: Int,
+                             quality: QualityStatistics?) -> [String: JSONValue] {
+        [
+            "name": .string(name),
+            "cycles": .int(cycles),
+            "preprocessing_cycles": .int(preprocessingCycles),
+            "execution_cycles": .int(executionCycles),
+            "critical_accelerator": .int(Int64(criticalAccelerator)),
+            "selected_pairs": .int(Int64(selectedPairs)),
+            "total_pairs": .int(Int64(totalPairs)),
             "quality": quality.map(QualityFields.json) ?? .null,
         ]
     }

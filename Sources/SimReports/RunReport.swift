@@ -50,22 +50,18 @@ public struct RunReport {
     }
 
     func layerJSON(_ layer: LayerResult) -> JSONValue {
-        .object([
-            "name": .string(layer.name),
-            "cycles": .int(layer.cycles),
-            "preprocessing_cycles": .int(layer.preprocessingCycles),
-            "execution_cycles": .int(layer.executionCycles),
-            "critical_accelerator": .int(Int64(layer.criticalAccelerator)),
-            "selected_pairs": .int(Int64(layer.selectedPairs)),
-            "total_pairs": .int(Int64(layer.totalPairs)),
+        .object(CommonRunFields.layer(
+            name: layer.name, cycles: layer.cycles, preprocessingCycles: layer.preprocessingCycles,
+            executionCycles: layer.executionCycles, criticalAccelerator: layer.criticalAccelerator,
+            selectedPairs: layer.selectedPairs, totalPairs: layer.totalPairs, quality: layer.quality
+        ).merging([
             "utilization": utilizationJSON(Self.layerUtilization(layer)),
             "bottleneck": bottleneckJSON(layer.bottleneck),
             "analytic": analyticJSON(layer.analytic, simulated: layer.cycles),
             "modules": layerModulesJSON(layer),
             "memory_traffic": trafficJSON(layer.heads.reduce(MemoryTraffic.zero) { $0 + result.traffic($1) }),
-            "quality": layer.quality.map(QualityFields.json) ?? .null,
             "heads": .array(layer.heads.map(headJSON)),
-        ])
+        ]) { common, _ in common })
     }
 
     func headJSON(_ h: HeadResult) -> JSONValue {
