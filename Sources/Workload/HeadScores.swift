@@ -47,7 +47,8 @@ public struct HeadScoreRows: Sendable {
 /// a plain sequential dot product, so thresholds are those of the straightforward loop bit for bit.
 /// (Float32 products would round each product at 6e-8 relative, far above the 1e-9 the thresholds are
 /// held to.) The kernel computes two queries × sixteen keys per step (eight four-lane accumulators, keys
-/// in panels of eight), which changes speed, not a bit.
+/// in panels of eight), which changes speed, not a bit; so does `mulAdd`'s fused multiply-add in release
+/// builds with FMA (the products are exact).
 ///
 /// Memory: when the head's rows fit `wholeHeadLimitBytes` (n ≤ 1024) they are computed once at `init`
 /// and kept (`whole`); otherwise `forEachBlock` computes them in blocks of `blockRows` rows into one
@@ -216,6 +217,23 @@ public struct HeadScores: Sendable {
         }
     }
 
+    /// `acc + a · b` lane by lane, where every `a[i]` and `b[i]` is a float32 value held in a Double.
+    ///
+    /// Such a product is exact in Double (24 + 24 = 48 significant bits, and its exponent stays far inside
+    /// Double's range for any finite float32 values), so rounding `acc + a · b` once — a fused multiply-add
+    /// — gives the bits of the separate multiply (which does not round) and add. Release builds on a
+    /// machine with FMA define `ELSA_FMA` and pass `-mfma` (Makefile), and this is one `vfmadd` per four
+    /// lanes; elsewhere it is the multiply and the add (`addingProduct` without `-mfma` would be a libm
+    /// call per lane). Only for products of two float32 values: a Double weight times a value is not exact.
+    @inline(__always)
+    static func mulAdd(_ acc: SIMD4<Double>, _ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
+        #if ELSA_FMA
+        acc.addingProduct(a, b)
+        #else
+        acc + a * b
+        #endif
+    }
+
     /// `out0[y] = q0 · k_y`, `out1[y] = q1 · k_y` for `y < keys` rounded up to a multiple of 8, each sum in
     /// component order from +0 (the value of a plain sequential dot product). `q1 == q0` with
     /// `out1 == out0` computes one row.
@@ -239,8 +257,8 @@ public struct HeadScores: Sendable {
                 panel += 64
                 let x0 = V4(repeating: q0[c])
                 let x1 = V4(repeating: q1[c])
-                a0 += x0 * k0; a1 += x0 * k1; a2 += x0 * k2; a3 += x0 * k3
-                b0 += x1 * k0; b1 += x1 * k1; b2 += x1 * k2; b3 += x1 * k3
+                a0 = mulAdd(a0, x0, k0); a1 = mulAdd(a1, x0, k1); a2 = mulAdd(a2, x0, k2); a3 = mulAdd(a3, x0, k3)
+                b0 = mulAdd(b0, x1, k0); b1 = mulAdd(b1, x1, k1); b2 = mulAdd(b2, x1, k2); b3 = mulAdd(b3, x1, k3)
             }
             let o0 = UnsafeMutableRawPointer(out0 + block * 8)
             let o1 = UnsafeMutableRawPointer(out1 + block * 8)
@@ -259,10 +277,10 @@ public struct HeadScores: Sendable {
                 panel += 64
                 let x0 = V4(repeating: q0[c])
                 let x1 = V4(repeating: q1[c])
-                a0 += x0 * k0
-                a1 += x0 * k1
-                b0 += x1 * k0
-                b1 += x1 * k1
+                a0 = mulAdd(a0, x0, k0)
+                a1 = mulAdd(a1, x0, k1)
+                b0 = mulAdd(b0, x1, k0)
+                b1 = mulAdd(b1, x1, k1)
             }
             let o0 = UnsafeMutableRawPointer(out0 + block * 8)
             let o1 = UnsafeMutableRawPointer(out1 + block * 8)
