@@ -46,7 +46,7 @@ public enum TraceReader {
         let data = try readManifest(url: manifestURL, path: manifestPath)
         let root: JSONValue
         do {
-            root = try JSONDecoder().decode(JSONValue.self, from: data)
+            root = try JSONValue.parse(data)
         } catch {
             throw .invalidJSON(path: manifestPath, reason: jsonReason(data, error))
         }
