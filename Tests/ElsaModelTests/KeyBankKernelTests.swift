@@ -3,10 +3,10 @@ import SimCore
 import Workload
 @testable import ElsaModel
 
-/// The edges of the data-oriented key-bank kernel (`docs/architecture.md`, "How the ELSA pipeline uses
-/// the engine"): the in-flight FIFO growing past its initial 64 entries, the read calendar's ring when a
-/// selector's next read is almost `R` cycles ahead, and a queue depth far above anything the queues
-/// reach. Each case is checked against the cycle-stepped reference engine on every field, and its total
+/// The edges of the lane-vector key-bank kernel (`docs/architecture.md`, "How the ELSA pipeline uses
+/// the engine"): two lane chunks with 144 pushes in the selector pipelines at once (a ring of 16 push
+/// cycles), a selector whose next read is almost a whole list ahead and which stalls on a depth-1 queue,
+/// and a queue depth far above anything the queues reach. Each case is checked against the cycle-stepped reference engine on every field, and its total
 /// against a closed form or a bound derived by hand.
 @Suite struct KeyBankKernelTests {
     static func parameters(pa: Int, pc: Int, depth: Cycle, queue: Int, exact: Bool) -> TimingParameters {
@@ -25,8 +25,8 @@ import Workload
     }
 
     /// Exact mode, one bank of 16 selectors, D = Q = 9: in cycles 0…8 every selector pushes a key and
-    /// none is visible before cycle 9, so 16 × 9 = 144 entries are in flight at once (the FIFO starts
-    /// at 64 slots and doubles twice). docs/model.md §6's closed form for exact mode with deep queues
+    /// none is visible before cycle 9, so 16 × 9 = 144 entries are in flight at once, in both lane chunks
+    /// (Pc = 16) and over a ring of 16 push cycles (D = 9). docs/model.md §6's closed form for exact mode with deep queues
     /// (D ≤ m, Q ≥ D, L_att + m ≤ B_acc·max(m, II)) with n = 256, m = 256, L_att = 4, II = 4, L_od = 2:
     /// T = D + m − 1 + L_att + (n − 1)·max(m, II) + II + L_od = 9 + 255 + 4 + 255·256 + 4 + 2 = 65 554.
     @Test func inFlightFIFOGrowsTwice() {
@@ -48,12 +48,13 @@ import Workload
         #expect(timing.selectorStallCycles == 0)
     }
 
-    /// One selector (Pa = Pc = 1), so its list is the whole bank: with n = 255 the calendar has R = 256
-    /// buckets, with n = 256 it has 512. Each query selects keys 0, 1 and n − 1; Q = 1 and D = 6. In
+    /// One selector (Pa = Pc = 1), so its list is the whole bank (n = 255 and 256: lists on both sides of
+    /// a power of two). Each query selects keys 0, 1 and n − 1; Q = 1 and D = 6. In
     /// query 0 key 0 is read at P and visible at P + 6, so the read of key 1 at P + 1 finds the one slot
     /// reserved and stalls until the pop at P + 6 (5 blocked cycles at least); key n − 1 is then read
-    /// n − 2 cycles after the resumed read of key 1, nearly a whole ring ahead.
-    @Test(arguments: [255, 256]) func readCalendarWrapsAround(n: Int) {
+    /// n − 2 cycles after the resumed read of key 1 (one gap of n − 2: a jump far longer than the
+    /// push ring, whose pending pushes must all be made visible).
+    @Test(arguments: [255, 256]) func longGapAfterAStall(n: Int) {
         let p = Self.parameters(pa: 1, pc: 1, depth: 6, queue: 1, exact: false)
         var m = SelectionMatrix(keys: n, visible: ContiguousArray(repeating: n, count: n))
         for i in 0 ..< n {

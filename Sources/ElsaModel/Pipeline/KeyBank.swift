@@ -6,65 +6,28 @@ import SimCore
 ///
 /// The bank is a component with its own clock: the pipeline asks it to advance, and it applies the
 /// rules of `docs/model.md` (steps 2 and 3 of a cycle) at every cycle in which something can change,
-/// jumping over the others. Only selected keys and arbiter grants are events: a selector reading
-/// unselected keys advances one key per cycle by arithmetic, a selector stalled on a full queue wakes
-/// when the arbiter pops its queue, and an arbiter held by a closed accumulator gate wakes when the gate
-/// opens. Between two query starts a bank depends on no other bank (the barrier of step 1 and the
+/// jumping over the others (a selector reading unselected keys advances one key per cycle by
+/// arithmetic). Between two query starts a bank depends on no other bank (the barrier of step 1 and the
 /// accumulator gate only look at finished queries), which lets the pipeline advance banks one at a time.
 ///
-/// The state is data-oriented (`docs/architecture.md`): each selector lane is one small record (`Lane`)
-/// holding its queue as counts — the entries of one selector are pushed in cycle order and all become
-/// visible `D` cycles after their push, so the visible entries are a prefix of the queue and the entries
-/// of the current query precede those of the next — and the entries still in the selector pipeline are
-/// one FIFO of (visible-from cycle, lane) for the whole bank. Longest-queue-first is then the first
-/// argmax of the lanes' scores (the visible count of a lane whose head is a visible entry of the current
-/// query, else 0). A bank holds entries of at most two queries, `current` and `current + 1`: rule 1
-/// starts query `i + 1` only once every module has left query `i − 1`.
+/// The state is lane vectors (`docs/architecture.md`): every per-selector quantity is one `Int32` lane of
+/// `SIMD8` chunks (`Pc` rounded up to a multiple of 8; the padding lanes never hold work), and a cycle is
+/// the same few vector operations whatever happens in it — the arbiter's choice is a vector maximum and
+/// a masked pop, the selectors' reads a vector comparison and a masked push — so the loop has almost no
+/// data-dependent branch (which module acts changes from cycle to cycle, so such branches mispredict).
+/// Comparisons and selections are sign-bit arithmetic (`LaneMath`), a few vector instructions where the
+/// standard library's `SIMDMask` goes lane by lane through memory, and the loop keeps the first chunk
+/// (every lane when `Pc ≤ 8`) in a local. A queue is counts alone: one selector pushes its entries in cycle order and each becomes visible exactly `D`
+/// cycles after its push, so the visible entries are a prefix of the queue, and the entries of the
+/// current query precede those of the next (a bank holds entries of at most two queries: rule 1 starts
+/// query `i + 1` only once every module has left query `i − 1`). The pushes still in the selector
+/// pipelines are a ring of per-cycle lane bitmasks. A selector's list of selected keys is kept as gaps
+/// between consecutive list positions, so its next read is one add after each push, stalls included.
 ///
 /// Stored properties opt out of dynamic exclusivity checks: the bank is only ever used by one thread and
-/// its methods never overlap accesses, and the checks cost 5× in this loop (measured with perf).
+/// its methods never overlap accesses.
 final class KeyBank {
-    /// One candidate selector and its output queue.
-    struct Lane {
-        /// Reserved slots (entries in the pipeline or visible).
-        var count: Int32 = 0
-        /// Leading entries that are visible (exact at every simulated cycle once in-flight entries
-        /// due by then have been made visible).
-        var visible: Int32 = 0
-        /// Entries of the current query (at the front of the queue).
-        var own: Int32 = 0
-        /// Entries of query `current + 1` (behind those of `current`).
-        var next: Int32 = 0
-        /// Next selected key to read (index into the lane's selected positions).
-        var cursor: Int32 = 0
-        /// Selected keys in the lane's list for the query being read.
-        var selectedCount: Int32 = 0
-        /// The most slots ever reserved.
-        var occupancyMax: Int32 = 0
-        /// The cycle of the selector's next selected read (`base + position(cursor)`; while stalled, the
-        /// read it waits to make), or `never` when it has none left.
-        var nextRead: Cycle = KeyBank.never
-        /// Cycle from which the selector is stalled on a full queue, or −1. It may lie ahead: a lane
-        /// whose queue is full when its next read is set stalls at that read unless its queue is popped
-        /// first (then the stall is undone); its reads interval is recorded when the stall ends.
-        var blockedSince: Cycle = -1
-        /// List position `p` is read at cycle `base + p` unless a stall intervenes.
-        var base: Cycle = 0
-        /// Σ pop cycles − Σ push cycles of the queue's entries; with `count · end` added it is the queue's
-        /// slot-cycles up to `end` (an entry reserved over `[push, pop)` is sampled at the end of
-        /// `pop − push` cycles).
-        var occupancyOffset: Int64 = 0
-        /// Keys in the lane's list for the query being read.
-        var listLength: Int32 = 0
-        /// Selected positions binned so far for the next query.
-        var binned: Int32 = 0
-        var busyCycles: Cycle = 0
-        var blockedCycles: Cycle = 0
-        /// Last read cycle, or −1.
-        var lastRead: Cycle = -1
-        /// The next lane in the same `calendar` bucket, or −1.
-        var link: Int32 = -1
-    }
+    typealias Lanes = SIMD8<Int32>
 
     let bank: Int
     let keys: Int
@@ -79,39 +42,49 @@ final class KeyBank {
     /// `pipeline.query_overlap = barrier`: the next query waits until this module has left the current one.
     let barrier: Bool
 
-    private let lanes: UnsafeMutablePointer<Lane>
-    /// Longest-queue-first as one integer maximum: lane `s`'s `score << 10 | (1023 − s)` (ties go to the
-    /// lower index; `Pc ≤ 1024` and `Q ≤ 2²⁰` keep it inside Int32), `arbiterLanes` of them, padding −1.
-    private let arbiterKeys: UnsafeMutablePointer<Int32>
-    /// `Pc` rounded up to a multiple of 8.
-    private let arbiterLanes: Int
-    /// Lanes with `score > 0`.
-    @exclusivity(unchecked) private var candidates = 0
-    /// In-flight entries: visible-from cycles and lanes, a ring of `flightCapacity` (a power of two).
-    @exclusivity(unchecked) private var flightVisible: UnsafeMutablePointer<Cycle>
-    @exclusivity(unchecked) private var flightLane: UnsafeMutablePointer<Int32>
-    @exclusivity(unchecked) private var flightCapacity: Int
-    @exclusivity(unchecked) private var flightHead = 0
-    @exclusivity(unchecked) private var flightCount = 0
+    /// `ceil(Pc / 8)`: the lane chunks.
+    private let chunks: Int
+    /// Per-lane state, one `SIMD8` per chunk each (`LaneState`).
+    private let lane: LaneState
+    /// Lane `s`'s tie-break tag `1023 − s` (longest-queue-first is the largest `score << 10 | tag`; `Pc ≤ 1024`).
+    private let tags: UnsafeMutablePointer<Lanes>
 
-    /// List positions of the selected keys, ascending, `listStride` per lane (the identity in exact mode).
-    private let selectedPositions: UnsafeMutablePointer<Int32>
-    /// Capacity of one selector's list: `ceil(keys / Pc)`.
-    private let listStride: Int
-    /// A calendar of the selectors' next selected reads: bucket `t mod R` lists (through `Lane.link`)
-    /// the lanes whose `nextRead` is `t`. A lane's next read is less than `R` cycles ahead (its list has
-    /// at most `listStride < R` keys), so a bucket never mixes two cycles; the cycle step looks only at
-    /// the lanes reading now.
-    private let calendar: UnsafeMutablePointer<Int32>
-    /// `R − 1`, `R` a power of two above `listStride`.
-    private let calendarMask: Int
-    /// Lanes in the calendar.
-    @exclusivity(unchecked) private var scheduled = 0
-    /// Selectors that still have a selected key to read.
-    @exclusivity(unchecked) private var selectorsWithWork = 0
-    /// First cycle at which every selector has read its whole list (valid when `selectorsWithWork == 0`).
+    /// Pushes still in the selector pipelines: for push cycle `p`, the bits of the lanes that pushed, one
+    /// byte per chunk at `((p & ringMask) · chunks + c)`; a push of cycle `p` becomes visible at `p + D`.
+    private let ring: UnsafeMutablePointer<UInt8>
+    /// `R − 1`, `R` a power of two above `D` (a slot is applied before it is reused).
+    private let ringMask: Int
+    /// The last push cycle whose entries have been made visible.
+    @exclusivity(unchecked) private var visibleThrough: Cycle
+
+    /// Gaps between consecutive list positions of each selector's selected keys, `gapStride` per lane:
+    /// entry 0 is the first position, entry `k` the distance from selected key `k − 1` to `k`, and the
+    /// entry after the last is the distance from the last selected key to the end of the list (the
+    /// list's length when nothing is selected).
+    private let gaps: UnsafeMutablePointer<Int32>
+    /// `ceil(keys / Pc) + 1`: a whole list's gaps and the one after its end.
+    private let gapStride: Int
+    /// List position of each lane's last binned key (approximate modes), for the next gap.
+    private let lastPosition: UnsafeMutablePointer<Int32>
+    private let exact: Bool
+
+    /// Cycles accumulated into the Int32 run sums (`HotLanes.blockedRun`, `slotRun`) since they were last
+    /// folded into the Int64 totals, and the most allowed before the next fold.
+    @exclusivity(unchecked) private var runCycles = 0
+    private let runLimit: Int
+    /// `expandBits`, held by the bank so the hot loop reads it without a global's access check.
+    private let expand: UnsafeMutablePointer<Lanes>
+
+    /// Start of the query being read (`S` of `readQuery`): lane read times are relative to it.
+    @exclusivity(unchecked) private var readStart: Cycle = 0
+    /// Selected keys of the read query this bank's selectors have still to read.
+    @exclusivity(unchecked) private var keysToRead = 0
+    /// First cycle at which every selector has read its whole list (valid when `keysToRead == 0`).
     @exclusivity(unchecked) private var readsDoneAt: Cycle = 0
     @exclusivity(unchecked) private var readQuery = -1
+    /// Entries of `current` and of `current + 1` in this bank's queues.
+    @exclusivity(unchecked) private var ownTotal = 0
+    @exclusivity(unchecked) private var nextTotal = 0
 
     // Attention computation module.
     /// Current query `a_b`.
@@ -122,14 +95,10 @@ final class KeyBank {
     /// Last issue cycle, or −1.
     @exclusivity(unchecked) private var lastIssueCycle: Cycle = -1
     var attentionLastBusy: Cycle? { lastIssueCycle >= 0 ? lastIssueCycle : nil }
-    /// Last cycle the accumulator gate blocked an issue.
-    @exclusivity(unchecked) private var lastGateBlock: Cycle = -1
 
     // Per-query records (index = query).
-    /// Last cycle a selector of this bank read a key of the query (`S_a − 1` if none).
+    /// Last cycle a selector of this bank read a key of the query (`S_a − 1` if none), set once read.
     private let lastRead: UnsafeMutablePointer<Cycle>
-    /// Entries of the query still reserved in this bank's queues.
-    private let pending: UnsafeMutablePointer<Int32>
     private let lastIssue: UnsafeMutablePointer<Cycle>
     /// `W(a, b)`: the cycle at which the attention module left query `a`.
     @exclusivity(unchecked) private(set) var leftAt: ContiguousArray<Cycle>
@@ -146,6 +115,12 @@ final class KeyBank {
     @exclusivity(unchecked) private var readsSince: [Cycle] = []
 
     static let never = Cycle.max / 4
+    /// A lane read time no cycle reaches.
+    private static let noRead = Int32.max / 2
+    /// The eight lanes of a ring byte: entry `b` has 1 in lane `j` when bit `j` of `b` is set.
+    private static let expandBits: [SIMD8<Int32>] = (0 ..< 256).map { b in
+        SIMD8<Int32>((0 ..< 8).map { Int32(b >> $0 & 1) })
+    }
 
     init(bank: Int, parameters: TimingParameters, keys: Int, queries: Int, start: Cycle) {
         self.bank = bank
@@ -158,27 +133,29 @@ final class KeyBank {
         accumulators = parameters.accumulators
         roundRobin = parameters.arbiter == .roundRobin
         barrier = parameters.queryOverlap == .barrier
+        exact = parameters.exact
         let pc = selectors
-        lanes = .filled(Lane(), count: pc)
-        arbiterLanes = (pc + 7) / 8 * 8
-        arbiterKeys = .filled(-1, count: arbiterLanes)
-        for s in 0 ..< pc { arbiterKeys[s] = Int32(1023 - s) }
-        // At most Pc pushes per cycle stay in flight for D cycles; start small and grow on demand.
-        flightCapacity = 64
-        flightVisible = .filled(0, count: flightCapacity)
-        flightLane = .filled(0, count: flightCapacity)
-        listStride = (keys + pc - 1) / pc
-        var buckets = 1
-        while buckets <= listStride { buckets *= 2 }
-        calendar = .filled(-1, count: buckets)
-        calendarMask = buckets - 1
-        selectedPositions = .filled(0, count: pc * listStride)
-        if parameters.exact {
-            for s in 0 ..< pc { for k in 0 ..< listStride { selectedPositions[s * listStride + k] = Int32(k) } }
-        }
+        chunks = (pc + 7) / 8
+        lane = LaneState(chunks: chunks)
+        tags = .filled(Lanes(), count: chunks)
+        for s in 0 ..< chunks * 8 { tags[s / 8][s % 8] = Int32(1023 - s) }
+        var ringSize = 1
+        while ringSize <= Int(depth) { ringSize *= 2 }
+        ring = .filled(0, count: ringSize * chunks)
+        ringMask = ringSize - 1
+        visibleThrough = start - 1
+        gapStride = (keys + pc - 1) / pc + 1
+        gaps = .filled(1, count: chunks * 8 * gapStride)
+        // A lane holds entries of two lists at most, so its count stays below 2·gapStride. Every 4096
+        // cycles at most (a fold costs a few adds per lane), so the folding is exercised by ordinary heads.
+        runLimit = min(4096, Int(Int32.max) / (min(Int(queueDepth), 2 * gapStride) + 2))
+        expand = .allocate(capacity: 256)
+        expand.initialize(from: KeyBank.expandBits, count: 256)
+        lastPosition = .filled(0, count: chunks * 8)
+        // Exact mode reads every key: the first at position 0, then one per cycle (and one past the last).
+        if exact { for s in 0 ..< chunks * 8 { gaps[s * gapStride] = 0 } }
         roundRobinLast = pc - 1
         lastRead = .filled(0, count: queries)
-        pending = .filled(0, count: queries)
         lastIssue = .filled(-KeyBank.never, count: queries)
         leftAt = ContiguousArray(repeating: -1, count: queries)
         partialAvailable = ContiguousArray(repeating: -1, count: queries)
@@ -187,14 +164,13 @@ final class KeyBank {
     }
 
     deinit {
-        lanes.deallocate()
-        arbiterKeys.deallocate()
-        calendar.deallocate()
-        flightVisible.deallocate()
-        flightLane.deallocate()
-        selectedPositions.deallocate()
+        lane.deallocate()
+        expand.deallocate()
+        tags.deallocate()
+        ring.deallocate()
+        gaps.deallocate()
+        lastPosition.deallocate()
         lastRead.deallocate()
-        pending.deallocate()
         lastIssue.deallocate()
     }
 
@@ -202,6 +178,7 @@ final class KeyBank {
     func startRecording() {
         recorder = BankRecorder(bank: bank, selectors: selectors)
         recording = true
+        readsSince = Array(repeating: clock, count: selectors)
     }
 
     /// Commits the recorder's held-back samples (call once the simulation is over).
@@ -211,23 +188,46 @@ final class KeyBank {
 
     /// Reserved-slot statistics of each selector queue (closed by `finish(at:)`).
     var occupancy: [OccupancyStats] {
-        (0 ..< selectors).map { OccupancyStats(maximum: Int(lanes[$0].occupancyMax), cycleSum: lanes[$0].occupancyOffset) }
+        foldRuns()
+        return (0 ..< selectors).map { OccupancyStats(maximum: Int(lane.hot[$0 >> 3].occupancyMax[$0 & 7]), cycleSum: lane.slotCycles[$0]) }
     }
-    var selectorBusy: [Cycle] { (0 ..< selectors).map { lanes[$0].busyCycles } }
-    var selectorBlocked: [Cycle] { (0 ..< selectors).map { lanes[$0].blockedCycles } }
-    var selectorLastBusy: [Cycle?] { (0 ..< selectors).map { lanes[$0].lastRead >= 0 ? lanes[$0].lastRead : nil } }
+    var selectorBusy: [Cycle] { (0 ..< selectors).map { lane.busy[$0] } }
+    var selectorBlocked: [Cycle] {
+        foldRuns()
+        return (0 ..< selectors).map { lane.blocked[$0] }
+    }
+    var selectorLastBusy: [Cycle?] {
+        (0 ..< selectors).map { s in
+            let last = lastReadOfLane(s)
+            return last >= 0 ? last : nil
+        }
+    }
 
-    /// Clears the selected-position lists before the pipeline bins a new query's keys into them.
+    /// Lane `s`'s last read cycle, or −1: the read query's list when it is read (its final next read is
+    /// one past it), else the one folded in at the last query start.
+    private func lastReadOfLane(_ s: Int) -> Cycle {
+        let h = lane.hot[s >> 3], j = s & 7
+        if readQuery >= 0 && h.cursor[j] == h.selected[j] && lane.length[s >> 3][j] > 0 {
+            return readStart + Cycle(h.nextRead[j]) - 1
+        }
+        return lane.lastRead[s]
+    }
+
+    /// Clears the selected-key lists before the pipeline bins a new query's keys into them.
     func clearSelections() {
-        for s in 0 ..< selectors { lanes[s].binned = 0 }
+        for c in 0 ..< chunks { lane.binned[c] = Lanes() }
+        for s in 0 ..< chunks * 8 { lastPosition[s] = 0 }
     }
 
-    /// Records that the key at list position `position` of selector `selector` is selected.
+    /// Records that the key at list position `position` of selector `selector` is selected (positions of
+    /// one selector arrive in ascending order).
     @inline(__always)
-    func addSelected(selector: Int, position: Int) {
-        let k = Int(lanes[selector].binned)
-        selectedPositions[selector * listStride + k] = Int32(truncatingIfNeeded: position)
-        lanes[selector].binned = Int32(truncatingIfNeeded: k + 1)
+    func addSelected(selector s: Int, position: Int) {
+        let k = lane.binned[s >> 3][s & 7]
+        let p = Int32(truncatingIfNeeded: position)
+        gaps[s &* gapStride &+ Int(k)] = p &- lastPosition[s]
+        lastPosition[s] = p
+        lane.binned[s >> 3][s & 7] = k &+ 1
     }
 
     /// Step 1 as seen by this bank: query `query` starts at `start` (= `clock`). `bankKeys` is the
@@ -235,82 +235,65 @@ final class KeyBank {
     /// (otherwise the selected positions were added since `clearSelections()`).
     func startQuery(_ query: Int, at start: Cycle, bankKeys u: Int, everySelected: Bool) {
         precondition(start == clock, "bank \(bank): query \(query) starts at \(start) but the bank is at \(clock)")
-        precondition(selectorsWithWork == 0 && readsDoneAt <= start,
+        precondition(keysToRead == 0 && readsDoneAt <= start,
                      "bank \(bank): query \(query) starts before query \(readQuery) was read")
-        // The queues hold entries of `current` and `current + 1` only (see `Lane.own`).
+        // The queues hold entries of `current` and `current + 1` only (see the type's comment).
         precondition(current >= query - 1, "bank \(bank): query \(query) starts while the module is at query \(current)")
+        foldLastReads()
         readQuery = query
-        lastRead[query] = start - 1
-        readsDoneAt = start
-        let pc = selectors
+        readStart = start
         // Lane s reads keys s, s + Pc, …: ⌈(u − s)/Pc⌉ of them, which is ⌊u/Pc⌋ plus one for s < u mod Pc
-        // (one division per query instead of one per lane).
-        let (whole, extra) = u.quotientAndRemainder(dividingBy: pc)
-        for s in 0 ..< pc {
-            let length = whole &+ (s < extra ? 1 : 0)
-            lanes[s].listLength = Int32(truncatingIfNeeded: length)
-            lanes[s].busyCycles += Cycle(length)
-            lanes[s].selectedCount = everySelected ? Int32(truncatingIfNeeded: length) : lanes[s].binned
-            lanes[s].cursor = 0
-            lanes[s].base = start
-            lanes[s].blockedSince = -1
-            if recording {
-                if readsSince.isEmpty { readsSince = Array(repeating: start, count: pc) }
+        // (one division per query instead of one per lane); padding lanes (s ≥ Pc) read none.
+        let (whole, extra) = u.quotientAndRemainder(dividingBy: selectors)
+        let laneIndex = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
+        var toRead = 0
+        for c in 0 ..< chunks {
+            let index = laneIndex &+ Int32(truncatingIfNeeded: c &* 8)
+            let real = LaneMath.less(index, Lanes(repeating: Int32(truncatingIfNeeded: selectors)))
+            let length = (Lanes(repeating: Int32(truncatingIfNeeded: whole))
+                &- LaneMath.less(index, Lanes(repeating: Int32(truncatingIfNeeded: extra)))) & real
+            let selected = everySelected ? length : lane.binned[c]
+            lane.length[c] = length
+            lane.hot[c].selected = selected
+            lane.hot[c].cursor = Lanes()
+            var first = Lanes()
+            for j in 0 ..< 8 {
+                let s = c &* 8 &+ j
+                lane.busy[s] &+= Cycle(length[j])
+                // The gap after the last selected key reaches the end of the list (in exact mode the
+                // gaps are 0, 1, 1, … for every list, set once).
+                if !exact { gaps[s &* gapStride &+ Int(selected[j])] = length[j] &- lastPosition[s] }
+                first[j] = gaps[s &* gapStride]
+            }
+            lane.hot[c].nextRead = first
+            toRead &+= Int(selected.wrappedSum())
+        }
+        if recording {
+            for s in 0 ..< selectors {
                 readsSince[s] = start
-            }
-            if lanes[s].selectedCount > 0 {
-                selectorsWithWork += 1
-                lanes[s].nextRead = start + Cycle(selectedPositions[s * listStride])
-                scheduleNextRead(s)
-            } else {
-                lanes[s].nextRead = KeyBank.never
-                finishList(s)
+                if lane.hot[s >> 3].selected[s & 7] == 0 { recordListEnd(s) }
             }
         }
+        keysToRead = toRead
+        if toRead == 0 { readsFinished() }
     }
 
-    /// Puts lane `s` in the calendar bucket of cycle `time` (its `nextRead`).
-    @inline(__always)
-    private func schedule(_ s: Int, at time: Cycle) {
-        let bucket = Int(truncatingIfNeeded: time) & calendarMask
-        lanes[s].link = calendar[bucket]
-        calendar[bucket] = Int32(truncatingIfNeeded: s)
-        scheduled &+= 1
+    /// Every selector has read its list: `readsDoneAt` is one past the last read (each lane's next read
+    /// is one past its own last read; `S` when the bank sees no key).
+    private func readsFinished() {
+        var latest = Lanes()
+        for c in 0 ..< chunks { latest = LaneMath.maximum(latest, lane.hot[c].nextRead) }
+        readsDoneAt = readStart &+ Cycle(latest.max())
+        lastRead[readQuery] = readsDoneAt &- 1
     }
 
-    /// Lane `s`'s next selected read is `nextRead` (not `never`): a lane whose queue is full stalls
-    /// there unless the arbiter pops it first, so it waits for that pop instead of the calendar (only
-    /// this selector fills its queue, so a lane with room at this point still has room at its read).
-    @inline(__always)
-    private func scheduleNextRead(_ s: Int) {
-        if lanes[s].count == queueDepth {
-            lanes[s].blockedSince = lanes[s].nextRead
-        } else {
-            schedule(s, at: lanes[s].nextRead)
+    /// Keeps each lane's last read of the finished list before a new list replaces it.
+    private func foldLastReads() {
+        guard readQuery >= 0 else { return }
+        for c in 0 ..< chunks {
+            let length = lane.length[c], nextRead = lane.hot[c].nextRead
+            for j in 0 ..< 8 where length[j] > 0 { lane.lastRead[c &* 8 &+ j] = readStart &+ Cycle(nextRead[j]) &- 1 }
         }
-    }
-
-    /// The earliest `nextRead` after cycle `t`, or `never` (every scheduled read is less than `R` cycles
-    /// ahead, so the first non-empty bucket after `t` holds it).
-    private func nextScheduledRead(after t: Cycle) -> Cycle {
-        guard scheduled > 0 else { return KeyBank.never }
-        for d in 1 ... calendarMask + 1 {
-            let head = calendar[Int(truncatingIfNeeded: t + Cycle(d)) & calendarMask]
-            if head >= 0 { return lanes[Int(head)].nextRead }
-        }
-        preconditionFailure("bank \(bank): \(scheduled) scheduled reads not found after cycle \(t)")
-    }
-
-    /// A selector has read its last selected key: the rest of its list is read one key per cycle.
-    @inline(__always)
-    private func finishList(_ s: Int) {
-        let length = lanes[s].listLength
-        guard length > 0 else { return }
-        let last = lanes[s].base + Cycle(length) - 1
-        lanes[s].lastRead = last
-        if recording { recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: last + 1) }
-        lastRead[readQuery] = max(lastRead[readQuery], last)
-        if last + 1 > readsDoneAt { readsDoneAt = last + 1 }
     }
 
     /// Advances until the bank no longer holds up the next query start (step 1: every key of the
@@ -333,279 +316,322 @@ final class KeyBank {
 
     private enum StopMode { case ready, limit, drained }
 
+    /// The cycle loop. Chunk 0 of the hot lanes (every lane when `Pc ≤ 8`) lives in the local `h0` while
+    /// cycles are simulated, and is written back before anything else reads the lanes.
     private func advance(limit: Cycle, mode: StopMode, outputDivisionStart od: UnsafeBufferPointer<Cycle>) {
+        var h0 = lane.hot[0]
+        defer { lane.hot[0] = h0 }
         while true {
             let t = clock
-            leave(at: t)
+            if ownTotal == 0 {
+                lane.hot[0] = h0
+                leave(at: t)
+                h0 = lane.hot[0]
+            }
             switch mode {
             case .ready:
                 // Every selector done, every read past and the module past the query (or its
-                // predecessor): one test of an OR of non-negative shortfalls, not three branches (which
-                // of them holds changes from cycle to cycle, so each branch would mispredict).
-                let shortfall = Cycle(selectorsWithWork) | max(0, readsDoneAt &- t)
+                // predecessor): one test of an OR of non-negative shortfalls.
+                let shortfall = Cycle(keysToRead) | max(0, readsDoneAt &- t)
                     | Cycle(max(0, readQuery &+ (barrier ? 1 : 0) &- current))
                 if shortfall == 0 { return }
             case .drained: if current >= queries { return }
             case .limit: if t >= limit { return }
             }
-            // Most cycles with work issue a key or read a selected one: try the cycle first, and only
-            // when nothing happened find the next cycle at which something can.
-            if simulateCycle(at: t, outputDivisionStart: od) { continue }
-            var next = KeyBank.never
-            var gateClosedUntil: Cycle = -1
-            next = min(next, arbiterTime(at: t + 1, outputDivisionStart: od, gateClosedUntil: &gateClosedUntil))
-            if let leaveAt = leaveTime(at: t + 1) { next = min(next, leaveAt) }
-            next = min(next, nextScheduledRead(after: t))
+            catchUpVisibility(at: t, &h0)
+            let issued = issue(at: t, outputDivisionStart: od, &h0)
+            let pushed = keysToRead > 0 ? read(at: t, &h0) : false
+            if issued || pushed {
+                h0.slotRun &+= h0.count
+                for c in 1 ..< chunks { lane.hot[c].slotRun &+= lane.hot[c].count }
+                runCycles &+= 1
+                clock = t &+ 1
+                if runCycles >= runLimit {
+                    lane.hot[0] = h0
+                    foldRuns()
+                    h0 = lane.hot[0]
+                }
+                continue
+            }
+            // Nothing acted in cycle t: the next cycle at which something can.
+            lane.hot[0] = h0
+            var next = min(nextVisibility(after: t), nextRead(after: t))
+            if let leaveAt = leaveTime(at: t &+ 1) { next = min(next, leaveAt) }
             switch mode {
             // Under the barrier the wait ends with a leave, which `leaveTime` already schedules.
-            case .ready: if selectorsWithWork == 0 && !barrier { next = min(next, max(t + 1, readsDoneAt)) }
+            case .ready: if keysToRead == 0 && !barrier { next = min(next, max(t &+ 1, readsDoneAt)) }
             case .limit: next = min(next, limit)
             case .drained: break
             }
             precondition(next < KeyBank.never, "bank \(bank): no event left after cycle \(t) (query \(current))")
-            if next > t + 1 {
-                // Nothing changes in [t + 1, next): only the arbiter's blocked cycles accumulate.
-                if gateClosedUntil > t + 1 {
-                    attentionBlocked += min(next, gateClosedUntil) - (t + 1)
-                    if recording {
-                        recorder!.attention(.blocked, query: current, from: t + 1, to: min(next, gateClosedUntil))
-                    }
-                }
-                clock = next
-            }
+            accumulateSlots(cycles: next &- t)
+            h0 = lane.hot[0]
+            clock = next
         }
     }
 
-    /// List position of lane `s`'s `k`-th selected key.
-    @inline(__always)
-    private func position(_ s: Int, _ k: Int32) -> Cycle {
-        Cycle(selectedPositions[s &* listStride &+ Int(k)])
+    /// Every queue's slot-cycles grow by its reserved slots for each of `cycles` cycles (the counts of the
+    /// end of the last simulated cycle, which hold until the next one), for a jump (a simulated cycle adds
+    /// its counts to the Int32 run sums in the loop).
+    private func accumulateSlots(cycles: Cycle) {
+        if cycles < Cycle(runLimit &- runCycles) {
+            // Within the run sums' bound: one multiply-add per chunk.
+            let times = Lanes(repeating: Int32(truncatingIfNeeded: cycles))
+            for c in 0 ..< chunks { lane.hot[c].slotRun &+= lane.hot[c].count &* times }
+            runCycles &+= Int(cycles)
+            return
+        }
+        foldRuns()
+        for c in 0 ..< chunks {
+            let count = lane.hot[c].count
+            for j in 0 ..< 8 { lane.slotCycles[c &* 8 &+ j] &+= Cycle(count[j]) &* cycles }
+        }
     }
 
-    /// When the arbiter can next act, or `never`. Sets `gateClosedUntil` when a candidate waits for an
-    /// accumulator. Called after a cycle `t − 1` in which nothing acted, so no lane is a candidate: the
-    /// earliest candidate is the first in-flight entry whose lane's head belongs to the current query.
-    private func arbiterTime(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>, gateClosedUntil: inout Cycle) -> Cycle {
-        guard current < queries else { return KeyBank.never }
-        var earliest = KeyBank.never
-        if candidates > 0 {
-            earliest = t
-        } else {
-            let mask = flightCapacity - 1
-            var k = 0
-            while k < flightCount {
-                let slot = (flightHead + k) & mask
-                if lanes[Int(flightLane[slot])].own > 0 { earliest = flightVisible[slot]; break }
-                k += 1
+    /// Moves the Int32 run sums (stall cycles and slot-cycles since the last fold) into the Int64 totals:
+    /// before the totals are read, and before `runCycles` (cycles accumulated since the last fold)
+    /// reaches `runLimit`, so a slot-cycle sum stays below `runLimit` × (the largest count) and a stall
+    /// sum below `runLimit` plus one stall (read times are below 2³⁰ cycles after the query's start).
+    private func foldRuns() {
+        precondition(keysToRead == 0 || clock &- readStart < Cycle(KeyBank.noRead),
+                     "bank \(bank): query \(readQuery) is still read \(clock - readStart) cycles after its start (at most \(KeyBank.noRead))")
+        for c in 0 ..< chunks {
+            let blocked = lane.hot[c].blockedRun, slots = lane.hot[c].slotRun
+            for j in 0 ..< 8 {
+                lane.blocked[c &* 8 &+ j] &+= Cycle(blocked[j])
+                lane.slotCycles[c &* 8 &+ j] &+= Cycle(slots[j])
             }
+            lane.hot[c].blockedRun = Lanes()
+            lane.hot[c].slotRun = Lanes()
         }
-        guard earliest < KeyBank.never else { return KeyBank.never }
-        let visibleFrom = max(t, earliest)
-        let gateQuery = current - accumulators
-        if gateQuery >= 0 {
-            let opens = od[gateQuery] + 1
-            precondition(od[gateQuery] >= 0, "bank \(bank): output division start of query \(gateQuery) unknown at cycle \(t)")
-            if opens > visibleFrom {
-                gateClosedUntil = opens
-                // Blocked from the first cycle a candidate is visible until the gate opens.
-                if visibleFrom > t { gateClosedUntil = -1; return visibleFrom }
-                return opens
-            }
+        runCycles = 0
+    }
+
+    /// The first cycle after `t` at which a push still in a selector pipeline becomes visible, or `never`.
+    private func nextVisibility(after t: Cycle) -> Cycle {
+        var p = visibleThrough &+ 1
+        while p <= t {
+            let slot = Int(truncatingIfNeeded: p) & ringMask &* chunks
+            for c in 0 ..< chunks where ring[slot &+ c] != 0 { return max(p &+ depth, t &+ 1) }
+            p &+= 1
         }
-        return visibleFrom
+        return KeyBank.never
+    }
+
+    /// The earliest next read after `t` of a selector with a selected key left and room in its queue
+    /// (a selector whose queue is full waits for a pop, which needs a visible entry), or `never`.
+    private func nextRead(after t: Cycle) -> Cycle {
+        guard keysToRead > 0 else { return KeyBank.never }
+        var earliest = Lanes(repeating: KeyBank.noRead)
+        let depthQ = Lanes(repeating: queueDepth)
+        for c in 0 ..< chunks {
+            let ready = LaneMath.less(lane.hot[c].cursor, lane.hot[c].selected) & LaneMath.less(lane.hot[c].count, depthQ)
+            earliest = LaneMath.minimum(earliest, LaneMath.select(ready, lane.hot[c].nextRead, Lanes(repeating: KeyBank.noRead)))
+        }
+        let first = earliest.min()
+        return first == KeyBank.noRead ? KeyBank.never : max(t &+ 1, readStart &+ Cycle(first))
     }
 
     /// When the module can leave its current query, if that is already determined.
     private func leaveTime(at t: Cycle) -> Cycle? {
         let a = current
-        guard a <= readQuery, a < queries, pending[a] == 0 else { return nil }
-        guard a < readQuery || selectorsWithWork == 0 else { return nil }
-        return max(t, lastRead[a] + depth)
+        guard a <= readQuery, a < queries, ownTotal == 0 else { return nil }
+        guard a < readQuery || keysToRead == 0 else { return nil }
+        return max(t, lastRead[a] &+ depth)
     }
 
     /// The attention module leaves every finished query (`W` recurrence of `docs/model.md` step 2).
-    @inline(__always)
     private func leave(at t: Cycle) {
         while current <= readQuery && current < queries {
             let a = current
-            guard pending[a] == 0, a < readQuery || selectorsWithWork == 0, t >= lastRead[a] + depth else { return }
+            guard ownTotal == 0, a < readQuery || keysToRead == 0, t >= lastRead[a] &+ depth else { return }
             leftAt[a] = t
-            partialAvailable[a] = max(t, lastIssue[a] + attentionLatency)
+            partialAvailable[a] = max(t, lastIssue[a] &+ attentionLatency)
             current += 1
             // Query a has no entry left, so the next query's entries are now the current query's.
-            candidates = 0
-            for s in 0 ..< selectors {
-                lanes[s].own = lanes[s].next
-                lanes[s].next = 0
-                let score = lanes[s].own > 0 ? lanes[s].visible : 0
-                setScore(s, score)
-                candidates &+= score > 0 ? 1 : 0
+            for c in 0 ..< chunks {
+                lane.hot[c].own = lane.hot[c].next
+                lane.hot[c].next = Lanes()
             }
+            ownTotal = nextTotal
+            nextTotal = 0
         }
     }
 
-    /// Lane `s`'s arbitration score: its `visible` count when the head entry is a visible entry of the
-    /// current query, else 0 (kept only inside its key in `arbiterKeys`).
+    /// Makes every push of a cycle `≤ t − D` visible.
     @inline(__always)
-    private func score(_ s: Int) -> Int32 { arbiterKeys[s] &>> 10 }
-
-    /// Sets lane `s`'s arbitration score.
-    @inline(__always)
-    private func setScore(_ s: Int, _ score: Int32) {
-        arbiterKeys[s] = score &<< 10 | Int32(truncatingIfNeeded: 1023 &- s)
-    }
-
-    /// Makes every in-flight entry with a visible-from cycle `≤ t` visible.
-    @inline(__always)
-    private func catchUpVisibility(at t: Cycle) {
-        while flightCount > 0 && flightVisible[flightHead] <= t {
-            let s = Int(flightLane[flightHead])
-            flightHead = (flightHead &+ 1) & (flightCapacity &- 1)
-            flightCount &-= 1
-            let visible = lanes[s].visible &+ 1
-            lanes[s].visible = visible
-            if lanes[s].own > 0 {
-                candidates &+= score(s) == 0 ? 1 : 0
-                setScore(s, visible)
-            }
+    private func catchUpVisibility(at t: Cycle, _ h0: inout HotLanes) {
+        let target = t &- depth
+        if target &- visibleThrough > Cycle(ringMask) {
+            // A jump longer than the ring: every push not yet visible is in it.
+            for slot in 0 ... ringMask { applyRing(slot: slot, &h0) }
+            visibleThrough = target
+            return
+        }
+        while visibleThrough < target {
+            visibleThrough &+= 1
+            applyRing(slot: Int(truncatingIfNeeded: visibleThrough) & ringMask, &h0)
         }
     }
 
-    /// One cycle: arbitration, then the selectors. Returns whether any module acted (issued, was
-    /// blocked, read a selected key or stalled); the clock moves to the next cycle either way.
+    /// The lanes that pushed in the ring's slot get one more visible entry each; the slot is cleared.
     @inline(__always)
-    private func simulateCycle(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Bool {
-        let popped = issue(at: t, outputDivisionStart: od)
-        var acted = popped >= 0 || lastGateBlock == t
-        if popped >= 0 && lanes[popped].blockedSince >= 0 {
-            let s = popped
-            let since = lanes[s].blockedSince
-            lanes[s].blockedSince = -1
-            if t < since {
-                // Popped before the read the full queue would have stalled: no stall after all.
-                schedule(s, at: lanes[s].nextRead)
-            } else {
-                // The pop freed a slot of a stalled selector: it reads its selected key in this cycle.
-                lanes[s].blockedCycles &+= t &- since
-                if recording { recordStallEnd(s, since: since, at: t) }
-                lanes[s].base = t &- position(s, lanes[s].cursor)
-                push(selector: s, at: t)
-                if lanes[s].nextRead < KeyBank.never { scheduleNextRead(s) }
-            }
+    private func applyRing(slot: Int, _ h0: inout HotLanes) {
+        let row = ring + slot &* chunks
+        h0.visible &+= expand[Int(row[0])]
+        row[0] = 0
+        for c in 1 ..< chunks {
+            lane.hot[c].visible &+= expand[Int(row[c])]
+            row[c] = 0
         }
-        // The lanes reading a selected key now: each has room and pushes it.
-        let bucket = Int(truncatingIfNeeded: t) & calendarMask
-        var lane = calendar[bucket]
-        if lane >= 0 {
-            calendar[bucket] = -1
-            acted = true
-            repeat {
-                let s = Int(lane)
-                lane = lanes[s].link
-                scheduled &-= 1
-                // A scheduled lane had room when scheduled and only a pop has touched its queue since.
-                if lanes[s].count >= queueDepth { scheduledFull(s, at: t) }
-                push(selector: s, at: t)
-                if lanes[s].nextRead < KeyBank.never { scheduleNextRead(s) }
-            } while lane >= 0
-        }
-        clock = t &+ 1
-        return acted
     }
 
-    /// Step 2: pops one visible entry of the current query (longest-queue-first or round-robin).
-    /// Returns the selector whose queue was popped, or −1.
+    /// Lane `s`'s arbitration score: its visible count when its head is a visible entry of the current
+    /// query (it has one of the current query's entries), else 0.
     @inline(__always)
-    private func issue(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>) -> Int {
-        catchUpVisibility(at: t)
-        guard candidates > 0 else { return -1 }
+    private static func scores(_ h: HotLanes) -> Lanes {
+        h.visible & LaneMath.less(Lanes(), h.own)
+    }
+
+    /// Step 2: pops one visible entry of the current query (longest-queue-first or round-robin), or is
+    /// blocked by the accumulator gate. Returns whether the module issued or was blocked. Branch-free
+    /// in the common case: whether a lane is a candidate and whether the gate is open change from cycle
+    /// to cycle, so the pop is applied under a mask instead.
+    @inline(__always)
+    private func issue(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>, _ h0: inout HotLanes) -> Bool {
+        // The first lane with the most visible entries among the candidates (ties: lowest index): the
+        // largest `score << 10 | tag`, one vector maximum per chunk.
+        var best = KeyBank.scores(h0) &<< 10 | tags[0]
+        for c in 1 ..< chunks { best = LaneMath.maximum(best, KeyBank.scores(lane.hot[c]) &<< 10 | tags[c]) }
+        let key = best.max()
+        let candidate = key >= 1024
         let a = current
-        var chosen = 0
-        if roundRobin {
-            var s = roundRobinLast
-            for _ in 0 ..< selectors {
-                s &+= 1
-                if s == selectors { s = 0 }
-                if score(s) > 0 { chosen = s; break }
-            }
-        } else {
-            // The first lane with the most visible entries among the candidates (ties: lowest index):
-            // the largest key, by a tree of maxima eight lanes at a time (a short dependency chain, where
-            // a running maximum would be a chain of Pc steps on every simulated cycle).
-            let k = arbiterKeys
-            var best = max(max(max(k[0], k[1]), max(k[2], k[3])), max(max(k[4], k[5]), max(k[6], k[7])))
-            var base = 8
-            while base < arbiterLanes {
-                let b = k + base
-                best = max(best, max(max(max(b[0], b[1]), max(b[2], b[3])), max(max(b[4], b[5]), max(b[6], b[7]))))
-                base &+= 8
-            }
-            chosen = 1023 &- Int(best & 1023)
-        }
         let gateQuery = a &- accumulators
-        if gateQuery >= 0 && od[gateQuery] >= t {
-            attentionBlocked &+= 1
-            lastGateBlock = t
-            if recording { recordAttention(.blocked, query: a, at: t) }
-            return -1
+        let closed = gateQuery >= 0 && od[max(gateQuery, 0)] >= t
+        let blocked = candidate && closed
+        let issued = candidate && !closed
+        attentionBlocked &+= blocked ? 1 : 0
+        var tag = key & 1023
+        if roundRobin && issued {
+            lane.hot[0] = h0
+            tag = Int32(truncatingIfNeeded: 1023 &- roundRobinChoice())
         }
-        // Pop the head entry of the chosen lane: a visible entry of the current query.
-        let s = chosen
-        lanes[s].occupancyOffset &+= t
-        lanes[s].count &-= 1
-        let visible = lanes[s].visible &- 1
-        lanes[s].visible = visible
-        let own = lanes[s].own &- 1
-        lanes[s].own = own
-        let score = own > 0 ? visible : 0
-        candidates &-= score == 0 ? 1 : 0
-        setScore(s, score)
-        if recording { recordQueueLevel(s, at: t) }
-        roundRobinLast = s
-        pending[a] &-= 1
-        lastIssue[a] = t
-        attentionBusy &+= 1
-        lastIssueCycle = t
-        if recording { recordAttention(.busy, query: a, at: t) }
-        return s
+        // Pop the head entry of the chosen lane (a visible entry of the current query): the lane whose tag
+        // is `tag`, in no lane when nothing issues.
+        let mask = Lanes(repeating: issued ? 1 : 0)
+        let chosen = Lanes(repeating: tag)
+        KeyBank.pop(&h0, LaneMath.equal(chosen, tags[0]) & mask)
+        for c in 1 ..< chunks { KeyBank.pop(&lane.hot[c], LaneMath.equal(chosen, tags[c]) & mask) }
+        let s = 1023 &- Int(tag)
+        ownTotal &-= issued ? 1 : 0
+        attentionBusy &+= issued ? 1 : 0
+        roundRobinLast = issued ? s : roundRobinLast
+        lastIssue[a] = issued ? t : lastIssue[a]
+        lastIssueCycle = issued ? t : lastIssueCycle
+        if recording && candidate {
+            lane.hot[0] = h0
+            if issued { recordQueueLevel(s, at: t) }
+            recordAttention(issued ? .busy : .blocked, query: a, at: t)
+        }
+        return candidate
     }
 
-    /// Step 3 for a selector whose next key is selected and whose queue has room.
     @inline(__always)
-    private func push(selector s: Int, at t: Cycle) {
-        if flightCount == flightCapacity { growFlight() }
-        let slot = (flightHead &+ flightCount) & (flightCapacity &- 1)
-        flightVisible[slot] = t &+ depth
-        flightLane[slot] = Int32(truncatingIfNeeded: s)
-        flightCount &+= 1
-        lanes[s].occupancyOffset &-= t
-        let count = lanes[s].count &+ 1
-        lanes[s].count = count
-        lanes[s].occupancyMax = max(lanes[s].occupancyMax, count)
-        // Rule 1 keeps the read query at `current` or `current + 1`; a push changes no score (the
-        // new entry is not visible yet, and an empty lane's head becomes it only when it is).
-        if readQuery == current { lanes[s].own &+= 1 } else { lanes[s].next &+= 1 }
-        if recording { recordQueueLevel(s, at: t) }
-        pending[readQuery] &+= 1
-        lastRead[readQuery] = max(lastRead[readQuery], t)
-        let cursor = lanes[s].cursor &+ 1
-        lanes[s].cursor = cursor
-        if cursor == lanes[s].selectedCount {
-            lanes[s].nextRead = KeyBank.never
-            selectorsWithWork &-= 1
-            finishList(s)
-        } else {
-            lanes[s].nextRead = lanes[s].base &+ position(s, cursor)
-        }
+    private static func pop(_ h: inout HotLanes, _ one: Lanes) {
+        h.count &-= one
+        h.visible &-= one
+        h.own &-= one
     }
 
-    // Out of line: the hot loop's rare paths (timelines, a broken invariant) stay out of its frame.
+    /// Round-robin: the first lane after the last grant with a positive score.
+    private func roundRobinChoice() -> Int {
+        var s = roundRobinLast
+        for _ in 0 ..< selectors {
+            s &+= 1
+            if s == selectors { s = 0 }
+            if KeyBank.scores(lane.hot[s >> 3])[s & 7] > 0 { return s }
+        }
+        preconditionFailure("bank \(bank): round-robin found no candidate")
+    }
+
+    /// Step 3: every selector whose next selected read is due and whose queue has room (after this
+    /// cycle's pop) pushes the key; a due selector with a full queue stalls. Returns whether any pushed.
+    @inline(__always)
+    private func read(at t: Cycle, _ h0: inout HotLanes) -> Bool {
+        let trs = Lanes(repeating: Int32(truncatingIfNeeded: min(t &- readStart, Cycle(KeyBank.noRead))))
+        let ownPush = readQuery == current
+        let slot = Int(truncatingIfNeeded: t) & ringMask &* chunks
+        var pushes = push(chunk: 0, &h0, trs: trs, ownPush: ownPush, slot: slot, t: t)
+        for c in 1 ..< chunks {
+            pushes &+= push(chunk: c, &lane.hot[c], trs: trs, ownPush: ownPush, slot: slot, t: t)
+        }
+        guard pushes > 0 else { return false }
+        if ownPush { ownTotal &+= pushes } else { nextTotal &+= pushes }
+        keysToRead &-= pushes
+        if keysToRead == 0 {
+            lane.hot[0] = h0
+            readsFinished()
+        }
+        return true
+    }
+
+    /// Step 3 for the eight lanes of chunk `c`; returns how many pushed.
+    @inline(__always)
+    private func push(chunk c: Int, _ h: inout HotLanes, trs: Lanes, ownPush: Bool, slot: Int, t: Cycle) -> Int {
+        let bitValues = Lanes(1, 2, 4, 8, 16, 32, 64, 128)
+        let due = h.nextRead
+        let cursor = h.cursor
+        // Due (read time ≤ t), a selected key left, and room after this cycle's pop: −1 lanes.
+        let push = LaneMath.less(due, trs &+ 1) & LaneMath.less(cursor, h.selected) & LaneMath.less(h.count, Lanes(repeating: queueDepth))
+        let bits = (push & bitValues).wrappedSum()
+        // No branch on `bits`: whether a selector reads in a cycle is data, and the masked update below
+        // costs less than a mispredicted jump over it.
+        let one = push & 1
+        // A push later than its read time ends a stall of that many cycles.
+        h.blockedRun &+= (trs &- due) & push
+        let count = h.count &+ one
+        h.count = count
+        h.occupancyMax = LaneMath.maximum(h.occupancyMax, count)
+        if ownPush { h.own &+= one } else { h.next &+= one }
+        let newCursor = cursor &+ one
+        h.cursor = newCursor
+        // The next read is the gap after the key just read (the end of the list after the last one).
+        let row = gaps + c &* 8 &* gapStride
+        var gap = Lanes()
+        for j in 0 ..< 8 { gap[j] = row[j &* gapStride &+ Int(truncatingIfNeeded: newCursor[j])] }
+        h.nextRead = LaneMath.select(push, trs &+ gap, due)
+        ring[slot &+ c] = UInt8(truncatingIfNeeded: bits)
+        if recording {
+            if c == 0 { lane.hot[0] = h }
+            let done = (push & LaneMath.equal(newCursor, h.selected) & bitValues).wrappedSum()
+            recordPushes(chunk: c, bits: bits, done: done, stalledFrom: due, at: t)
+        }
+        return bits.nonzeroBitCount
+    }
+
+    // Out of line: the hot loop's rare paths (timelines) stay out of its frame.
 
     @inline(never)
-    private func recordStallEnd(_ s: Int, since: Cycle, at t: Cycle) {
-        recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: since)
-        recorder!.selectorStalled(s, query: readQuery, from: since, to: t)
-        readsSince[s] = t
+    private func recordPushes(chunk c: Int, bits: Int32, done: Int32, stalledFrom due: Lanes, at t: Cycle) {
+        for j in 0 ..< 8 where bits & (1 << j) != 0 {
+            let s = c * 8 + j
+            let since = readStart + Cycle(due[j])
+            if since < t {
+                recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: since)
+                recorder!.selectorStalled(s, query: readQuery, from: since, to: t)
+                readsSince[s] = t
+            }
+            recordQueueLevel(s, at: t)
+            if done & (1 << j) != 0 { recordListEnd(s) }
+        }
+    }
+
+    /// Selector `s` has read its last selected key (or has none): the rest of its list is read one key
+    /// per cycle.
+    @inline(never)
+    private func recordListEnd(_ s: Int) {
+        guard lane.length[s >> 3][s & 7] > 0 else { return }
+        recorder!.selectorReads(s, query: readQuery, from: readsSince[s], to: readStart + Cycle(lane.hot[s >> 3].nextRead[s & 7]))
     }
 
     @inline(never)
@@ -615,49 +641,15 @@ final class KeyBank {
 
     @inline(never)
     private func recordQueueLevel(_ s: Int, at t: Cycle) {
-        recorder!.queueLevel(s, level: Int(lanes[s].count), at: t)
+        recorder!.queueLevel(s, level: Int(lane.hot[s >> 3].count[s & 7]), at: t)
     }
 
-    @inline(never)
-    private func scheduledFull(_ s: Int, at t: Cycle) -> Never {
-        preconditionFailure("bank \(bank): selector \(s) scheduled with a full queue at cycle \(t)")
-    }
-
-    /// Doubles the in-flight FIFO, unrolling it to start at slot 0 (at most `Pc·D` entries are ever
-    /// in flight, so this happens a few times per bank at most).
-    private func growFlight() {
-        let newCapacity = flightCapacity * 2
-        let newVisible = UnsafeMutablePointer<Cycle>.filled(0, count: newCapacity)
-        let newLane = UnsafeMutablePointer<Int32>.filled(0, count: newCapacity)
-        for k in 0 ..< flightCount {
-            let slot = (flightHead + k) & (flightCapacity - 1)
-            newVisible[k] = flightVisible[slot]
-            newLane[k] = flightLane[slot]
-        }
-        flightVisible.deallocate()
-        flightLane.deallocate()
-        flightVisible = newVisible
-        flightLane = newLane
-        flightCapacity = newCapacity
-        flightHead = 0
-    }
-
-    /// Closes the queue statistics at the end of the invocation: each queue's slot-cycles over
-    /// `[P, total)` (the entries still reserved, none in a finished invocation, count up to `total`).
+    /// Closes the queue statistics at the end of the invocation: the entries still reserved (none in a
+    /// finished invocation) count up to `total`.
     func finish(at total: Cycle) {
-        for s in 0 ..< selectors {
-            lanes[s].occupancyOffset += Int64(lanes[s].count) * total
-            lanes[s].count = 0
-        }
-    }
-}
-
-extension UnsafeMutablePointer {
-    /// A new buffer of `count` copies of `value` (the owner deallocates it).
-    static func filled(_ value: Pointee, count: Int) -> UnsafeMutablePointer<Pointee> {
-        let p = UnsafeMutablePointer<Pointee>.allocate(capacity: Swift.max(count, 1))
-        p.initialize(repeating: value, count: Swift.max(count, 1))
-        return p
+        if total > clock { accumulateSlots(cycles: total &- clock) }
+        foldRuns()
+        clock = max(clock, total)
     }
 }
 
@@ -673,47 +665,46 @@ extension KeyBank {
 
     /// Whether the bank can be fast-forwarded at a query start: no timeline recorder, and no selector
     /// with a read left (always so once the bank is ready for the next query).
-    var canFastForward: Bool { !recording && scheduled == 0 && selectorsWithWork == 0 }
+    var canFastForward: Bool { !recording && keysToRead == 0 }
+
+    /// The ring slots of the pushes not yet visible once cycle `clock` has made its due ones visible:
+    /// push cycles `clock − D + 1 … clock − 1`.
+    private var pendingPushCycles: Range<Cycle> { clock &- depth &+ 1 ..< clock }
 
     /// Appends every part of the bank's state that can influence its future, with times relative to
     /// `origin` (`S_i`) and query indices relative to `query` (`i`); `firstUnderived` is the first query
     /// whose output division start the pipeline has not derived yet (its partial results are still read).
-    /// The pure accumulators (busy, blocked and slot-cycle sums, the maximum occupancy) and the fields no
-    /// rule reads (`lastGateBlock`, the calendar's link order) are left out (docs/model.md §10).
+    /// The pure accumulators (busy, blocked and slot-cycle sums, the maximum occupancy) are left out
+    /// (docs/model.md §10). First makes the pushes due by `clock` visible, as the cycle would.
     func appendRelativeState(to out: inout ContiguousArray<Int64>, origin: Cycle, query i: Int, firstUnderived: Int) {
+        catchUpVisibility(at: clock, &lane.hot[0])
         out.append(clock &- origin)
         out.append(Int64(current &- i))
         out.append(Int64(readQuery &- i))
-        out.append(Int64(candidates))
-        out.append(Int64(scheduled))
-        out.append(Int64(selectorsWithWork))
+        out.append(Int64(keysToRead))
         out.append(Int64(roundRobinLast))
         out.append(readsDoneAt &- origin)
+        out.append(readStart &- origin)
         out.append(KeyBank.relative(lastIssueCycle, to: origin, unset: lastIssueCycle < 0))
-        out.append(Int64(flightCount))
-        let mask = flightCapacity &- 1
-        for k in 0 ..< flightCount {
-            let slot = (flightHead &+ k) & mask
-            out.append(flightVisible[slot] &- origin)
-            out.append(Int64(flightLane[slot]))
+        out.append(Int64(ownTotal))
+        out.append(Int64(nextTotal))
+        out.append(visibleThrough &- origin)
+        for p in pendingPushCycles {
+            let slot = Int(truncatingIfNeeded: p) & ringMask &* chunks
+            for c in 0 ..< chunks { out.append(Int64(ring[slot &+ c])) }
         }
         for s in 0 ..< selectors {
-            let l = lanes[s]
-            out.append(Int64(l.count) << 32 | Int64(UInt32(bitPattern: l.visible)))
-            out.append(Int64(l.own) << 32 | Int64(UInt32(bitPattern: l.next)))
-            out.append(Int64(score(s)) << 32 | Int64(UInt32(bitPattern: l.cursor)))
-            out.append(Int64(l.selectedCount) << 32 | Int64(UInt32(bitPattern: l.listLength)))
-            out.append(Int64(l.binned))
-            out.append(KeyBank.relative(l.nextRead, to: origin, unset: l.nextRead >= KeyBank.never))
-            out.append(KeyBank.relative(l.blockedSince, to: origin, unset: l.blockedSince < 0))
-            out.append(l.base &- origin)
-            out.append(KeyBank.relative(l.lastRead, to: origin, unset: l.lastRead < 0))
+            let c = s >> 3, j = s & 7
+            let h = lane.hot[c]
+            for field in [h.count, h.visible, h.own, h.next, h.cursor, h.selected, lane.length[c], lane.binned[c], h.nextRead] {
+                out.append(Int64(field[j]))
+            }
+            out.append(KeyBank.relative(lane.lastRead[s], to: origin, unset: lane.lastRead[s] < 0))
         }
         // The live queries' records (current … readQuery), then the partial results still to be read.
         if current <= readQuery {
             for q in current ... readQuery {
                 out.append(lastRead[q] &- origin)
-                out.append(Int64(pending[q]))
                 out.append(KeyBank.relative(lastIssue[q], to: origin, unset: lastIssue[q] <= -KeyBank.never))
                 out.append(KeyBank.relative(leftAt[q], to: origin, unset: leftAt[q] < 0))
                 out.append(KeyBank.relative(partialAvailable[q], to: origin, unset: partialAvailable[q] < 0))
@@ -732,10 +723,11 @@ extension KeyBank {
     /// Appends the pure accumulators: outputs that no rule reads, so a repeated period adds the same
     /// amount to each (docs/model.md §10).
     func appendTotals(to out: inout ContiguousArray<Int64>) {
+        foldRuns()
         for s in 0 ..< selectors {
-            out.append(lanes[s].busyCycles)
-            out.append(lanes[s].blockedCycles)
-            out.append(lanes[s].occupancyOffset)
+            out.append(lane.busy[s])
+            out.append(lane.blocked[s])
+            out.append(lane.slotCycles[s])
         }
         out.append(attentionBusy)
         out.append(attentionBlocked)
@@ -755,7 +747,6 @@ extension KeyBank {
         if c <= r {
             for q in stride(from: r, through: c, by: -1) {
                 lastRead[q &+ m] = lastRead[q] &+ shift
-                pending[q &+ m] = pending[q]
                 lastIssue[q &+ m] = lastIssue[q] <= -KeyBank.never ? lastIssue[q] : lastIssue[q] &+ shift
                 leftAt[q &+ m] = leftAt[q] < 0 ? leftAt[q] : leftAt[q] &+ shift
                 partialAvailable[q &+ m] = partialAvailable[q] < 0 ? partialAvailable[q] : partialAvailable[q] &+ shift
@@ -765,33 +756,137 @@ extension KeyBank {
         for k in 0 ..< m {
             let step = Cycle(k &+ 1) &* period
             let q = c &+ k
-            pending[q] = pending[c &- 1]
             lastIssue[q] = lastIssue[c &- 1] <= -KeyBank.never ? lastIssue[c &- 1] : lastIssue[c &- 1] &+ step
             leftAt[q] = leftAt[c &- 1] < 0 ? leftAt[c &- 1] : leftAt[c &- 1] &+ step
             partialAvailable[q] = partialAvailable[c &- 1] < 0 ? partialAvailable[c &- 1] : partialAvailable[c &- 1] &+ step
             // Query `i − 1` is the last one read: its record is the one the reads of query `i − 1 + k + 1` repeat.
             lastRead[i &+ k] = lastRead[i &- 1] &+ step
         }
+        // The pushes not yet visible move with time (`appendRelativeState` made the due ones visible).
+        let pending = pendingPushCycles
+        var moved: [UInt8] = []
+        for p in pending {
+            let slot = Int(truncatingIfNeeded: p) & ringMask &* chunks
+            for k in 0 ..< chunks { moved.append(ring[slot &+ k]); ring[slot &+ k] = 0 }
+        }
+        var index = 0
+        for p in pending {
+            let slot = Int(truncatingIfNeeded: p &+ shift) & ringMask &* chunks
+            for k in 0 ..< chunks { ring[slot &+ k] = moved[index]; index &+= 1 }
+        }
+        visibleThrough &+= shift
         current = c &+ m
         readQuery = r &+ m
         clock &+= shift
+        readStart &+= shift
         readsDoneAt &+= shift
         if lastIssueCycle >= 0 { lastIssueCycle &+= shift }
-        let mask = flightCapacity &- 1
-        for k in 0 ..< flightCount { flightVisible[(flightHead &+ k) & mask] &+= shift }
         let times = Int64(m)
         var o = offset
+        foldRuns()
         for s in 0 ..< selectors {
-            if lanes[s].nextRead < KeyBank.never { lanes[s].nextRead &+= shift }
-            if lanes[s].blockedSince >= 0 { lanes[s].blockedSince &+= shift }
-            lanes[s].base &+= shift
-            if lanes[s].lastRead >= 0 { lanes[s].lastRead &+= shift }
-            lanes[s].busyCycles &+= times &* (latest[o] &- previous[o])
-            lanes[s].blockedCycles &+= times &* (latest[o &+ 1] &- previous[o &+ 1])
-            lanes[s].occupancyOffset &+= times &* (latest[o &+ 2] &- previous[o &+ 2])
+            if lane.lastRead[s] >= 0 { lane.lastRead[s] &+= shift }
+            lane.busy[s] &+= times &* (latest[o] &- previous[o])
+            lane.blocked[s] &+= times &* (latest[o &+ 1] &- previous[o &+ 1])
+            lane.slotCycles[s] &+= times &* (latest[o &+ 2] &- previous[o &+ 2])
             o &+= 3
         }
         attentionBusy &+= times &* (latest[o] &- previous[o])
         attentionBlocked &+= times &* (latest[o &+ 1] &- previous[o &+ 1])
+    }
+}
+
+/// The per-selector fields a `KeyBank` reads or writes in every simulated cycle, one `Int32` lane of
+/// `SIMD8` each: one value per chunk of eight selectors (the hot loop keeps chunk 0 in registers).
+struct HotLanes {
+    typealias Lanes = SIMD8<Int32>
+    /// Reserved slots (entries in the pipeline or visible).
+    var count = Lanes()
+    /// Leading entries that are visible (exact once the pushes due by the cycle have been applied).
+    var visible = Lanes()
+    /// Entries of the current query (at the front of the queue) and of the next one (behind them).
+    var own = Lanes()
+    var next = Lanes()
+    /// Selected keys read so far from the list being read, and how many the list has.
+    var cursor = Lanes()
+    var selected = Lanes()
+    /// The cycle, relative to the read query's start, of the next selected read (while stalled, the
+    /// read the selector waits to make); after the last selected key, one past the list's last read.
+    var nextRead = Lanes()
+    /// The most slots ever reserved.
+    var occupancyMax = Lanes()
+    /// Stall cycles and slot-cycles since the last fold into the Int64 totals.
+    var blockedRun = Lanes()
+    var slotRun = Lanes()
+}
+
+/// The per-selector fields of a `KeyBank`: the hot ones (`HotLanes`), the per-list ones one `Int32` lane of
+/// `SIMD8` chunks each, the totals one `Int64` per lane (`chunks · 8` of them).
+struct LaneState {
+    typealias Lanes = SIMD8<Int32>
+    let hot: UnsafeMutablePointer<HotLanes>
+    /// Keys in the list being read.
+    let length: UnsafeMutablePointer<Lanes>
+    /// Selected keys binned so far for the next query.
+    let binned: UnsafeMutablePointer<Lanes>
+    /// The last read cycle of the lists before the one being read, or −1.
+    let lastRead: UnsafeMutablePointer<Int64>
+    let busy: UnsafeMutablePointer<Int64>
+    let blocked: UnsafeMutablePointer<Int64>
+    /// Σ over cycles of the reserved slots at the end of the cycle.
+    let slotCycles: UnsafeMutablePointer<Int64>
+
+    init(chunks: Int) {
+        hot = .filled(HotLanes(), count: chunks)
+        length = .filled(.zero, count: chunks)
+        binned = .filled(.zero, count: chunks)
+        lastRead = .filled(-1, count: chunks * 8)
+        busy = .filled(0, count: chunks * 8)
+        blocked = .filled(0, count: chunks * 8)
+        slotCycles = .filled(0, count: chunks * 8)
+    }
+
+    func deallocate() {
+        hot.deallocate()
+        length.deallocate()
+        binned.deallocate()
+        for p in [lastRead, busy, blocked, slotCycles] { p.deallocate() }
+    }
+}
+
+/// Lane-wise comparisons and selections as sign-bit arithmetic on `SIMD8<Int32>` (every operand here
+/// is inside ±2³⁰): a mask is −1 in the lanes where the relation holds and 0 elsewhere. One or two
+/// vector instructions each, where the standard library's `SIMDMask` goes lane by lane through memory.
+enum LaneMath {
+    typealias Lanes = SIMD8<Int32>
+
+    /// `a < b`.
+    @inline(__always)
+    static func less(_ a: Lanes, _ b: Lanes) -> Lanes { (a &- b) &>> 31 }
+
+    /// `a == b`.
+    @inline(__always)
+    static func equal(_ a: Lanes, _ b: Lanes) -> Lanes {
+        let x = a ^ b
+        return ~(x | (Lanes() &- x)) &>> 31
+    }
+
+    /// `mask ? a : b`.
+    @inline(__always)
+    static func select(_ mask: Lanes, _ a: Lanes, _ b: Lanes) -> Lanes { (a & mask) | (b & ~mask) }
+
+    @inline(__always)
+    static func maximum(_ a: Lanes, _ b: Lanes) -> Lanes { select(less(a, b), b, a) }
+
+    @inline(__always)
+    static func minimum(_ a: Lanes, _ b: Lanes) -> Lanes { select(less(a, b), a, b) }
+}
+
+extension UnsafeMutablePointer {
+    /// A new buffer of `count` copies of `value` (the owner deallocates it).
+    static func filled(_ value: Pointee, count: Int) -> UnsafeMutablePointer<Pointee> {
+        let p = UnsafeMutablePointer<Pointee>.allocate(capacity: Swift.max(count, 1))
+        p.initialize(repeating: value, count: Swift.max(count, 1))
+        return p
     }
 }
