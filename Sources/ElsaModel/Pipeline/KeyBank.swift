@@ -323,11 +323,7 @@ final class KeyBank {
         defer { lane.hot[0] = h0 }
         while true {
             let t = clock
-            if ownTotal == 0 {
-                lane.hot[0] = h0
-                leave(at: t)
-                h0 = lane.hot[0]
-            }
+            if ownTotal == 0 { leave(at: t, &h0) }
             switch mode {
             case .ready:
                 // Every selector done, every read past and the module past the query (or its
@@ -441,7 +437,7 @@ final class KeyBank {
     }
 
     /// The attention module leaves every finished query (`W` recurrence of `docs/model.md` step 2).
-    private func leave(at t: Cycle) {
+    private func leave(at t: Cycle, _ h0: inout HotLanes) {
         while current <= readQuery && current < queries {
             let a = current
             guard ownTotal == 0, a < readQuery || keysToRead == 0, t >= lastRead[a] &+ depth else { return }
@@ -449,7 +445,9 @@ final class KeyBank {
             partialAvailable[a] = max(t, lastIssue[a] &+ attentionLatency)
             current += 1
             // Query a has no entry left, so the next query's entries are now the current query's.
-            for c in 0 ..< chunks {
+            h0.own = h0.next
+            h0.next = Lanes()
+            for c in 1 ..< chunks {
                 lane.hot[c].own = lane.hot[c].next
                 lane.hot[c].next = Lanes()
             }
@@ -565,14 +563,15 @@ final class KeyBank {
         for c in 1 ..< chunks {
             pushes &+= push(chunk: c, &lane.hot[c], trs: trs, ownPush: ownPush, slot: slot, t: t)
         }
-        guard pushes > 0 else { return false }
+        // No branch on `pushes` either (read is only called while keys are left, so reaching 0 happens
+        // once per query).
         if ownPush { ownTotal &+= pushes } else { nextTotal &+= pushes }
         keysToRead &-= pushes
         if keysToRead == 0 {
             lane.hot[0] = h0
             readsFinished()
         }
-        return true
+        return pushes > 0
     }
 
     /// Step 3 for the eight lanes of chunk `c`; returns how many pushed.
