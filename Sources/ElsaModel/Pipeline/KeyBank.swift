@@ -319,6 +319,17 @@ final class KeyBank {
     /// The cycle loop. Chunk 0 of the hot lanes (every lane when `Pc ≤ 8`) lives in the local `h0` while
     /// cycles are simulated, and is written back before anything else reads the lanes.
     private func advance(limit: Cycle, mode: StopMode, outputDivisionStart od: UnsafeBufferPointer<Cycle>) {
+        // Two copies of the loop: with one chunk (Pc ≤ 8) every loop over the other chunks disappears.
+        if chunks == 1 {
+            simulate(limit: limit, mode: mode, outputDivisionStart: od, chunks: 1)
+        } else {
+            simulate(limit: limit, mode: mode, outputDivisionStart: od, chunks: chunks)
+        }
+    }
+
+    /// `advance` with the chunk count as a parameter (a constant in the one-chunk copy).
+    @inline(__always)
+    private func simulate(limit: Cycle, mode: StopMode, outputDivisionStart od: UnsafeBufferPointer<Cycle>, chunks: Int) {
         var h0 = lane.hot[0]
         defer { lane.hot[0] = h0 }
         while true {
@@ -334,9 +345,9 @@ final class KeyBank {
             case .drained: if current >= queries { return }
             case .limit: if t >= limit { return }
             }
-            catchUpVisibility(at: t, &h0)
-            let issued = issue(at: t, outputDivisionStart: od, &h0)
-            let pushed = keysToRead > 0 ? read(at: t, &h0) : false
+            catchUpVisibility(at: t, &h0, chunks: chunks)
+            let issued = issue(at: t, outputDivisionStart: od, &h0, chunks: chunks)
+            let pushed = keysToRead > 0 ? read(at: t, &h0, chunks: chunks) : false
             if issued || pushed {
                 h0.slotRun &+= h0.count
                 for c in 1 ..< chunks { lane.hot[c].slotRun &+= lane.hot[c].count }
@@ -458,23 +469,23 @@ final class KeyBank {
 
     /// Makes every push of a cycle `≤ t − D` visible.
     @inline(__always)
-    private func catchUpVisibility(at t: Cycle, _ h0: inout HotLanes) {
+    private func catchUpVisibility(at t: Cycle, _ h0: inout HotLanes, chunks: Int) {
         let target = t &- depth
         if target &- visibleThrough > Cycle(ringMask) {
             // A jump longer than the ring: every push not yet visible is in it.
-            for slot in 0 ... ringMask { applyRing(slot: slot, &h0) }
+            for slot in 0 ... ringMask { applyRing(slot: slot, &h0, chunks: chunks) }
             visibleThrough = target
             return
         }
         while visibleThrough < target {
             visibleThrough &+= 1
-            applyRing(slot: Int(truncatingIfNeeded: visibleThrough) & ringMask, &h0)
+            applyRing(slot: Int(truncatingIfNeeded: visibleThrough) & ringMask, &h0, chunks: chunks)
         }
     }
 
     /// The lanes that pushed in the ring's slot get one more visible entry each; the slot is cleared.
     @inline(__always)
-    private func applyRing(slot: Int, _ h0: inout HotLanes) {
+    private func applyRing(slot: Int, _ h0: inout HotLanes, chunks: Int) {
         let row = ring + slot &* chunks
         h0.visible &+= expand[Int(row[0])]
         row[0] = 0
@@ -496,7 +507,7 @@ final class KeyBank {
     /// in the common case: whether a lane is a candidate and whether the gate is open change from cycle
     /// to cycle, so the pop is applied under a mask instead.
     @inline(__always)
-    private func issue(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>, _ h0: inout HotLanes) -> Bool {
+    private func issue(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>, _ h0: inout HotLanes, chunks: Int) -> Bool {
         // The first lane with the most visible entries among the candidates (ties: lowest index): the
         // largest `score << 10 | tag`, one vector maximum per chunk.
         var best = KeyBank.scores(h0) &<< 10 | tags[0]
@@ -555,7 +566,7 @@ final class KeyBank {
     /// Step 3: every selector whose next selected read is due and whose queue has room (after this
     /// cycle's pop) pushes the key; a due selector with a full queue stalls. Returns whether any pushed.
     @inline(__always)
-    private func read(at t: Cycle, _ h0: inout HotLanes) -> Bool {
+    private func read(at t: Cycle, _ h0: inout HotLanes, chunks: Int) -> Bool {
         let trs = Lanes(repeating: Int32(truncatingIfNeeded: min(t &- readStart, Cycle(KeyBank.noRead))))
         let ownPush = readQuery == current
         let slot = Int(truncatingIfNeeded: t) & ringMask &* chunks
@@ -676,7 +687,7 @@ extension KeyBank {
     /// The pure accumulators (busy, blocked and slot-cycle sums, the maximum occupancy) are left out
     /// (docs/model.md §10). First makes the pushes due by `clock` visible, as the cycle would.
     func appendRelativeState(to out: inout ContiguousArray<Int64>, origin: Cycle, query i: Int, firstUnderived: Int) {
-        catchUpVisibility(at: clock, &lane.hot[0])
+        catchUpVisibility(at: clock, &lane.hot[0], chunks: chunks)
         out.append(clock &- origin)
         out.append(Int64(current &- i))
         out.append(Int64(readQuery &- i))
