@@ -23,8 +23,11 @@ public struct ElsaPipeline: EventDrivenModel {
     /// `P`.
     let preprocessingEnd: Cycle
     let banks: [KeyBank]
-    /// Where each key goes (approximate modes), packed as `bank << 48 | selector << 32 | list position`, so binning a selected key costs no division.
+    /// Where each key goes (approximate modes), packed as `lane << 32 | list position` with
+    /// `lane = bank · lanesPerBank + selector` in `bins`, so binning a selected key costs no division.
     let keyLanes: ContiguousArray<UInt64>
+    /// The selected keys of the query about to start, per selector of every bank.
+    let bins: SelectionBins
     /// `S_i`.
     var queryStart: [Cycle]
     /// `OD_i` (−1 until known).
@@ -42,8 +45,11 @@ public struct ElsaPipeline: EventDrivenModel {
         queries = selection.queries
         preprocessingEnd = ElsaPipeline.preprocessingCycles(parameters: parameters, keys: keys)
         let start = preprocessingEnd
+        let bins = SelectionBins(banks: parameters.attentionModules, selectors: parameters.selectorsPerModule,
+                                 keys: selection.keys, exact: parameters.exact)
+        self.bins = bins
         banks = (0 ..< parameters.attentionModules).map {
-            KeyBank(bank: $0, parameters: parameters, keys: selection.keys, queries: selection.queries, start: start)
+            KeyBank(bank: $0, parameters: parameters, keys: selection.keys, queries: selection.queries, start: start, bins: bins)
         }
         queryStart = Array(repeating: -1, count: queries)
         outputDivisionStart = Array(repeating: -1, count: queries)
@@ -52,25 +58,24 @@ public struct ElsaPipeline: EventDrivenModel {
         self.fastForward = FastForwardState(enabled: fastForward, parameters: parameters, selection: selection)
         keyLanes = parameters.exact ? [] : ContiguousArray((0 ..< n).map { key in
             let (bank, local) = parameters.bank(ofKey: key, keys: n)
-            return UInt64(bank) << 48 | UInt64(local % pc) << 32 | UInt64(local / pc)
+            return UInt64(bank * bins.lanesPerBank + local % pc) << 32 | UInt64(local / pc)
         })
     }
 
     /// Hands each bank's selectors the list positions of query `query`'s selected keys.
     private func binSelectedKeys(query: Int) {
-        for bank in banks { bank.clearSelections() }
+        bins.clear()
         let words = selection.wordsPerRow
-        banks.withUnsafeBufferPointer { banks in
-            keyLanes.withUnsafeBufferPointer { lanes in
-                selection.bits.withUnsafeBufferPointer { bits in
-                    let row = query * words
-                    for w in 0 ..< words {
-                        var word = bits[row + w]
-                        while word != 0 {
-                            let lane = lanes[w << 6 + word.trailingZeroBitCount]
-                            word &= word - 1
-                            banks[Int(lane >> 48)].addSelected(selector: Int(lane >> 32 & 0xFFFF), position: Int(lane & 0xFFFF_FFFF))
-                        }
+        let bins = bins
+        keyLanes.withUnsafeBufferPointer { lanes in
+            selection.bits.withUnsafeBufferPointer { bits in
+                let row = query * words
+                for w in 0 ..< words {
+                    var word = bits[row + w]
+                    while word != 0 {
+                        let entry = lanes[w << 6 + word.trailingZeroBitCount]
+                        word &= word - 1
+                        bins.add(lane: Int(entry >> 32), position: Int32(truncatingIfNeeded: entry))
                     }
                 }
             }

@@ -57,14 +57,14 @@ final class KeyBank {
     /// The last push cycle whose entries have been made visible.
     @exclusivity(unchecked) private var visibleThrough: Cycle
 
-    /// Gaps between consecutive list positions of each selector's selected keys, `gapStride` per lane:
-    /// entry 0 is the first position, entry `k` the distance from selected key `k − 1` to `k`, and the
-    /// entry after the last is the distance from the last selected key to the end of the list (the
-    /// list's length when nothing is selected).
+    /// The pipeline's selection bins (kept alive here) and this bank's lanes in them: the gaps between
+    /// consecutive list positions of each selector's selected keys (`gapStride` per lane; the bank adds
+    /// the one after the last, to the end of the list, when the query starts), the binned counts and the
+    /// last binned positions.
+    private let bins: SelectionBins
     private let gaps: UnsafeMutablePointer<Int32>
-    /// `ceil(keys / Pc) + 1`: a whole list's gaps and the one after its end.
     private let gapStride: Int
-    /// List position of each lane's last binned key (approximate modes), for the next gap.
+    private let binned: UnsafeMutablePointer<Int32>
     private let lastPosition: UnsafeMutablePointer<Int32>
     private let exact: Bool
 
@@ -122,7 +122,7 @@ final class KeyBank {
         SIMD8<Int32>((0 ..< 8).map { Int32(b >> $0 & 1) })
     }
 
-    init(bank: Int, parameters: TimingParameters, keys: Int, queries: Int, start: Cycle) {
+    init(bank: Int, parameters: TimingParameters, keys: Int, queries: Int, start: Cycle, bins: SelectionBins) {
         self.bank = bank
         self.keys = keys
         self.queries = queries
@@ -144,16 +144,17 @@ final class KeyBank {
         ring = .filled(0, count: ringSize * chunks)
         ringMask = ringSize - 1
         visibleThrough = start - 1
-        gapStride = (keys + pc - 1) / pc + 1
-        gaps = .filled(1, count: chunks * 8 * gapStride)
+        self.bins = bins
+        gapStride = bins.gapStride
+        gaps = bins.gaps + bank * bins.lanesPerBank * gapStride
+        binned = bins.count + bank * bins.lanesPerBank
+        lastPosition = bins.lastPosition + bank * bins.lanesPerBank
         // A lane holds entries of two lists at most, so its count stays below 2·gapStride. Every 4096
         // cycles at most (a fold costs a few adds per lane), so the folding is exercised by ordinary heads.
         runLimit = min(4096, Int(Int32.max) / (min(Int(queueDepth), 2 * gapStride) + 2))
         expand = .allocate(capacity: 256)
         expand.initialize(from: KeyBank.expandBits, count: 256)
-        lastPosition = .filled(0, count: chunks * 8)
         // Exact mode reads every key: the first at position 0, then one per cycle (and one past the last).
-        if exact { for s in 0 ..< chunks * 8 { gaps[s * gapStride] = 0 } }
         roundRobinLast = pc - 1
         lastRead = .filled(0, count: queries)
         lastIssue = .filled(-KeyBank.never, count: queries)
@@ -168,8 +169,6 @@ final class KeyBank {
         expand.deallocate()
         tags.deallocate()
         ring.deallocate()
-        gaps.deallocate()
-        lastPosition.deallocate()
         lastRead.deallocate()
         lastIssue.deallocate()
     }
@@ -213,26 +212,9 @@ final class KeyBank {
         return lane.lastRead[s]
     }
 
-    /// Clears the selected-key lists before the pipeline bins a new query's keys into them.
-    func clearSelections() {
-        for c in 0 ..< chunks { lane.binned[c] = Lanes() }
-        for s in 0 ..< chunks * 8 { lastPosition[s] = 0 }
-    }
-
-    /// Records that the key at list position `position` of selector `selector` is selected (positions of
-    /// one selector arrive in ascending order).
-    @inline(__always)
-    func addSelected(selector s: Int, position: Int) {
-        let k = lane.binned[s >> 3][s & 7]
-        let p = Int32(truncatingIfNeeded: position)
-        gaps[s &* gapStride &+ Int(k)] = p &- lastPosition[s]
-        lastPosition[s] = p
-        lane.binned[s >> 3][s & 7] = k &+ 1
-    }
-
     /// Step 1 as seen by this bank: query `query` starts at `start` (= `clock`). `bankKeys` is the
     /// number of keys of this bank the query sees; `everySelected` says every one is a candidate
-    /// (otherwise the selected positions were added since `clearSelections()`).
+    /// (otherwise the query's selected keys are in the pipeline's `SelectionBins`).
     func startQuery(_ query: Int, at start: Cycle, bankKeys u: Int, everySelected: Bool) {
         precondition(start == clock, "bank \(bank): query \(query) starts at \(start) but the bank is at \(clock)")
         precondition(keysToRead == 0 && readsDoneAt <= start,
@@ -252,7 +234,7 @@ final class KeyBank {
             let real = LaneMath.less(index, Lanes(repeating: Int32(truncatingIfNeeded: selectors)))
             let length = (Lanes(repeating: Int32(truncatingIfNeeded: whole))
                 &- LaneMath.less(index, Lanes(repeating: Int32(truncatingIfNeeded: extra)))) & real
-            let selected = everySelected ? length : lane.binned[c]
+            let selected = everySelected ? length : UnsafeRawPointer(binned + c &* 8).loadUnaligned(as: Lanes.self)
             lane.length[c] = length
             lane.hot[c].selected = selected
             lane.hot[c].cursor = Lanes()
@@ -706,7 +688,8 @@ extension KeyBank {
         for s in 0 ..< selectors {
             let c = s >> 3, j = s & 7
             let h = lane.hot[c]
-            for field in [h.count, h.visible, h.own, h.next, h.cursor, h.selected, lane.length[c], lane.binned[c], h.nextRead] {
+            for field in [h.count, h.visible, h.own, h.next, h.cursor, h.selected, lane.length[c],
+                          UnsafeRawPointer(binned + c &* 8).loadUnaligned(as: Lanes.self), h.nextRead] {
                 out.append(Int64(field[j]))
             }
             out.append(KeyBank.relative(lane.lastRead[s], to: origin, unset: lane.lastRead[s] < 0))
@@ -837,8 +820,6 @@ struct LaneState {
     let hot: UnsafeMutablePointer<HotLanes>
     /// Keys in the list being read.
     let length: UnsafeMutablePointer<Lanes>
-    /// Selected keys binned so far for the next query.
-    let binned: UnsafeMutablePointer<Lanes>
     /// The last read cycle of the lists before the one being read, or −1.
     let lastRead: UnsafeMutablePointer<Int64>
     let busy: UnsafeMutablePointer<Int64>
@@ -849,7 +830,6 @@ struct LaneState {
     init(chunks: Int) {
         hot = .filled(HotLanes(), count: chunks)
         length = .filled(.zero, count: chunks)
-        binned = .filled(.zero, count: chunks)
         lastRead = .filled(-1, count: chunks * 8)
         busy = .filled(0, count: chunks * 8)
         blocked = .filled(0, count: chunks * 8)
@@ -859,7 +839,6 @@ struct LaneState {
     func deallocate() {
         hot.deallocate()
         length.deallocate()
-        binned.deallocate()
         for p in [lastRead, busy, blocked, slotCycles] { p.deallocate() }
     }
 }
