@@ -47,6 +47,39 @@ import Workload
         #expect(a.lowerBound == 10)
     }
 
+    /// The paper's closed form against a plain re-implementation, key by key: `P_paper + Σ_i max(H,
+    /// ⌈u_b/Pc⌉, c_b, II)` over the fullest bank, with each selected key's bank from `bank(ofKey:)`. Rows of
+    /// up to 200 keys (several 64-bit words, banks straddling a word boundary), both bank mappings, both
+    /// modes: the model counts a bank's selected keys as popcounts of the row under per-bank masks.
+    @Test func paperClosedFormCountsEverySelectedKeyInItsBank() {
+        var g = SeededGenerator(seed: 77)
+        for _ in 0 ..< 300 {
+            var (p, m) = Self.randomCase(&g)
+            if g.next() % 2 == 0 {
+                let n = 64 + Int(g.next() % 137)
+                var wide = SelectionMatrix(keys: n, visible: ContiguousArray(repeating: n, count: n))
+                for i in 0 ..< n { for j in 0 ..< n where g.next() % 3 == 0 { wide.set(query: i, key: j) } }
+                m = wide
+            }
+            let n = m.keys
+            var sum: Cycle = 0
+            for i in 0 ..< m.queries {
+                var selected = [Int](repeating: 0, count: p.attentionModules)
+                var scan: Cycle = 0
+                for key in 0 ..< n where p.exact ? key < m.visible[i] : m.isSelected(query: i, key: key) {
+                    selected[p.bank(ofKey: key, keys: n).bank] += 1
+                }
+                for b in 0 ..< p.attentionModules {
+                    let u = p.bankKeys(bank: b, visible: m.visible[i], keys: n)
+                    scan = max(scan, Cycle((u + p.selectorsPerModule - 1) / p.selectorsPerModule))
+                }
+                sum += max(p.exact ? 0 : p.hashCycles, scan, Cycle(selected.max() ?? 0), p.outputDivisionCycles)
+            }
+            let expected = p.preprocessingHashCycles(keys: n) + sum
+            #expect(AnalyticModel(parameters: p, selection: m).paperClosedForm == expected, "\(p), n = \(n)")
+        }
+    }
+
     /// Approximate, n = 3, H = 2, one selected key per query, Pa = Pc = 1, II = 1:
     /// closed form H·(n+1) + Σ max(2, 3, 1, 1) = 8 + 9 = 17.
     @Test func handDerivedApproximateCase() {

@@ -154,7 +154,6 @@ final class KeyBank {
         runLimit = min(4096, Int(Int32.max) / (min(Int(queueDepth), 2 * gapStride) + 2))
         expand = .allocate(capacity: 256)
         expand.initialize(from: KeyBank.expandBits, count: 256)
-        // Exact mode reads every key: the first at position 0, then one per cycle (and one past the last).
         roundRobinLast = pc - 1
         lastRead = .filled(0, count: queries)
         lastIssue = .filled(-KeyBank.never, count: queries)

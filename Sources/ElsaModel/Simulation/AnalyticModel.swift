@@ -30,47 +30,42 @@ public struct AnalyticModel: Sendable, Equatable {
         var bankSelectedTotal = [Cycle](repeating: 0, count: pa)
         var selectorReads = [Cycle](repeating: 0, count: pa * p.selectorsPerModule)
         var sum: Cycle = 0
-        // Each bit position's bank, computed once per head (two divisions per selected key otherwise).
-        // Every position of a row has an entry; positions ≥ n (never set: keys are < n) go to a spare
-        // count after the banks, so the table and the counts are never indexed out of bounds.
-        let positions = selection.wordsPerRow << 6
-        let bankOfKey = p.exact ? [] : ContiguousArray<Int32>(unsafeUninitializedCapacity: positions) { buffer, initialized in
-            for key in 0 ..< positions { buffer[key] = Int32(truncatingIfNeeded: key < n ? p.bank(ofKey: key, keys: n).bank : pa) }
-            initialized = positions
+        // Each bank's key positions as a bitmask over a row's words, built once per head, so a query's
+        // selected keys per bank are popcounts of the row masked by each bank's mask: Pa × words
+        // operations per query, whatever the number of selected keys (mapping-agnostic).
+        let words = selection.wordsPerRow
+        var bankMasks = ContiguousArray<UInt64>(repeating: 0, count: p.exact ? 0 : pa * words)
+        if !p.exact {
+            for key in 0 ..< n { bankMasks[p.bank(ofKey: key, keys: n).bank * words + key >> 6] |= 1 << UInt64(key & 63) }
         }
-        perBankSelected.append(0)
         selection.bits.withUnsafeBufferPointer { bits in
-            for i in 0 ..< nq {
-                let v = selection.visible[i]
-                for b in 0 ..< pa { perBankSelected[b] = p.exact ? p.bankKeys(bank: b, visible: v, keys: n) : 0 }
-                if !p.exact {
-                    // Only the selected keys: iterate the row's set bits.
-                    let row = i * selection.wordsPerRow
-                    bankOfKey.withUnsafeBufferPointer { bankOf in
-                        perBankSelected.withUnsafeMutableBufferPointer { counts in
-                            for w in 0 ..< selection.wordsPerRow {
-                                var word = bits[row + w]
-                                while word != 0 {
-                                    counts[Int(bankOf[w << 6 + word.trailingZeroBitCount])] += 1
-                                    word &= word - 1
-                                }
-                            }
+            bankMasks.withUnsafeBufferPointer { masks in
+                for i in 0 ..< nq {
+                    let v = selection.visible[i]
+                    let row = i * words
+                    for b in 0 ..< pa {
+                        if p.exact {
+                            perBankSelected[b] = p.bankKeys(bank: b, visible: v, keys: n)
+                        } else {
+                            var count = 0
+                            for w in 0 ..< words { count &+= (bits[row + w] & masks[b * words + w]).nonzeroBitCount }
+                            perBankSelected[b] = count
                         }
                     }
-                }
-                var scan: Cycle = 0, selected: Cycle = 0
-                for b in 0 ..< pa {
-                    let u = p.bankKeys(bank: b, visible: v, keys: n)
-                    scan = max(scan, (Cycle(u) + pc - 1) / pc)
-                    selected = max(selected, Cycle(perBankSelected[b]))
-                    bankSelectedTotal[b] += Cycle(perBankSelected[b])
-                    // ⌈(u − s)/Pc⌉ reads for lane s < u: ⌊u/Pc⌋, plus one for s < u mod Pc.
-                    let (whole, extra) = u.quotientAndRemainder(dividingBy: p.selectorsPerModule)
-                    for s in 0 ..< p.selectorsPerModule {
-                        selectorReads[b * p.selectorsPerModule + s] += Cycle(whole + (s < extra ? 1 : 0))
+                    var scan: Cycle = 0, selected: Cycle = 0
+                    for b in 0 ..< pa {
+                        let u = p.bankKeys(bank: b, visible: v, keys: n)
+                        scan = max(scan, (Cycle(u) + pc - 1) / pc)
+                        selected = max(selected, Cycle(perBankSelected[b]))
+                        bankSelectedTotal[b] += Cycle(perBankSelected[b])
+                        // ⌈(u − s)/Pc⌉ reads for lane s < u: ⌊u/Pc⌋, plus one for s < u mod Pc.
+                        let (whole, extra) = u.quotientAndRemainder(dividingBy: p.selectorsPerModule)
+                        for s in 0 ..< p.selectorsPerModule {
+                            selectorReads[b * p.selectorsPerModule + s] += Cycle(whole + (s < extra ? 1 : 0))
+                        }
                     }
+                    sum += max(H, scan, selected, p.outputDivisionCycles)
                 }
-                sum += max(H, scan, selected, p.outputDivisionCycles)
             }
         }
         // The paper's 768(n+1)/m_h: H·(n+1) with whole cycles per vector, ceil((n+1)·M_h/m_h) pipelined.
