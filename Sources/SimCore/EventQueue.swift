@@ -8,6 +8,14 @@ public struct ScheduledEvent<Payload: Sendable>: Sendable {
     public let payload: Payload
 
     @inlinable
+    init(time: Cycle, priority: Int32, sequence: UInt64, payload: Payload) {
+        self.time = time
+        self.priority = priority
+        self.sequence = sequence
+        self.payload = payload
+    }
+
+    @inlinable
     func precedes(_ other: ScheduledEvent) -> Bool {
         if time != other.time { return time < other.time }
         if priority != other.priority { return priority < other.priority }
@@ -21,14 +29,15 @@ public struct EventQueue<Payload: Sendable>: Sendable {
     @usableFromInline var heap: ContiguousArray<ScheduledEvent<Payload>> = []
     @usableFromInline var nextSequence: UInt64 = 0
 
-    public init() {}
+    @inlinable public init() {}
 
-    public var isEmpty: Bool { heap.isEmpty }
-    public var count: Int { heap.count }
+    @inlinable public var isEmpty: Bool { heap.isEmpty }
+    @inlinable public var count: Int { heap.count }
 
     /// Time of the earliest event, if any.
-    public var nextTime: Cycle? { heap.first?.time }
+    @inlinable public var nextTime: Cycle? { heap.first?.time }
 
+    @inlinable
     public mutating func schedule(_ payload: Payload, at time: Cycle, priority: Int32 = 0) {
         heap.append(ScheduledEvent(time: time, priority: priority, sequence: nextSequence, payload: payload))
         nextSequence &+= 1
@@ -42,6 +51,7 @@ public struct EventQueue<Payload: Sendable>: Sendable {
     }
 
     /// Removes and returns the earliest event.
+    @inlinable
     public mutating func popNext() -> ScheduledEvent<Payload>? {
         guard !heap.isEmpty else { return nil }
         let top = heap[0]

@@ -8,29 +8,35 @@ public protocol EventDrivenModel {
 }
 
 /// The discrete-event engine: pops events in (time, priority, sequence) order and hands them to the
-/// model. It knows nothing about what is being simulated.
+/// model. It knows nothing about what is being simulated. Its methods are inlinable, so a model's
+/// module gets a copy specialized to its own types (no generic dispatch or runtime metadata per event).
 public struct Simulator<Model: EventDrivenModel> {
     public var model: Model
-    public private(set) var queue = EventQueue<Model.Event>()
-    public private(set) var now: Cycle = 0
-    public private(set) var eventsProcessed: Int = 0
+    @usableFromInline var pending = EventQueue<Model.Event>()
+    @usableFromInline var clock: Cycle = 0
+    @usableFromInline var handled: Int = 0
 
-    public init(model: Model) { self.model = model }
+    public var queue: EventQueue<Model.Event> { pending }
+    public var now: Cycle { clock }
+    public var eventsProcessed: Int { handled }
 
+    @inlinable public init(model: Model) { self.model = model }
+
+    @inlinable
     public mutating func schedule(_ event: Model.Event, at time: Cycle, priority: Int32 = 0) {
-        precondition(time >= now, "event scheduled at \(time) < now \(now)")
-        queue.schedule(event, at: time, priority: priority)
+        precondition(time >= clock, "event scheduled at \(time) < now \(clock)")
+        pending.schedule(event, at: time, priority: priority)
     }
 
     /// Runs until no event is left. Returns the time of the last event handled.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func run() -> Cycle {
-        while let event = queue.popNext() {
-            precondition(event.time >= now, "event at \(event.time) < now \(now)")
-            now = event.time
-            eventsProcessed += 1
-            model.handle(event.payload, at: now, queue: &queue)
+        while let event = pending.popNext() {
+            precondition(event.time >= clock, "event at \(event.time) < now \(clock)")
+            clock = event.time
+            handled += 1
+            model.handle(event.payload, at: clock, queue: &pending)
         }
-        return now
+        return clock
     }
 }
