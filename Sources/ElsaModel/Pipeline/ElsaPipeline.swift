@@ -49,7 +49,7 @@ public struct ElsaPipeline: EventDrivenModel {
                                  keys: selection.keys, exact: parameters.exact)
         self.bins = bins
         banks = (0 ..< parameters.attentionModules).map {
-            KeyBank(bank: $0, parameters: parameters, keys: selection.keys, queries: selection.queries, start: start, bins: bins)
+            KeyBank(bank: $0, parameters: parameters, queries: selection.queries, start: start, bins: bins)
         }
         queryStart = Array(repeating: -1, count: queries)
         outputDivisionStart = Array(repeating: -1, count: queries)
@@ -62,7 +62,8 @@ public struct ElsaPipeline: EventDrivenModel {
         })
     }
 
-    /// Hands each bank's selectors the list positions of query `query`'s selected keys.
+    /// Bins query `query`'s selected keys into `bins` by selector and list position (each bank reads its
+    /// own lanes when the query starts).
     private func binSelectedKeys(query: Int) {
         bins.clear()
         let words = selection.wordsPerRow

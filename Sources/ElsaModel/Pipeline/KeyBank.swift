@@ -30,8 +30,7 @@ final class KeyBank {
     typealias Lanes = SIMD8<Int32>
 
     let bank: Int
-    let keys: Int
-    /// Queries of the invocation (= `keys` unless tiled, `docs/model.md` §9).
+    /// Queries of the invocation (= keys unless tiled, `docs/model.md` §9).
     let queries: Int
     let selectors: Int
     let queueDepth: Int32
@@ -122,9 +121,8 @@ final class KeyBank {
         SIMD8<Int32>((0 ..< 8).map { Int32(b >> $0 & 1) })
     }
 
-    init(bank: Int, parameters: TimingParameters, keys: Int, queries: Int, start: Cycle, bins: SelectionBins) {
+    init(bank: Int, parameters: TimingParameters, queries: Int, start: Cycle, bins: SelectionBins) {
         self.bank = bank
-        self.keys = keys
         self.queries = queries
         selectors = parameters.selectorsPerModule
         queueDepth = Int32(clamping: parameters.queueDepth)
