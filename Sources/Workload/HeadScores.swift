@@ -262,10 +262,8 @@ public struct HeadScores: Sendable {
             }
             let o0 = UnsafeMutableRawPointer(out0 + block * 8)
             let o1 = UnsafeMutableRawPointer(out1 + block * 8)
-            o0.storeBytes(of: a0, as: V4.self); o0.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
-            o0.storeBytes(of: a2, toByteOffset: 64, as: V4.self); o0.storeBytes(of: a3, toByteOffset: 96, as: V4.self)
-            o1.storeBytes(of: b0, as: V4.self); o1.storeBytes(of: b1, toByteOffset: 32, as: V4.self)
-            o1.storeBytes(of: b2, toByteOffset: 64, as: V4.self); o1.storeBytes(of: b3, toByteOffset: 96, as: V4.self)
+            o0.storeSixteen(a0, a1, a2, a3)
+            o1.storeSixteen(b0, b1, b2, b3)
             block += 2
         }
         while block < blocks {

@@ -150,10 +150,8 @@ public struct HashProjection: Sendable, Equatable {
                     a7 += row.loadUnaligned(fromByteOffset: 3 &* panelBytes &+ 32, as: V4.self) * xc
                 }
                 let out = UnsafeMutableRawPointer(acc + block * 8)
-                out.storeBytes(of: a0, as: V4.self); out.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
-                out.storeBytes(of: a2, toByteOffset: 64, as: V4.self); out.storeBytes(of: a3, toByteOffset: 96, as: V4.self)
-                out.storeBytes(of: a4, toByteOffset: 128, as: V4.self); out.storeBytes(of: a5, toByteOffset: 160, as: V4.self)
-                out.storeBytes(of: a6, toByteOffset: 192, as: V4.self); out.storeBytes(of: a7, toByteOffset: 224, as: V4.self)
+                out.storeSixteen(a0, a1, a2, a3)
+                (out + 128).storeSixteen(a4, a5, a6, a7)
                 block += 4
             }
             while block < blocks {

@@ -236,10 +236,8 @@ public enum ApproximationQuality {
             continueSixteen(weights: w0, keys: both ..< v0, rows: row, rowBytes: rowBytes, &a0, &a1, &a2, &a3)
             continueSixteen(weights: w1, keys: both ..< v1, rows: row, rowBytes: rowBytes, &b0, &b1, &b2, &b3)
             let e = UnsafeMutableRawPointer(exact0 + c), f = UnsafeMutableRawPointer(exact1 + c)
-            e.storeBytes(of: a0, as: V4.self); e.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
-            e.storeBytes(of: a2, toByteOffset: 64, as: V4.self); e.storeBytes(of: a3, toByteOffset: 96, as: V4.self)
-            f.storeBytes(of: b0, as: V4.self); f.storeBytes(of: b1, toByteOffset: 32, as: V4.self)
-            f.storeBytes(of: b2, toByteOffset: 64, as: V4.self); f.storeBytes(of: b3, toByteOffset: 96, as: V4.self)
+            e.storeSixteen(a0, a1, a2, a3)
+            f.storeSixteen(b0, b1, b2, b3)
             c += 16
         }
         while c < dv {
@@ -293,10 +291,8 @@ public enum ApproximationQuality {
                 a7 += p * row.loadUnaligned(fromByteOffset: 224, as: V4.self)
             }
             let a = UnsafeMutableRawPointer(approximate + c)
-            a.storeBytes(of: a0, as: V4.self); a.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
-            a.storeBytes(of: a2, toByteOffset: 64, as: V4.self); a.storeBytes(of: a3, toByteOffset: 96, as: V4.self)
-            a.storeBytes(of: a4, toByteOffset: 128, as: V4.self); a.storeBytes(of: a5, toByteOffset: 160, as: V4.self)
-            a.storeBytes(of: a6, toByteOffset: 192, as: V4.self); a.storeBytes(of: a7, toByteOffset: 224, as: V4.self)
+            a.storeSixteen(a0, a1, a2, a3)
+            (a + 128).storeSixteen(a4, a5, a6, a7)
             c += 32
         }
         while c + 4 <= dv {
