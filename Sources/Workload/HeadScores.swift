@@ -202,10 +202,23 @@ public struct HeadScores: Sendable {
                         }
                     }
                 } else {
-                    for y in 0 ..< v {
+                    // Four running maxima, then the largest of them: the row's maximum value (the scores are
+                    // finite, so it is unique up to the sign of a zero, which no later use can see: z − 0 and
+                    // z + 0 are the same for every z, exp(±0) = 1, and the quality metrics compare it with ==).
+                    var y = 0
+                    var lanes = SIMD4<Double>(repeating: -.infinity)
+                    while y + 4 <= v {
+                        let z = scale * UnsafeRawPointer(srow + y).loadUnaligned(as: SIMD4<Double>.self)
+                        UnsafeMutableRawPointer(wrow + y).storeBytes(of: z, as: SIMD4<Double>.self)
+                        lanes = lanes.replacing(with: z, where: z .> lanes)
+                        y += 4
+                    }
+                    maximum = max(max(lanes[0], lanes[1]), max(lanes[2], lanes[3]))
+                    while y < v {
                         let z = scale * srow[y]
                         wrow[y] = z
                         if z > maximum { maximum = z }
+                        y += 1
                     }
                 }
                 maxima[r] = maximum

@@ -185,4 +185,54 @@ import Workload
             }
         }
     }
+
+    /// Long rows against a full stable sort: few distinct values (ties inside and across the four-key
+    /// groups the scan skips), distinct values, rising rows (every key enters the held list), lengths
+    /// that are not multiples of four, counts above four, and rows with an infinity.
+    /// With a scale, the keys are those of the row of products written out (`scale * s` rounded once):
+    /// an inexact scale on scores that differ in their last bits, so several distinct scores round to
+    /// one product and the ties go by index as for the products, not as for the raw scores.
+    @Test func topKeysOfScaledScoresAreThoseOfTheProducts() {
+        var g = SeededGenerator(seed: 5)
+        for trial in 0 ..< 200 {
+            let n = 1 + trial % 90
+            let base = 1.0 + Double(trial % 7)
+            let scores: [Double] = (0 ..< n).map { _ in
+                var x = base
+                for _ in 0 ..< Int(g.nextUnit() * 4) { x = x.nextUp }
+                return g.nextUnit() < 0.3 ? -x : x
+            }
+            let scale = 0.1 + Double(trial % 5) * 0.037
+            let products = scores.map { scale * $0 }
+            for count in [1, 5] {
+                var scaled: [Int] = [], written: [Int] = []
+                scores.withUnsafeBufferPointer { ApproximationQuality.topKeys(scores: $0, scale: scale, count: count, into: &scaled) }
+                products.withUnsafeBufferPointer { ApproximationQuality.topKeys(scores: $0, count: count, into: &written) }
+                let expected = Array((0 ..< n).sorted { products[$0] > products[$1] || (products[$0] == products[$1] && $0 < $1) }.prefix(count))
+                #expect(scaled == expected && written == expected, "trial \(trial) count \(count)")
+            }
+        }
+    }
+
+    @Test func topKeysOnLongRowsEqualAStableSort() {
+        var g = SeededGenerator(seed: 11)
+        for trial in 0 ..< 400 {
+            let n = 60 + (trial * 37) % 300
+            var scores: [Double]
+            switch trial % 4 {
+            case 0: scores = (0 ..< n).map { _ in Double(Int(g.nextUnit() * 3)) }
+            case 1: scores = (0 ..< n).map { _ in g.nextUnit() * 10 - 5 }
+            case 2: scores = (0 ..< n).map { Double($0) * 0.25 + g.nextUnit() * 0.1 }
+            default:
+                scores = (0 ..< n).map { _ in Double(Int(g.nextUnit() * 50)) }
+                scores[Int(g.nextUnit() * Double(n))] = trial % 8 == 3 ? .infinity : -.infinity
+            }
+            for count in [1, 5, 9, 12] {
+                var top: [Int] = []
+                scores.withUnsafeBufferPointer { ApproximationQuality.topKeys(scores: $0, count: count, into: &top) }
+                let expected = Array((0 ..< n).sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(count))
+                #expect(top == expected, "trial \(trial) count \(count)")
+            }
+        }
+    }
 }

@@ -114,23 +114,20 @@ public enum ApproximationQuality {
                             bitsLeft &= bitsLeft - 1
                         }
                     }
-                    // z_y, the (biased) scaled scores, for the top-K keys and the selected maximum.
+                    // z_y, the (biased) scaled scores, for the top-K keys and the selected maximum: `factor ·
+                    // zRow[y]`, the products themselves without a bias (the same values, with no pass that
+                    // writes them out), the biased scores written out times 1 with one.
+                    var zRow = s, factor = scale
                     if let bias = layer.bias {
                         let biasRow = bias.offset(head: queryHead, row: i)
                         for y in 0 ..< v { z[y] = scale * s[y] + Double(bias.storage[biasRow + y]) }
-                    } else {
-                        var y = 0
-                    while y + 4 <= v {
-                        let scores = UnsafeRawPointer(s + y).loadUnaligned(as: SIMD4<Double>.self)
-                        UnsafeMutableRawPointer(z.baseAddress! + y).storeBytes(of: scale * scores, as: SIMD4<Double>.self)
-                        y += 4
-                    }
-                    while y < v { z[y] = scale * s[y]; y += 1 }
+                        zRow = UnsafePointer(z.baseAddress!)
+                        factor = 1
                     }
                     let maxAll = rows.maxima[r]
                     let sumAll = rows.sums[r]
                     var maxSelected = -Double.infinity
-                    for x in 0 ..< selectedCount where z[sel[x]] > maxSelected { maxSelected = z[sel[x]] }
+                    for x in 0 ..< selectedCount where factor * zRow[sel[x]] > maxSelected { maxSelected = factor * zRow[sel[x]] }
                     var sumSelected = 0.0
                     for x in 0 ..< selectedCount { sumSelected += w[sel[x]] }
                     let mass = sumSelected / sumAll
@@ -147,7 +144,7 @@ public enum ApproximationQuality {
                     if maxSelected == maxAll {
                         for x in 0 ..< selectedCount { hat[x] = w[sel[x]] }
                     } else {
-                        for x in 0 ..< selectedCount { hat[x] = FastExp.exp(z[sel[x]] - maxSelected) }
+                        for x in 0 ..< selectedCount { hat[x] = FastExp.exp(factor * zRow[sel[x]] - maxSelected) }
                     }
                     for x in 0 ..< selectedCount { sumApproximate += hat[x] }
                     // Exact row Σ_y e_y v_y / Σ_y e_y and approximate row Σ_sel ê_y v_y / Σ_sel ê_y (zero when
@@ -181,7 +178,7 @@ public enum ApproximationQuality {
                     stats.referenceSquaredSum += referenceSquared
 
                     // Recall of the highest-scoring exact keys.
-                    topKeys(scores: UnsafeBufferPointer(rebasing: z[0 ..< v]), count: QualityStatistics.topK, into: &top)
+                    topKeys(scores: UnsafeBufferPointer(start: zRow, count: v), scale: factor, count: QualityStatistics.topK, into: &top)
                     func isSelected(_ y: Int) -> Bool { (bits[i * rowWords + y >> 6] >> UInt64(y & 63)) & 1 == 1 }
                     if isSelected(top[0]) { stats.top1Hits += 1 }
                     stats.topKSlots += top.count
@@ -312,9 +309,10 @@ public enum ApproximationQuality {
         }
     }
 
-    /// Indices of the `min(count, scores.count)` largest scores, largest first; equal scores keep the
-    /// lower index first (so the first entry is the lowest-index maximum).
-    static func topKeys(scores: UnsafeBufferPointer<Double>, count: Int, into top: inout [Int]) {
+    /// Indices of the `min(count, scores.count)` largest of `scale · scores[y]`, largest first; equal
+    /// values keep the lower index first (so the first entry is the lowest-index maximum). Every product
+    /// is rounded as `scale * scores[y]` is, so the keys are those of the row of products written out.
+    static func topKeys(scores: UnsafeBufferPointer<Double>, scale: Double = 1, count: Int, into top: inout [Int]) {
         top.removeAll(keepingCapacity: true)
         let n = scores.count, k = min(count, n)
         guard k > 0 else { return }
@@ -328,17 +326,17 @@ public enum ApproximationQuality {
                 }
                 held[position] = (y, z)
             }
-            for y in 0 ..< k { insert(y, scores[y], size: y) }
+            for y in 0 ..< k { insert(y, scale * scores[y], size: y) }
             // Once `k` keys are held a key enters only above the smallest of them: four keys per
             // comparison for the great majority, which never enter.
             var smallest = held[k - 1].score
             var y = k
             while y < n {
                 if y + 4 <= n {
-                    let four = UnsafeRawPointer(scores.baseAddress! + y).loadUnaligned(as: SIMD4<Double>.self)
+                    let four = scale * UnsafeRawPointer(scores.baseAddress! + y).loadUnaligned(as: SIMD4<Double>.self)
                     if !any(four .> SIMD4(repeating: smallest)) { y += 4; continue }
                 }
-                let z = scores[y]
+                let z = scale * scores[y]
                 if z > smallest {
                     insert(y, z, size: k - 1)
                     smallest = held[k - 1].score
