@@ -31,15 +31,24 @@ public enum TraceReader {
 
     /// Reads the trace in `directory`.
     ///
-    /// Layer 0 is read first (it fixes n and head_dim); the other layers are read up to `threads` at a
-    /// time, each checked on its own, and taken in manifest order: the same trace, and the same first
-    /// error, whatever the thread count. A batch whose layers name a bias file not read yet is read one
-    /// layer at a time, so layers sharing a bias share one copy.
+    /// Layer 0 is read first (it fixes n and head_dim). The other layers are read by up to `threads`
+    /// workers, each taking the next unread layer as it finishes one (so no worker waits for a slower
+    /// one's layer), each layer checked on its own, and taken in manifest order: the same trace, and the
+    /// same first error, whatever the thread count. A layer naming a bias file not read yet is read
+    /// alone, in order, so layers sharing a bias share one copy. Once the layers read hold more than
+    /// `elementLimit` values, workers read no further layer; the in-order pass reads a skipped layer
+    /// itself if it gets to one, so the bound is met within the layers in flight, and the error names
+    /// the layer a one-at-a-time read would.
     ///
     /// - Parameter displayPath: how to name the directory in messages (default `directory.relativePath`).
     /// - Throws: `TraceError` naming the file and field at fault.
     public static func read(directory: URL, displayPath: String? = nil,
                             threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(TraceError) -> AttentionTrace {
+        try read(directory: directory, displayPath: displayPath, threads: threads, elementLimit: maxTraceElements)
+    }
+
+    /// `read(directory:displayPath:threads:)` with the bound on the values read as a parameter (tests).
+    static func read(directory: URL, displayPath: String?, threads: Int, elementLimit: Int) throws(TraceError) -> AttentionTrace {
         let directoryName = displayPath ?? directory.relativePath
         let manifestPath = directoryName + "/" + manifestName
         let manifestURL = directory.appendingPathComponent(manifestName)
@@ -56,34 +65,55 @@ public enum TraceReader {
         layers.reserveCapacity(manifest.layers.count)
         var elements = 0
         func append(_ layer: AttentionLayer, index: Int) throws(TraceError) {
-            elements += layer.q.storage.count + layer.k.storage.count + layer.v.storage.count + (layer.out?.storage.count ?? 0)
-            if elements > maxTraceElements {
+            elements += Self.valueCount(layer)
+            if elements > elementLimit {
                 throw .invalidValue(path: manifestPath, field: "layers[\(index)]", found: "\(elements) values in layers 0…\(index)",
-                                    expected: "at most \(maxTraceElements) values (q, k, v and out) in a whole trace (docs/config.md, Bounds)")
+                                    expected: "at most \(elementLimit) values (q, k, v and out) in a whole trace (docs/config.md, Bounds)")
             }
             layers.append(layer)
         }
         try append(try reader.read(manifest.layers[0], index: 0), index: 0)
-        let batchSize = max(1, threads)
+        let entries = manifest.layers
         var first = 1
-        while first < manifest.layers.count {
-            let batch = first ..< min(first + batchSize, manifest.layers.count)
-            if batch.count > 1 && batch.allSatisfy({ reader.hasReadBias(of: manifest.layers[$0]) }) {
-                let base = reader
-                let results = ParallelSlots<Result<AttentionLayer, TraceError>>.map(count: batch.count, threads: batchSize) { k in
-                    var own = base
-                    let index = batch.lowerBound + k
-                    do throws(TraceError) { return .success(try own.read(manifest.layers[index], index: index)) }
-                    catch { return .failure(error) }
-                }
-                for (k, result) in results.enumerated() { try append(try result.get(), index: batch.lowerBound + k) }
-            } else {
-                for index in batch { try append(try reader.read(manifest.layers[index], index: index), index: index) }
+        while first < entries.count {
+            guard threads > 1 && reader.hasReadBias(of: entries[first]) else {
+                try append(try reader.read(entries[first], index: first), index: first)
+                first += 1
+                continue
             }
-            first = batch.upperBound
+            // The run of layers whose bias (if any) is read already: reading them changes no state.
+            var end = first + 1
+            while end < entries.count && reader.hasReadBias(of: entries[end]) { end += 1 }
+            let run = first ..< end
+            let base = reader
+            let budget = ReadBudget(used: elements, limit: elementLimit)
+            let results = ParallelSlots<Result<AttentionLayer, TraceError>?>.map(count: run.count, threads: threads) { k in
+                guard budget.hasRoom() else { return nil }
+                var own = base
+                let index = run.lowerBound + k
+                do throws(TraceError) {
+                    let layer = try own.read(entries[index], index: index)
+                    budget.add(Self.valueCount(layer))
+                    return .success(layer)
+                } catch { return .failure(error) }
+            }
+            for (k, result) in results.enumerated() {
+                let index = run.lowerBound + k
+                // A layer skipped for the bound is read here, alone: the in-order sum reaches the bound
+                // by the last layer a worker read, so few (if any) are.
+                let layer: AttentionLayer
+                if let result { layer = try result.get() } else { layer = try reader.read(entries[index], index: index) }
+                try append(layer, index: index)
+            }
+            first = end
         }
         return AttentionTrace(model: manifest.model, description: manifest.description, scale: manifest.scale,
                               causal: manifest.causal, tokens: manifest.tokens, layers: layers)
+    }
+
+    /// The values a layer holds (q, k, v and out), as the bound counts them.
+    private static func valueCount(_ layer: AttentionLayer) -> Int {
+        layer.q.storage.count + layer.k.storage.count + layer.v.storage.count + (layer.out?.storage.count ?? 0)
     }
 
     private static func readManifest(url: URL, path: String) throws(TraceError) -> Data {
@@ -388,5 +418,30 @@ private struct LayerReader {
         let name = value.isNaN ? "NaN" : (value > 0 ? "+infinity" : "-infinity")
         throw .nonFinite(path: path, field: field, value: name, head: index / (t.rows * t.dim),
                          row: index / t.dim % t.rows, column: index % t.dim, flatIndex: index)
+    }
+}
+
+/// The values read so far by parallel layer readers, in any order: a reader starts a layer only while
+/// they are within the bound.
+private final class ReadBudget: @unchecked Sendable {
+    private var used: Int
+    private let limit: Int
+    private let lock = NSLock()
+
+    init(used: Int, limit: Int) {
+        self.used = used
+        self.limit = limit
+    }
+
+    func hasRoom() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return used <= limit
+    }
+
+    func add(_ values: Int) {
+        lock.lock()
+        used += values
+        lock.unlock()
     }
 }

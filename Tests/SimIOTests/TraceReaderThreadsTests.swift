@@ -67,4 +67,27 @@ import Workload
             #expect(messages.first?.contains("layer3.q.npy") == true, "\(messages)")
         }
     }
+
+    /// The bound on the values read: with a limit that layer 5 crosses (each layer holds 120 values), every
+    /// thread count refuses the trace naming layer 5, as a one-at-a-time read does, although workers
+    /// read layers past it in any order; one value more and the same trace is read whole.
+    @Test func theBoundOnValuesNamesTheSameLayerAtAnyThreadCount() throws {
+        try withTemporaryDirectory { dir in
+            let trace = Self.trace(firstSharesBias: true)
+            try TraceWriter.write(trace, to: dir)
+            let perLayer = 3 * 2 * 5 * 4   // q, k, v: 2 heads × 5 rows × 4 dims (no out)
+            #expect(trace.layers.allSatisfy { $0.q.storage.count + $0.k.storage.count + $0.v.storage.count == perLayer && $0.out == nil })
+            for threads in [1, 2, 3, 8] {
+                do {
+                    _ = try TraceReader.read(directory: dir, displayPath: "t", threads: threads, elementLimit: 6 * perLayer - 1)
+                    Issue.record("threads \(threads): read past the bound")
+                } catch {
+                    #expect("\(error)".contains("layers[5]") && "\(error)".contains("\(6 * perLayer) values in layers 0…5"),
+                            "threads \(threads): \(error)")
+                }
+                let whole = try TraceReader.read(directory: dir, displayPath: "t", threads: threads, elementLimit: 8 * perLayer)
+                #expect(whole == trace, "threads \(threads)")
+            }
+        }
+    }
 }
