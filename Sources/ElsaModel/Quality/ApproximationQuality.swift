@@ -32,7 +32,8 @@ import Workload
 /// learning used; the exponential is `FastExp`); `ê_y` is recomputed only when the selected keys miss
 /// the row's maximum. The exact outputs of two consecutive queries are accumulated in one pass over `V`,
 /// the approximate output over the selected rows of `V`, several independent accumulators at a time
-/// (every element still summed in key order, as the plain loops would).
+/// (every element still summed in key order, as the plain loops would). A row with every visible key
+/// selected takes the exact row as its approximate row: the same sums, so the same bits.
 ///
 /// Memory: the head's score rows (kept whole up to n = 1024, else streamed in blocks of a few rows, so
 /// never an `n × n` matrix at long sequences), its keys and values (`n·d` numbers) and a few rows of
@@ -139,21 +140,32 @@ public enum ApproximationQuality {
                     stats.massKeptMinimum = min(stats.massKeptMinimum, mass)
                     if selectedCount == 0 { stats.emptyQueries += 1 }
 
-                    // ê_y of the selected keys: e_y itself when they hold the row's maximum.
-                    var sumApproximate = 0.0
-                    if maxSelected == maxAll {
-                        for x in 0 ..< selectedCount { hat[x] = w[sel[x]] }
+                    if selectedCount == v {
+                        // Every visible key selected (exact mode, short causal rows): the selected keys are the
+                        // row's keys in order and hold its maximum, so ê_y = e_y and the approximate row is the
+                        // exact row bit for bit (the same products summed in the same order, divided by the
+                        // same sum): taken as it is instead of a second pass over V.
+                        for c in 0 ..< dv {
+                            exactRow[c] /= sumAll
+                            approximateRow[c] = exactRow[c]
+                        }
                     } else {
-                        for x in 0 ..< selectedCount { hat[x] = FastExp.exp(factor * zRow[sel[x]] - maxSelected) }
+                        // ê_y of the selected keys: e_y itself when they hold the row's maximum.
+                        var sumApproximate = 0.0
+                        if maxSelected == maxAll {
+                            for x in 0 ..< selectedCount { hat[x] = w[sel[x]] }
+                        } else {
+                            for x in 0 ..< selectedCount { hat[x] = FastExp.exp(factor * zRow[sel[x]] - maxSelected) }
+                        }
+                        for x in 0 ..< selectedCount { sumApproximate += hat[x] }
+                        // Exact row Σ_y e_y v_y / Σ_y e_y and approximate row Σ_sel ê_y v_y / Σ_sel ê_y (zero
+                        // when nothing is selected).
+                        Self.approximateOutput(selected: UnsafePointer(sel.baseAddress!),
+                                               selectedWeights: UnsafePointer(hat.baseAddress!), selectedCount: selectedCount,
+                                               values: vp.baseAddress!, dim: dv, approximate: approximateRow.baseAddress!)
+                        for c in 0 ..< dv { exactRow[c] /= sumAll }
+                        if selectedCount > 0 { for c in 0 ..< dv { approximateRow[c] /= sumApproximate } }
                     }
-                    for x in 0 ..< selectedCount { sumApproximate += hat[x] }
-                    // Exact row Σ_y e_y v_y / Σ_y e_y and approximate row Σ_sel ê_y v_y / Σ_sel ê_y (zero when
-                    // nothing is selected).
-                    Self.approximateOutput(selected: UnsafePointer(sel.baseAddress!),
-                                           selectedWeights: UnsafePointer(hat.baseAddress!), selectedCount: selectedCount,
-                                           values: vp.baseAddress!, dim: dv, approximate: approximateRow.baseAddress!)
-                    for c in 0 ..< dv { exactRow[c] /= sumAll }
-                    if selectedCount > 0 { for c in 0 ..< dv { approximateRow[c] /= sumApproximate } }
                     // The stored `out` row is only checked, against the exact row just computed.
                     if let stored = layer.out {
                         let base = stored.offset(head: queryHead, row: i)
