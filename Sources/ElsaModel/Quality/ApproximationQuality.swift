@@ -189,7 +189,13 @@ public enum ApproximationQuality {
                     stats.errorSquaredSum += errorSquared
                     stats.referenceSquaredSum += referenceSquared
 
-                    // Recall of the highest-scoring exact keys.
+                    // Recall of the highest-scoring exact keys: all of the min(K, v) when every key is selected.
+                    if selectedCount == v {
+                        stats.top1Hits += 1
+                        stats.topKSlots += min(QualityStatistics.topK, v)
+                        stats.topKHits += min(QualityStatistics.topK, v)
+                        continue
+                    }
                     topKeys(scores: UnsafeBufferPointer(start: zRow, count: v), scale: factor, count: QualityStatistics.topK, into: &top)
                     func isSelected(_ y: Int) -> Bool { (bits[i * rowWords + y >> 6] >> UInt64(y & 63)) & 1 == 1 }
                     if isSelected(top[0]) { stats.top1Hits += 1 }
