@@ -34,7 +34,7 @@ public enum NpyReader {
         }
         // Straight into the array: the header from the file's first bytes, then the data section read
         // (float32) or converted chunk by chunk (float16, float64) into the array's own storage; no mapping
-        // and no intermediate copy of the file. Anything unusual (a header past the first 64 KiB, a short
+        // and no intermediate copy of the file. Anything unusual (a header past the first 4 KiB, a short
         // read) takes the general path below, which reports every problem.
         if let array = try readDirect(url.path, size: size, displayPath: path) { return array }
         let data: Data
@@ -51,8 +51,9 @@ public enum NpyReader {
         return try decode(data, path: path)
     }
 
-    /// Bytes read for the header on the direct path (a longer header takes the general path).
-    static let headerProbe = 1 << 16
+    /// Bytes read for the header on the direct path (a longer header takes the general path). A header
+    /// is 128 bytes or a few more; the data bytes that follow it in the probe are copied, the rest read in place.
+    static let headerProbe = 1 << 12
     /// Elements converted per chunk on the direct path (float16, float64).
     static let chunkElements = 1 << 15
 
