@@ -208,6 +208,33 @@ import Workload
         }
     }
 
+    /// Each row's maximum `max_y z_y` (taken four lanes at a time without a bias) equals the plain
+    /// loop's: scores summed in component order, scaled, biased, and the largest kept in key order. Rows
+    /// of every length (causal) around the four-lane blocks, and heads whose largest score sits in any lane.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func rowMaximaAreThoseOfThePlainLoop(causal: Bool, bias: Bool) {
+        for (seed, n, tokens, dim) in [(UInt64(31), 23, 21, 8), (32, 64, 61, 16), (33, 7, 7, 3)] {
+            let trace = Self.randomTrace(seed: seed, n: n, tokens: tokens, dim: dim, causal: causal, bias: bias)
+            let layer = trace.layers[0]
+            for h in 0 ..< 2 {
+                let rows = HeadScores(trace: trace, layer: layer, queryHead: h).whole!
+                let kv = layer.kvHead(forQueryHead: h)
+                for x in 0 ..< tokens {
+                    let q = layer.q.row(head: h, row: x).map(Double.init)
+                    var maximum = -Double.infinity
+                    for y in 0 ..< trace.visibleKeys(query: x) {
+                        let k = layer.k.row(head: kv, row: y).map(Double.init)
+                        var s = 0.0
+                        for c in 0 ..< dim { s += q[c] * k[c] }
+                        let z = layer.bias.map { trace.scale * s + Double($0[h, x, y]) } ?? trace.scale * s
+                        if z > maximum { maximum = z }
+                    }
+                    #expect(rows.maxima[x] == maximum, "seed \(seed) head \(h) row \(x)")
+                }
+            }
+        }
+    }
+
     /// Streaming the rows in blocks (long sequences) gives the same bits as keeping the whole head.
     @Test(arguments: [false, true])
     func streamedBlocksEqualTheWholeHead(causal: Bool) {
