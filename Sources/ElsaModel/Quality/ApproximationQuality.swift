@@ -140,7 +140,8 @@ public enum ApproximationQuality {
                     stats.massKeptMinimum = min(stats.massKeptMinimum, mass)
                     if selectedCount == 0 { stats.emptyQueries += 1 }
 
-                    if selectedCount == v {
+                    let everySelected = selectedCount == v
+                    if everySelected {
                         // Every visible key selected (exact mode, short causal rows): the selected keys are the
                         // row's keys in order and hold its maximum, so ê_y = e_y and the approximate row is the
                         // exact row bit for bit (the same products summed in the same order, divided by the
@@ -190,7 +191,7 @@ public enum ApproximationQuality {
                     stats.referenceSquaredSum += referenceSquared
 
                     // Recall of the highest-scoring exact keys: all of the min(K, v) when every key is selected.
-                    if selectedCount == v {
+                    if everySelected {
                         stats.top1Hits += 1
                         stats.topKSlots += min(QualityStatistics.topK, v)
                         stats.topKHits += min(QualityStatistics.topK, v)
