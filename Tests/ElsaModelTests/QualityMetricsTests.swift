@@ -214,6 +214,33 @@ import Workload
         }
     }
 
+    /// Rows with NaN scores (never from a trace, whose values are checked finite): the same keys as the
+    /// plain held scan — the first `k` keys held whatever they are, then a key entering only above the
+    /// smallest held — so a NaN among the first keys stays, and one later never enters.
+    @Test func topKeysWithNaNAreThoseOfThePlainScan() {
+        func plainScan(_ scores: [Double], _ k: Int) -> [Int] {
+            var held: [(Int, Double)] = []
+            for (y, z) in scores.enumerated() {
+                if held.count == k && !(z > held[k - 1].1) { continue }
+                if held.count == k { held.removeLast() }
+                var position = held.count
+                while position > 0 && z > held[position - 1].1 { position -= 1 }
+                held.insert((y, z), at: position)
+            }
+            return held.map(\.0)
+        }
+        var g = SeededGenerator(seed: 23)
+        for trial in 0 ..< 100 {
+            let n = 40 + trial % 50
+            var scores: [Double] = (0 ..< n).map { _ in Double(Int(g.nextUnit() * 20)) }
+            scores[trial % 7] = .nan
+            if trial % 2 == 0 { scores[n - 1 - trial % 11] = .nan }
+            var top: [Int] = []
+            scores.withUnsafeBufferPointer { ApproximationQuality.topKeys(scores: $0, count: 5, into: &top) }
+            #expect(top == plainScan(scores, 5), "trial \(trial)")
+        }
+    }
+
     @Test func topKeysOnLongRowsEqualAStableSort() {
         var g = SeededGenerator(seed: 11)
         for trial in 0 ..< 400 {

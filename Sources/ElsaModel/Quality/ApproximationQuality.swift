@@ -335,6 +335,7 @@ public enum ApproximationQuality {
         top.removeAll(keepingCapacity: true)
         let n = scores.count, k = min(count, n)
         guard k > 0 else { return }
+        if k == 5 && n >= 32 && topFiveByLanes(scores, scale: scale, into: &top) { return }
         withUnsafeTemporaryAllocation(of: (index: Int, score: Double).self, capacity: k) { held in
             // `held[0 ..< size]`, largest first; a new key goes after the held keys it does not exceed.
             func insert(_ y: Int, _ z: Double, size: Int) {
@@ -363,6 +364,80 @@ public enum ApproximationQuality {
                 y += 1
             }
             for x in 0 ..< k { top.append(held[x].index) }
+        }
+    }
+
+    /// `topKeys` for five keys in two passes with few branches. The answer is the first five of one
+    /// total order (value descending, then index ascending), so it is the first five, by that order, of
+    /// the keys whose value reaches `T`, the fifth largest value of the row counted with repeats. Pass 1
+    /// finds `T` with no branch per key: each of four lanes keeps the five largest values of its keys
+    /// (key `y` in lane `y mod 4`) by a compare-exchange down a sorted list, and `T` is the fifth largest
+    /// of those twenty. Pass 2 scans the row four keys per comparison against `T` and holds the few keys
+    /// reaching it as the scalar scan does. False (the caller scans the row) when a score is NaN, which
+    /// no trace has and which would not order.
+    private static func topFiveByLanes(_ scores: UnsafeBufferPointer<Double>, scale: Double, into top: inout [Int]) -> Bool {
+        typealias V = SIMD4<Double>
+        let n = scores.count
+        let none = V(repeating: -.infinity), factor = V(repeating: scale)
+        var v0 = none, v1 = none, v2 = none, v3 = none, v4 = none
+        var unordered = SIMDMask<SIMD4<Int64>>(repeating: false)
+        let base = UnsafeRawPointer(scores.baseAddress!)
+        // The larger of two values stays, the smaller moves down the list.
+        @inline(__always) func exchange(_ held: inout V, _ carry: inout V) {
+            let larger = carry .> held
+            let low = carry.replacing(with: held, where: larger)
+            held = held.replacing(with: carry, where: larger)
+            carry = low
+        }
+        var y = 0
+        while y + 4 <= n {
+            var x = factor * base.loadUnaligned(fromByteOffset: y &* 8, as: V.self)
+            unordered = unordered .| (x .!= x)
+            exchange(&v0, &x); exchange(&v1, &x); exchange(&v2, &x); exchange(&v3, &x); exchange(&v4, &x)
+            y &+= 4
+        }
+        if any(unordered) { return false }
+        // T: the fifth largest of the twenty held values and the last keys' (n mod 4), by the same
+        // exchange down five scalars.
+        var h0 = -Double.infinity, h1 = h0, h2 = h0, h3 = h0, h4 = h0
+        @inline(__always) func hold(_ value: Double) {
+            var c = value
+            var t = max(h0, c); c = min(h0, c); h0 = t
+            t = max(h1, c); c = min(h1, c); h1 = t
+            t = max(h2, c); c = min(h2, c); h2 = t
+            t = max(h3, c); c = min(h3, c); h3 = t
+            h4 = max(h4, c)
+        }
+        for lane in 0 ..< 4 { hold(v0[lane]); hold(v1[lane]); hold(v2[lane]); hold(v3[lane]); hold(v4[lane]) }
+        for tail in y ..< n {
+            let z = scale * scores[tail]
+            if z.isNaN { return false }
+            hold(z)
+        }
+        let bound = h4
+        return withUnsafeTemporaryAllocation(of: (index: Int, score: Double).self, capacity: 5) { held in
+            var size = 0
+            let reach = V(repeating: bound)
+            var y = 0
+            while y < n {
+                if y + 4 <= n {
+                    let four = factor * base.loadUnaligned(fromByteOffset: y &* 8, as: V.self)
+                    if !any(four .>= reach) { y &+= 4; continue }
+                }
+                let z = scale * scores[y]
+                if z >= bound && (size < 5 || z > held[4].score) {
+                    var position = min(size, 4)
+                    while position > 0 && z > held[position - 1].score {
+                        held[position] = held[position - 1]
+                        position -= 1
+                    }
+                    held[position] = (y, z)
+                    size = min(size + 1, 5)
+                }
+                y &+= 1
+            }
+            for x in 0 ..< size { top.append(held[x].index) }
+            return true
         }
     }
 }
