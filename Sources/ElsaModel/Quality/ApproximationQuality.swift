@@ -337,16 +337,7 @@ public enum ApproximationQuality {
         guard k > 0 else { return }
         if k == 5 && n >= 32 && topFiveByLanes(scores, scale: scale, into: &top) { return }
         withUnsafeTemporaryAllocation(of: (index: Int, score: Double).self, capacity: k) { held in
-            // `held[0 ..< size]`, largest first; a new key goes after the held keys it does not exceed.
-            func insert(_ y: Int, _ z: Double, size: Int) {
-                var position = size
-                while position > 0 && z > held[position - 1].score {
-                    held[position] = held[position - 1]
-                    position -= 1
-                }
-                held[position] = (y, z)
-            }
-            for y in 0 ..< k { insert(y, scale * scores[y], size: y) }
+            for y in 0 ..< k { hold(y, scale * scores[y], at: y, in: held) }
             // Once `k` keys are held a key enters only above the smallest of them: four keys per
             // comparison for the great majority, which never enter.
             var smallest = held[k - 1].score
@@ -358,13 +349,26 @@ public enum ApproximationQuality {
                 }
                 let z = scale * scores[y]
                 if z > smallest {
-                    insert(y, z, size: k - 1)
+                    hold(y, z, at: k - 1, in: held)
                     smallest = held[k - 1].score
                 }
                 y += 1
             }
             for x in 0 ..< k { top.append(held[x].index) }
         }
+    }
+
+    /// Puts key `y` with value `z` into `held[0 ... end]`, whose first `end` entries are held largest
+    /// first: after the held keys it does not exceed (so equal values keep index order), the entry at
+    /// `end` dropped.
+    @inline(__always)
+    private static func hold(_ y: Int, _ z: Double, at end: Int, in held: UnsafeMutableBufferPointer<(index: Int, score: Double)>) {
+        var position = end
+        while position > 0 && z > held[position - 1].score {
+            held[position] = held[position - 1]
+            position -= 1
+        }
+        held[position] = (y, z)
     }
 
     /// `topKeys` for five keys in two passes with few branches. The answer is the first five of one
@@ -400,7 +404,7 @@ public enum ApproximationQuality {
         // T: the fifth largest of the twenty held values and the last keys' (n mod 4), by the same
         // exchange down five scalars.
         var h0 = -Double.infinity, h1 = h0, h2 = h0, h3 = h0, h4 = h0
-        @inline(__always) func hold(_ value: Double) {
+        @inline(__always) func keep(_ value: Double) {
             var c = value
             var t = max(h0, c); c = min(h0, c); h0 = t
             t = max(h1, c); c = min(h1, c); h1 = t
@@ -408,11 +412,11 @@ public enum ApproximationQuality {
             t = max(h3, c); c = min(h3, c); h3 = t
             h4 = max(h4, c)
         }
-        for lane in 0 ..< 4 { hold(v0[lane]); hold(v1[lane]); hold(v2[lane]); hold(v3[lane]); hold(v4[lane]) }
+        for lane in 0 ..< 4 { keep(v0[lane]); keep(v1[lane]); keep(v2[lane]); keep(v3[lane]); keep(v4[lane]) }
         for tail in y ..< n {
             let z = scale * scores[tail]
             if z.isNaN { return false }
-            hold(z)
+            keep(z)
         }
         let bound = h4
         return withUnsafeTemporaryAllocation(of: (index: Int, score: Double).self, capacity: 5) { held in
@@ -426,12 +430,7 @@ public enum ApproximationQuality {
                 }
                 let z = scale * scores[y]
                 if z >= bound && (size < 5 || z > held[4].score) {
-                    var position = min(size, 4)
-                    while position > 0 && z > held[position - 1].score {
-                        held[position] = held[position - 1]
-                        position -= 1
-                    }
-                    held[position] = (y, z)
+                    hold(y, z, at: min(size, 4), in: held)
                     size = min(size + 1, 5)
                 }
                 y &+= 1
