@@ -262,4 +262,38 @@ import Workload
             }
         }
     }
+
+    /// The selected keys' maximum is the plain scan's and their weights' sum follows `FastExp`'s four-lane
+    /// rule (`docs/quality.md` §1): written out here lane by lane. The last case makes that rule differ
+    /// from one running sum in list order (one weight of 1 and seven of 1.5 · 2⁻⁵³, which a running sum
+    /// loses one at a time).
+    @Test func selectedMaximumAndSumFollowTheFourLaneRule() {
+        var g = SeededGenerator(seed: 21)
+        let n = 300
+        let z = (0 ..< n).map { _ in 40 * g.nextUnit() - 20 }
+        var w = (0 ..< n).map { _ in g.nextUnit() }
+        func check(_ keys: [Int], factor: Double, _ label: String) -> (sum: Double, running: Double) {
+            let (maximum, sum) = ApproximationQuality.selectedMaximumAndSum(keys: keys, count: keys.count, z: z, factor: factor, weights: w)
+            var expectedMaximum = -Double.infinity, running = 0.0
+            for k in keys where factor * z[k] > expectedMaximum { expectedMaximum = factor * z[k] }
+            for k in keys { running += w[k] }
+            let whole = keys.count / 4 * 4
+            var lanes = [0.0, 0.0, 0.0, 0.0]
+            for x in 0 ..< whole { lanes[x % 4] += w[keys[x]] }
+            var expectedSum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+            for x in whole ..< keys.count { expectedSum += w[keys[x]] }
+            #expect(maximum == expectedMaximum, "\(label)")
+            #expect(sum.bitPattern == expectedSum.bitPattern, "\(label)")
+            return (sum, running)
+        }
+        for count in [0, 1, 3, 4, 5, 8, 101, 300] {
+            var keys = Array(0 ..< n)
+            for x in 0 ..< n { keys.swapAt(x, x + Int(g.nextUnit() * Double(n - x))) }
+            _ = check(Array(keys.prefix(count)).sorted(), factor: count % 2 == 0 ? 0.125 : -1, "\(count) keys")
+        }
+        w[10] = 1
+        for k in 11 ..< 18 { w[k] = 0x1p-53 * 1.5 }
+        let (sum, running) = check(Array(10 ..< 18), factor: 1, "the distinguishing case")
+        #expect(sum != running, "the inputs do not tell the two orders apart")
+    }
 }

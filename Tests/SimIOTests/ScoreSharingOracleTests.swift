@@ -124,8 +124,15 @@ import Workload
         return difference
     }
 
-    /// Quality within the tolerance of `docs/quality.md` §1 ("The exponential"): counts equal, sums within
-    /// 1e-12 relative, output error within 1e-9 relative.
+    /// The output rows' tolerance (`docs/quality.md` §1, "Output rows in float32"): `Σ‖O_i‖²` and the
+    /// output error within 1e-6 relative. The float32 blocks move them by less than 1e-7 on these heads
+    /// (the weights' float32 rounding, ≤ 6e-8 per product, averaging out over a row); a kernel that drops
+    /// one key of a block moves them by 9e-4 and more.
+    static let outputRowTolerance = 1e-6
+
+    /// Quality within the tolerances of `docs/quality.md` §1 ("The exponential", "Output rows in
+    /// float32"): counts equal, the mass and sink sums within 1e-12 relative, `Σ‖O_i‖²` and the output
+    /// error within `outputRowTolerance`.
     static func expectSameQuality(_ new: QualityStatistics, _ old: QualityStatistics, _ label: String) {
         #expect(new.queries == old.queries && new.emptyQueries == old.emptyQueries, "\(label)")
         #expect(new.top1Hits == old.top1Hits && new.topKHits == old.topKHits && new.topKSlots == old.topKSlots, "\(label)")
@@ -133,8 +140,8 @@ import Workload
         #expect(relativeDifference(new.massKeptSum, old.massKeptSum) <= 1e-12, "\(label): mass \(new.massKeptSum) vs \(old.massKeptSum)")
         #expect(relativeDifference(new.massKeptMinimum, old.massKeptMinimum) <= 1e-12, "\(label)")
         #expect(relativeDifference(new.sinkMassSum, old.sinkMassSum) <= 1e-12, "\(label)")
-        #expect(relativeDifference(new.referenceSquaredSum, old.referenceSquaredSum) <= 1e-12, "\(label)")
-        #expect(relativeDifference(new.outputError ?? 0, old.outputError ?? 0) <= 1e-9,
+        #expect(relativeDifference(new.referenceSquaredSum, old.referenceSquaredSum) <= outputRowTolerance, "\(label)")
+        #expect(relativeDifference(new.outputError ?? 0, old.outputError ?? 0) <= outputRowTolerance,
                 "\(label): error \(new.outputError ?? .nan) vs \(old.outputError ?? .nan)")
     }
 

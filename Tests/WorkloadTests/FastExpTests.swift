@@ -71,17 +71,25 @@ import Testing
         #expect(out[0] == 0 && out[1].isNaN && out[2] == .infinity && out[3] == 1)
     }
 
-    @Test func exponentialsSumInIndexOrder() {
-        let x: [Double] = [-3, 0, -0.5, -700, -1e-3, -20, -2.5]
+    /// The sum is four lane sums (keys `y ≡ j mod 4` of the four-lane part, each in index order from +0),
+    /// added as `(l0 + l1) + (l2 + l3)`, then the tail in index order. The inputs make that order differ
+    /// from one running sum in index order: eight values of 1 and 2⁻⁵³ · 1.5 lose each small value to
+    /// rounding one at a time, but not added in pairs first.
+    @Test func exponentialsSumFourLanesThenTheTail() {
+        let small = log(0x1p-53 * 1.5)
+        let x: [Double] = [0, small, small, small, small, small, small, small, -0.5, -700, -2.5]
         var out = [Double](repeating: -1, count: x.count)
         let sum = x.withUnsafeBufferPointer { xs in
-            out.withUnsafeMutableBufferPointer { FastExp.exponentials(of: xs.baseAddress!, minus: 1, count: 7, into: $0.baseAddress!) }
+            out.withUnsafeMutableBufferPointer { FastExp.exponentials(of: xs.baseAddress!, minus: 0, count: x.count, into: $0.baseAddress!) }
         }
-        var expected = 0.0
-        for i in 0 ..< 7 {
-            #expect(out[i] == FastExp.exp(x[i] - 1))
-            expected += FastExp.exp(x[i] - 1)
-        }
+        let e = x.map { FastExp.exp($0) }
+        #expect(out == e)
+        let lanes = (0 ..< 4).map { j in (0.0 + e[j]) + e[j + 4] }
+        var expected = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        for y in 8 ..< x.count { expected += e[y] }
         #expect(sum == expected)
+        var running = 0.0
+        for value in e { running += value }
+        #expect(sum != running, "the inputs do not tell the two orders apart")
     }
 }

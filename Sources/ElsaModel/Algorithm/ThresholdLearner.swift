@@ -73,7 +73,8 @@ public struct ThresholdLearner: Sendable {
     /// The chosen key of one query: index and whether the footnote-1 fallback was used.
     ///
     /// `scores` are the unscaled `s_y` of the visible keys. Probabilities are `e_y / Σ e`, with
-    /// `e_y = FastExp.exp(scale · s_y − max_y(scale · s_y))` and `Σ e` summed in key order. The
+    /// `e_y = FastExp.exp(scale · s_y − max_y(scale · s_y))` and `Σ e` summed as
+    /// `FastExp.exponentials` sums (`docs/algorithm.md` §4). The
     /// minimum-probability relevant key and the maximum-score fallback key are the first (lowest index)
     /// on ties. (`statistics` applies the same rule to the shared `HeadScores` rows.)
     ///
@@ -88,13 +89,11 @@ public struct ThresholdLearner: Sendable {
             if z > maxScaled { maxScaled = z }
             if scores[y] > scores[best] { best = y }
         }
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: scores.count) { e in
-            var sumExp = 0.0
-            for y in 0 ..< scores.count {
-                e[y] = FastExp.exp(scale * scores[y] - maxScaled)
-                sumExp += e[y]
-            }
-            let chosen = minimumRelevant(weights: UnsafePointer(e.baseAddress!), count: scores.count, sum: sumExp,
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * scores.count) { buffer in
+            let z = buffer.baseAddress!, e = z + scores.count
+            for y in 0 ..< scores.count { z[y] = scale * scores[y] }
+            let sumExp = FastExp.exponentials(of: z, minus: maxScaled, count: scores.count, into: e)
+            let chosen = minimumRelevant(weights: UnsafePointer(e), count: scores.count, sum: sumExp,
                                          cutoff: cutoff)
             return chosen >= 0 ? (chosen, false) : (best, true)
         }

@@ -59,11 +59,8 @@ public enum ApproximationQuality {
         let dv = layer.v.dim
         let kvHead = layer.kvHead(forQueryHead: queryHead)
         let scale = trace.scale
-        var values = ContiguousArray<Double>(repeating: 0, count: n * dv)
-        for y in 0 ..< n {
-            let start = layer.v.offset(head: kvHead, row: y)
-            for c in 0 ..< dv { values[y * dv + c] = Double(layer.v.storage[start + c]) }
-        }
+        // The head's values are rows 0 ..< n of its slice of V, contiguous.
+        let valuesStart = layer.v.offset(head: kvHead, row: 0)
         var mismatchedRows = 0
         var largestDeviation = 0.0
         var stats = QualityStatistics()
@@ -71,7 +68,10 @@ public enum ApproximationQuality {
         stats.totalPairs = selection.totalPairs
         let stride = head.stride
         var scaled = ContiguousArray<Double>(repeating: 0, count: stride)
-        var selectedWeights = ContiguousArray<Double>(repeating: 0, count: stride)
+        // Two rows of float32 weights: the exact pair's, then an approximate row's (`OutputRows`).
+        var narrowWeights = ContiguousArray<Float>(repeating: 0, count: 2 * stride)
+        // A row's selected z_y, then their ê_y, when ê_y must be recomputed.
+        var hatScratch = ContiguousArray<Double>(repeating: 0, count: 2 * stride)
         var chosen = ContiguousArray<Int>(repeating: 0, count: max(n, 1))
         var approximate = ContiguousArray<Double>(repeating: 0, count: dv)
         var exactPair = ContiguousArray<Double>(repeating: 0, count: 2 * dv)
@@ -81,13 +81,16 @@ public enum ApproximationQuality {
         head.forEachBlock { rows in
         rows.scores.withUnsafeBufferPointer { scoreRows in
         rows.weights.withUnsafeBufferPointer { weightRows in
-        values.withUnsafeBufferPointer { vp in
+        layer.v.storage.withUnsafeBufferPointer { storage in
         selection.bits.withUnsafeBufferPointer { bits in
         scaled.withUnsafeMutableBufferPointer { z in
-        selectedWeights.withUnsafeMutableBufferPointer { hat in
+        narrowWeights.withUnsafeMutableBufferPointer { narrow in
+        hatScratch.withUnsafeMutableBufferPointer { hat in
         chosen.withUnsafeMutableBufferPointer { sel in
         exactPair.withUnsafeMutableBufferPointer { exactRows in
         approximate.withUnsafeMutableBufferPointer { approximateRow in
+            let values = storage.baseAddress! + valuesStart
+            let narrow0 = narrow.baseAddress!, narrow1 = narrow0 + stride
             var pairStart = 0
             while pairStart < rows.rowCount {
                 // The exact rows of two queries in one pass over V (each row of V loaded once for both).
@@ -95,9 +98,11 @@ public enum ApproximationQuality {
                 let w0 = weightRows.baseAddress! + pairStart * rows.stride
                 let v0 = head.visibleKeys(query: rows.firstRow + pairStart)
                 let v1 = pairEnd - pairStart == 2 ? head.visibleKeys(query: rows.firstRow + pairStart + 1) : 0
-                Self.exactOutputs(weights0: w0, visible0: v0, weights1: w0 + rows.stride, visible1: v1,
-                                  values: vp.baseAddress!, dim: dv,
-                                  exact0: exactRows.baseAddress!, exact1: exactRows.baseAddress! + dv)
+                OutputRows.narrow(w0, count: v0, into: narrow0)
+                OutputRows.narrow(w0 + rows.stride, count: v1, into: narrow1)
+                OutputRows.exactPair(weights0: narrow0, visible0: v0, weights1: narrow1, visible1: v1,
+                                     values: values, dim: dv,
+                                     exact0: exactRows.baseAddress!, exact1: exactRows.baseAddress! + dv)
                 for r in pairStart ..< pairEnd {
                     let i = rows.firstRow + r
                     let v = head.visibleKeys(query: i)
@@ -105,14 +110,19 @@ public enum ApproximationQuality {
                     let s = scoreRows.baseAddress! + r * rows.stride
                     let w = weightRows.baseAddress! + r * rows.stride
                     let exactRow = exactRows.baseAddress! + (r - pairStart) * dv
-                    // The selected keys of row i, in key order.
+                    // The selected keys of row i, in key order (listed only when some key is not selected).
                     var selectedCount = 0
-                    for word in 0 ..< rowWords {
-                        var bitsLeft = bits[i * rowWords + word]
-                        while bitsLeft != 0 {
-                            sel[selectedCount] = word << 6 + bitsLeft.trailingZeroBitCount
-                            selectedCount += 1
-                            bitsLeft &= bitsLeft - 1
+                    for word in 0 ..< rowWords { selectedCount += bits[i * rowWords + word].nonzeroBitCount }
+                    let everySelected = selectedCount == v
+                    if !everySelected {
+                        var x = 0
+                        for word in 0 ..< rowWords {
+                            var bitsLeft = bits[i * rowWords + word]
+                            while bitsLeft != 0 {
+                                sel[x] = word << 6 + bitsLeft.trailingZeroBitCount
+                                x += 1
+                                bitsLeft &= bitsLeft - 1
+                            }
                         }
                     }
                     // z_y, the (biased) scaled scores, for the top-K keys and the selected maximum: `factor ·
@@ -127,11 +137,10 @@ public enum ApproximationQuality {
                     }
                     let maxAll = rows.maxima[r]
                     let sumAll = rows.sums[r]
-                    var maxSelected = -Double.infinity
-                    for x in 0 ..< selectedCount where factor * zRow[sel[x]] > maxSelected { maxSelected = factor * zRow[sel[x]] }
-                    var sumSelected = 0.0
-                    for x in 0 ..< selectedCount { sumSelected += w[sel[x]] }
-                    let mass = sumSelected / sumAll
+                    let (maxSelected, sumSelected) = everySelected ? (maxAll, sumAll)
+                        : Self.selectedMaximumAndSum(keys: sel.baseAddress!, count: selectedCount, z: zRow, factor: factor, weights: w)
+                    // A selection of every visible key keeps the whole mass: 1 exactly.
+                    let mass = everySelected ? 1 : sumSelected / sumAll
                     // The attention sink: key 0's exact probability, and whether the selection keeps it.
                     stats.sinkMassSum += w[0] / sumAll
                     if bits[i * rowWords] & 1 == 1 { stats.sinkSelected += 1 }
@@ -140,7 +149,6 @@ public enum ApproximationQuality {
                     stats.massKeptMinimum = min(stats.massKeptMinimum, mass)
                     if selectedCount == 0 { stats.emptyQueries += 1 }
 
-                    let everySelected = selectedCount == v
                     if everySelected {
                         // Every visible key selected (exact mode, short causal rows): the selected keys are the
                         // row's keys in order and hold its maximum, so ê_y = e_y and the approximate row is the
@@ -151,19 +159,21 @@ public enum ApproximationQuality {
                             approximateRow[c] = exactRow[c]
                         }
                     } else {
-                        // ê_y of the selected keys: e_y itself when they hold the row's maximum.
-                        var sumApproximate = 0.0
+                        // ê_y of the selected keys: e_y itself when they hold the row's maximum, and then their
+                        // sum is `sumSelected` (the same values summed by the same rule).
+                        var sumApproximate = sumSelected
                         if maxSelected == maxAll {
-                            for x in 0 ..< selectedCount { hat[x] = w[sel[x]] }
+                            for x in 0 ..< selectedCount { narrow1[x] = Float(w[sel[x]]) }
                         } else {
-                            for x in 0 ..< selectedCount { hat[x] = FastExp.exp(factor * zRow[sel[x]] - maxSelected) }
+                            let selectedZ = hat.baseAddress!, selectedHat = selectedZ + stride
+                            for x in 0 ..< selectedCount { selectedZ[x] = factor * zRow[sel[x]] }
+                            sumApproximate = FastExp.exponentials(of: selectedZ, minus: maxSelected, count: selectedCount, into: selectedHat)
+                            OutputRows.narrow(selectedHat, count: selectedCount, into: narrow1)
                         }
-                        for x in 0 ..< selectedCount { sumApproximate += hat[x] }
                         // Exact row Σ_y e_y v_y / Σ_y e_y and approximate row Σ_sel ê_y v_y / Σ_sel ê_y (zero
                         // when nothing is selected).
-                        Self.approximateOutput(selected: UnsafePointer(sel.baseAddress!),
-                                               selectedWeights: UnsafePointer(hat.baseAddress!), selectedCount: selectedCount,
-                                               values: vp.baseAddress!, dim: dv, approximate: approximateRow.baseAddress!)
+                        OutputRows.selectedRow(selected: UnsafePointer(sel.baseAddress!), weights: narrow1, count: selectedCount,
+                                               values: values, dim: dv, approximate: approximateRow.baseAddress!)
                         for c in 0 ..< dv { exactRow[c] /= sumAll }
                         if selectedCount > 0 { for c in 0 ..< dv { approximateRow[c] /= sumApproximate } }
                     }
@@ -215,6 +225,7 @@ public enum ApproximationQuality {
         }
         }
         }
+        }
         if mismatchedRows > 0 {
             stats.storedOutMismatches = [StoredOutMismatch(layer: layerIndex, head: queryHead, rows: mismatchedRows,
                                                            largestDeviation: largestDeviation)]
@@ -222,110 +233,35 @@ public enum ApproximationQuality {
         return stats
     }
 
-    /// `exact0[c] = Σ_{y<visible0} weights0[y] · values[y][c]` and the same for row 1, each element summed
-    /// in key order from +0 (the plain loop's value). Both rows share each load of `values`: sixteen
-    /// columns of two rows are eight independent accumulator chains, which keeps the adders busy instead
-    /// of waiting on one chain's latency, and halves the traffic over `V` per query. A row with
-    /// `visible = 0` is left as zeros.
+    /// The largest `factor · z[keys[x]]` and `Σ weights[keys[x]]` over `x < count` (`docs/quality.md` §1):
+    /// the sum by `FastExp.exponentials`' rule (four lanes by `x mod 4` in list order, added as
+    /// `(l0 + l1) + (l2 + l3)`, then the last `count mod 4` in order), so that it is the sum of the same
+    /// `ê_y` when they are recomputed. The maximum is the plain scan's value (of the finite scores, the
+    /// order of the comparisons only matters for +0 against −0, which act alike wherever it is used);
+    /// four lanes take each other's latency instead of one chain of dependent comparisons and adds.
     @inline(__always)
-    static func exactOutputs(weights0 w0: UnsafePointer<Double>, visible0 v0: Int,
-                             weights1 w1: UnsafePointer<Double>, visible1 v1: Int,
-                             values: UnsafePointer<Double>, dim dv: Int,
-                             exact0: UnsafeMutablePointer<Double>, exact1: UnsafeMutablePointer<Double>) {
+    static func selectedMaximumAndSum(keys: UnsafePointer<Int>, count: Int, z: UnsafePointer<Double>, factor: Double,
+                                      weights w: UnsafePointer<Double>) -> (maximum: Double, sum: Double) {
         typealias V4 = SIMD4<Double>
-        let both = min(v0, v1)
-        let rowBytes = dv &* 8
-        var c = 0
-        while c + 16 <= dv {
-            var a0 = V4(repeating: 0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0
-            let column = UnsafeRawPointer(values + c)
-            var row = column
-            for y in 0 ..< both {
-                let x0 = row.loadUnaligned(as: V4.self), x1 = row.loadUnaligned(fromByteOffset: 32, as: V4.self)
-                let x2 = row.loadUnaligned(fromByteOffset: 64, as: V4.self), x3 = row.loadUnaligned(fromByteOffset: 96, as: V4.self)
-                let p = V4(repeating: w0[y]), q = V4(repeating: w1[y])
-                a0 += p * x0; a1 += p * x1; a2 += p * x2; a3 += p * x3
-                b0 += q * x0; b1 += q * x1; b2 += q * x2; b3 += q * x3
-                row += rowBytes
-            }
-            // The longer row's remaining keys (causal rows differ by one), continuing its own sums.
-            continueSixteen(weights: w0, keys: both ..< v0, rows: row, rowBytes: rowBytes, &a0, &a1, &a2, &a3)
-            continueSixteen(weights: w1, keys: both ..< v1, rows: row, rowBytes: rowBytes, &b0, &b1, &b2, &b3)
-            let e = UnsafeMutableRawPointer(exact0 + c), f = UnsafeMutableRawPointer(exact1 + c)
-            e.storeSixteen(a0, a1, a2, a3)
-            f.storeSixteen(b0, b1, b2, b3)
-            c += 16
+        var maxima = V4(repeating: -.infinity), lanes = V4()
+        let f = V4(repeating: factor)
+        var x = 0
+        while x &+ 4 <= count {
+            let k0 = keys[x], k1 = keys[x &+ 1], k2 = keys[x &+ 2], k3 = keys[x &+ 3]
+            let scaled = V4(z[k0], z[k1], z[k2], z[k3]) * f
+            maxima.replace(with: scaled, where: scaled .> maxima)
+            lanes += V4(w[k0], w[k1], w[k2], w[k3])
+            x &+= 4
         }
-        while c < dv {
-            var e = 0.0, f = 0.0
-            for y in 0 ..< v0 { e += w0[y] * values[y &* dv &+ c] }
-            for y in 0 ..< v1 { f += w1[y] * values[y &* dv &+ c] }
-            exact0[c] = e
-            exact1[c] = f
-            c += 1
+        var maximum = maxima[0], sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        for j in 1 ..< 4 where maxima[j] > maximum { maximum = maxima[j] }
+        while x < count {
+            let scaled = factor * z[keys[x]]
+            if scaled > maximum { maximum = scaled }
+            sum += w[keys[x]]
+            x &+= 1
         }
-    }
-
-    /// Adds `weights[y] · values[y][c ..< c + 16]` to the four accumulators for `y` in `keys`, in key
-    /// order; `rows` points at row `keys.lowerBound`, column `c`.
-    @inline(__always)
-    private static func continueSixteen(weights w: UnsafePointer<Double>, keys: Range<Int>, rows: UnsafeRawPointer,
-                                        rowBytes: Int, _ a0: inout SIMD4<Double>, _ a1: inout SIMD4<Double>,
-                                        _ a2: inout SIMD4<Double>, _ a3: inout SIMD4<Double>) {
-        var row = rows
-        for y in keys {
-            let p = SIMD4<Double>(repeating: w[y])
-            a0 += p * row.loadUnaligned(as: SIMD4<Double>.self)
-            a1 += p * row.loadUnaligned(fromByteOffset: 32, as: SIMD4<Double>.self)
-            a2 += p * row.loadUnaligned(fromByteOffset: 64, as: SIMD4<Double>.self)
-            a3 += p * row.loadUnaligned(fromByteOffset: 96, as: SIMD4<Double>.self)
-            row += rowBytes
-        }
-    }
-
-    /// `approximate[c] = Σ_x selectedWeights[x] · values[selected[x]][c]`, each element summed in key
-    /// order from +0; thirty-two columns at a time (eight independent accumulator chains).
-    @inline(__always)
-    static func approximateOutput(selected: UnsafePointer<Int>, selectedWeights hat: UnsafePointer<Double>,
-                                  selectedCount: Int, values: UnsafePointer<Double>, dim dv: Int,
-                                  approximate: UnsafeMutablePointer<Double>) {
-        typealias V4 = SIMD4<Double>
-        var c = 0
-        while c + 32 <= dv {
-            var a0 = V4(repeating: 0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
-            let column = UnsafeRawPointer(values + c)
-            for x in 0 ..< selectedCount {
-                let p = V4(repeating: hat[x])
-                let row = column + selected[x] &* dv &* 8
-                a0 += p * row.loadUnaligned(as: V4.self)
-                a1 += p * row.loadUnaligned(fromByteOffset: 32, as: V4.self)
-                a2 += p * row.loadUnaligned(fromByteOffset: 64, as: V4.self)
-                a3 += p * row.loadUnaligned(fromByteOffset: 96, as: V4.self)
-                a4 += p * row.loadUnaligned(fromByteOffset: 128, as: V4.self)
-                a5 += p * row.loadUnaligned(fromByteOffset: 160, as: V4.self)
-                a6 += p * row.loadUnaligned(fromByteOffset: 192, as: V4.self)
-                a7 += p * row.loadUnaligned(fromByteOffset: 224, as: V4.self)
-            }
-            let a = UnsafeMutableRawPointer(approximate + c)
-            a.storeSixteen(a0, a1, a2, a3)
-            (a + 128).storeSixteen(a4, a5, a6, a7)
-            c += 32
-        }
-        while c + 4 <= dv {
-            var a0 = V4(repeating: 0)
-            let column = UnsafeRawPointer(values + c)
-            for x in 0 ..< selectedCount {
-                a0 += V4(repeating: hat[x]) * (column + selected[x] &* dv &* 8).loadUnaligned(as: V4.self)
-            }
-            UnsafeMutableRawPointer(approximate + c).storeBytes(of: a0, as: V4.self)
-            c += 4
-        }
-        while c < dv {
-            var a = 0.0
-            for x in 0 ..< selectedCount { a += hat[x] * values[selected[x] &* dv &+ c] }
-            approximate[c] = a
-            c += 1
-        }
+        return (maximum, sum)
     }
 
     /// Indices of the `min(count, scores.count)` largest of `scale · scores[y]`, largest first; equal
