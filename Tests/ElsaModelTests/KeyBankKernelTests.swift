@@ -65,4 +65,28 @@ import Workload
         // Every query reads its whole list of n keys: T ≥ P + n·n (rule 3 of the lower bound, one selector).
         #expect(timing.totalCycles >= timing.preprocessingCycles + Cycle(n * n))
     }
+
+    /// Lists of 30 keys are masks of selected positions (a selector's next read is the lowest bit left),
+    /// lists of 31 are gaps (`SelectionBins.maskedListLength`): Pa = 1, Pc = 2, n = 2·length, so each
+    /// selector reads `length` keys (selector 0 the even keys, selector 1 the odd ones). Query `i` selects
+    /// list positions 3 … 5 of both selectors (a run that stalls on a depth-1 queue, and a first read
+    /// after the list's start), position `i mod length` of selector 1, and every other query the last
+    /// position of selector 0 (the end-of-list bit right after a selected one); both engines agree on
+    /// every field on both sides, with and without exact mode.
+    @Test(arguments: [30, 31]) func listsOnBothSidesOfTheMaskLength(length: Int) {
+        let n = 2 * length
+        var m = SelectionMatrix(keys: n, visible: ContiguousArray(repeating: n, count: n))
+        for i in 0 ..< n {
+            for key in [6, 7, 8, 9, 10, 11, 2 * (i % length) + 1] { m.set(query: i, key: key) }
+            if i % 2 == 0 { m.set(query: i, key: n - 2) }
+        }
+        for exact in [false, true] {
+            let p = Self.parameters(pa: 1, pc: 2, depth: 3, queue: 1, exact: exact)
+            let pipeline = ElsaPipeline(parameters: p, selection: exact ? .all(keys: n, visible: m.visible) : m)
+            #expect(pipeline.bins.masked == (length <= SelectionBins.maskedListLength))
+            let timing = Self.expectEngineAgreement(p, exact ? .all(keys: n, visible: m.visible) : m)
+            #expect(timing.isConserved)
+            if !exact { #expect(timing.selectorStallCycles > 0) }
+        }
+    }
 }

@@ -45,16 +45,19 @@ public struct ElsaPipeline: EventDrivenModel {
         queries = selection.queries
         preprocessingEnd = ElsaPipeline.preprocessingCycles(parameters: parameters, keys: keys)
         let start = preprocessingEnd
-        let bins = SelectionBins(banks: parameters.attentionModules, selectors: parameters.selectorsPerModule,
-                                 keys: selection.keys, exact: parameters.exact)
+        let pc = parameters.selectorsPerModule
+        let n = keys
+        let longestList = (0 ..< parameters.attentionModules).map {
+            (parameters.bankKeys(bank: $0, visible: n, keys: n) + pc - 1) / pc
+        }.max() ?? 0
+        let bins = SelectionBins(banks: parameters.attentionModules, selectors: pc, keys: n,
+                                 longestList: longestList, exact: parameters.exact)
         self.bins = bins
         banks = (0 ..< parameters.attentionModules).map {
             KeyBank(bank: $0, parameters: parameters, queries: selection.queries, start: start, bins: bins)
         }
         queryStart = Array(repeating: -1, count: queries)
         outputDivisionStart = Array(repeating: -1, count: queries)
-        let pc = parameters.selectorsPerModule
-        let n = keys
         self.fastForward = FastForwardState(enabled: fastForward, parameters: parameters, selection: selection)
         keyLanes = parameters.exact ? [] : ContiguousArray((0 ..< n).map { key in
             let (bank, local) = parameters.bank(ofKey: key, keys: n)

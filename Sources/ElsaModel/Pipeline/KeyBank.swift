@@ -21,8 +21,9 @@ import SimCore
 /// cycles after its push, so the visible entries are a prefix of the queue, and the entries of the
 /// current query precede those of the next (a bank holds entries of at most two queries: rule 1 starts
 /// query `i + 1` only once every module has left query `i − 1`). The pushes still in the selector
-/// pipelines are a ring of per-cycle lane bitmasks. A selector's list of selected keys is kept as gaps
-/// between consecutive list positions, so its next read is one add after each push, stalls included.
+/// pipelines are a ring of per-cycle lane bitmasks. A selector's list of selected keys is kept as a mask of
+/// the positions left to read (lists of at most 30 keys) or as gaps between consecutive list positions, so
+/// its next read is one add after each push, stalls included.
 ///
 /// Stored properties opt out of dynamic exclusivity checks: the bank is only ever used by one thread and
 /// its methods never overlap accesses.
@@ -66,6 +67,11 @@ final class KeyBank {
     private let binned: UnsafeMutablePointer<Int32>
     private let lastPosition: UnsafeMutablePointer<Int32>
     private let exact: Bool
+    /// The lists are masks of selected positions (`SelectionBins.masked`): a selector's next read is the
+    /// lowest bit left in its `HotLanes.remaining`, found by vector arithmetic instead of a gather of gaps.
+    private let masked: Bool
+    /// This bank's lanes' masks in the bins.
+    private let masks: UnsafeMutablePointer<Int32>
 
     /// Cycles accumulated into the Int32 run sums (`HotLanes.blockedRun`, `slotRun`) since they were last
     /// folded into the Int64 totals, and the most allowed before the next fold.
@@ -151,6 +157,8 @@ final class KeyBank {
         gaps = bins.gaps + bank * bins.lanesPerBank * gapStride
         binned = bins.count + bank * bins.lanesPerBank
         lastPosition = bins.lastPosition + bank * bins.lanesPerBank
+        masked = bins.masked
+        masks = bins.masks + bank * bins.lanesPerBank
         // A lane holds entries of two lists at most, so its count stays below 2·gapStride. Every 4096
         // cycles at most (a fold costs a few adds per lane), so the folding is exercised by ordinary heads.
         runLimit = min(4096, Int(Int32.max) / (min(Int(queueDepth), 2 * gapStride) + 2))
@@ -243,13 +251,24 @@ final class KeyBank {
             lane.hot[c].selected = selected
             lane.hot[c].cursor = Lanes()
             var first = Lanes()
-            for j in 0 ..< 8 {
-                let s = c &* 8 &+ j
-                lane.busy[s] &+= Cycle(length[j])
-                // The gap after the last selected key reaches the end of the list (in exact mode the
-                // gaps are 0, 1, 1, … for every list, set once).
-                if !exact { gaps[s &* gapStride &+ Int(selected[j])] = length[j] &- lastPosition[s] }
-                first[j] = gaps[s &* gapStride]
+            if masked {
+                // The selected positions and the end of the list (bit `length`), whose position the
+                // read after the last selected key waits for, as the gap after it does.
+                let list = everySelected ? (Lanes(repeating: 1) &<< length) &- 1
+                    : UnsafeRawPointer(masks + c &* 8).loadUnaligned(as: Lanes.self)
+                let remaining = list | (Lanes(repeating: 1) &<< length)
+                lane.hot[c].remaining = remaining
+                first = LaneMath.lowestBitPosition(remaining)
+                for j in 0 ..< 8 { lane.busy[c &* 8 &+ j] &+= Cycle(length[j]) }
+            } else {
+                for j in 0 ..< 8 {
+                    let s = c &* 8 &+ j
+                    lane.busy[s] &+= Cycle(length[j])
+                    // The gap after the last selected key reaches the end of the list (in exact mode the
+                    // gaps are 0, 1, 1, … for every list, set once).
+                    if !exact { gaps[s &* gapStride &+ Int(selected[j])] = length[j] &- lastPosition[s] }
+                    first[j] = gaps[s &* gapStride]
+                }
             }
             lane.hot[c].nextRead = first
             toRead &+= Int(selected.wrappedSum())
@@ -591,10 +610,18 @@ final class KeyBank {
         if ownPush { h.own &+= one } else { h.next &+= one }
         let newCursor = cursor &+ one
         h.cursor = newCursor
-        // The next read is the gap after the key just read (the end of the list after the last one).
-        let row = gaps + c &* 8 &* gapStride
+        // The next read is the gap after the key just read (the end of the list after the last one): the
+        // distance from the lowest position left to the next one once it is cleared, or the gaps' entry.
         var gap = Lanes()
-        for j in 0 ..< 8 { gap[j] = row[j &* gapStride &+ Int(truncatingIfNeeded: newCursor[j])] }
+        if masked {
+            let remaining = h.remaining
+            let left = LaneMath.select(push, remaining & (remaining &- 1), remaining)
+            h.remaining = left
+            gap = LaneMath.lowestBitPosition(left) &- LaneMath.lowestBitPosition(remaining)
+        } else {
+            let row = gaps + c &* 8 &* gapStride
+            for j in 0 ..< 8 { gap[j] = row[j &* gapStride &+ Int(truncatingIfNeeded: newCursor[j])] }
+        }
         h.nextRead = LaneMath.select(push, trs &+ gap, due)
         ring[slot &+ c] = UInt8(truncatingIfNeeded: bits)
         if recording {
@@ -693,7 +720,7 @@ extension KeyBank {
             let c = s >> 3, j = s & 7
             let h = lane.hot[c]
             for field in [h.count, h.visible, h.own, h.next, h.cursor, h.selected, lane.length[c],
-                          binnedCounts(chunk: c), h.nextRead] {
+                          binnedCounts(chunk: c), h.nextRead, h.remaining] {
                 out.append(Int64(field[j]))
             }
             out.append(KeyBank.relative(lane.lastRead[s], to: origin, unset: lane.lastRead[s] < 0))
@@ -810,6 +837,8 @@ struct HotLanes {
     /// The cycle, relative to the read query's start, of the next selected read (while stalled, the
     /// read the selector waits to make); after the last selected key, one past the list's last read.
     var nextRead = Lanes()
+    /// The list positions not read yet, with the end-of-list bit (when the lists are masks).
+    var remaining = Lanes()
     /// The most slots ever reserved.
     var occupancyMax = Lanes()
     /// Stall cycles and slot-cycles since the last fold into the Int64 totals.
@@ -818,7 +847,7 @@ struct HotLanes {
 }
 
 extension HotLanes {
-    // Field by field: a whole-value copy of these 320 bytes compiles to a call of `memcpy`, and the
+    // Field by field: a whole-value copy of these 352 bytes compiles to a call of `memcpy`, and the
     // kernel moves chunk 0 between its local and memory at every query start and idle jump (≈ 4 % of
     // the instructions of a run on the n = 128 trace).
 
@@ -832,6 +861,7 @@ extension HotLanes {
         cursor = p.pointee.cursor
         selected = p.pointee.selected
         nextRead = p.pointee.nextRead
+        remaining = p.pointee.remaining
         occupancyMax = p.pointee.occupancyMax
         blockedRun = p.pointee.blockedRun
         slotRun = p.pointee.slotRun
@@ -847,6 +877,7 @@ extension HotLanes {
         p.pointee.cursor = cursor
         p.pointee.selected = selected
         p.pointee.nextRead = nextRead
+        p.pointee.remaining = remaining
         p.pointee.occupancyMax = occupancyMax
         p.pointee.blockedRun = blockedRun
         p.pointee.slotRun = slotRun
@@ -909,6 +940,14 @@ enum LaneMath {
 
     @inline(__always)
     static func minimum(_ a: Lanes, _ b: Lanes) -> Lanes { select(less(a, b), a, b) }
+
+    /// The position of each lane's lowest set bit, for lanes whose lowest set bit is below bit 31: the
+    /// exponent of that power of two converted to `Float` (exactly).
+    @inline(__always)
+    static func lowestBitPosition(_ x: Lanes) -> Lanes {
+        let lowest = x & (Lanes() &- x)
+        return ((unsafeBitCast(SIMD8<Float>(lowest), to: Lanes.self) &>> 23) & 0xFF) &- 127
+    }
 
     /// 1 in lane `j` when bit `j` of `byte` is set, else 0.
     @inline(__always)
