@@ -88,6 +88,53 @@ import Workload
         }
     }
 
+    /// The signature's float32 pass decides only the signs its error bound makes certain
+    /// (`HashProjection.errorBound`); the rest are the Double sums'. Vectors made almost orthogonal to a
+    /// row (the row's component removed in Double, then rounded to float32) put that row's sum inside the
+    /// bound, where float32 and Double often disagree on the sign: every signature still equals the plain
+    /// Double loop's, and the float32 sign is wrong on some of them (so a pass without the fallback would
+    /// fail here). Overflowing and subnormal components and a file matrix of huge entries too.
+    @Test func signsNearZeroAndAtTheExtremesAreThoseOfTheDoubleSums() throws {
+        let p = HashProjection.kronecker(factors: [4, 4, 4], seed: 3)
+        var g = SeededGenerator(seed: 17)
+        var uncertain = 0, wrongInFloat32 = 0
+        var scratch = [Double](repeating: 0, count: p.scratchCount)
+        for trial in 0 ..< 600 {
+            let j = trial % 64
+            let y = (0 ..< 64).map { _ in g.nextGaussian() }
+            var along = 0.0
+            for c in 0 ..< 64 { along += p.matrix[j * 64 + c] * y[c] }
+            let x = (0 ..< 64).map { Float(y[$0] - along * p.matrix[j * 64 + $0]) }
+            let expected = AlgorithmFixtures.referenceBits(projection: p, vector: x)
+            let words = p.signature(of: x)
+            for r in 0 ..< 64 { #expect((words[0] >> UInt64(r)) & 1 == (expected[r] ? 1 : 0), "trial \(trial) row \(r)") }
+            // The fast pass alone, for the row made almost orthogonal.
+            x.withUnsafeBufferPointer { xp in p.float32Sums(of: xp.baseAddress!, count: 64, into: &scratch) }
+            var squares = 0.0
+            for c in 0 ..< 64 { squares += Double(x[c]) * Double(x[c]) }
+            let (factor, floor) = HashProjection.errorBound(norm: squares.squareRoot(), count: 64)
+            if abs(scratch[j]) <= factor * p.rowNorms[j] + floor {
+                uncertain += 1
+                if (scratch[j] >= 0) != expected[j] { wrongInFloat32 += 1 }
+            }
+        }
+        #expect(uncertain > 500 && wrongInFloat32 > 0, "\(uncertain) rows inside the bound, \(wrongInFloat32) with the wrong float32 sign")
+        // Sums that overflow float32 (to ±∞ or NaN), and subnormal components.
+        for scale: Float in [3e38, -3e38, 1e-40, 1.4e-45] {
+            let x = (0 ..< 64).map { _ in scale * Float(g.nextGaussian()) }
+            let expected = AlgorithmFixtures.referenceBits(projection: p, vector: x)
+            let words = p.signature(of: x)
+            for r in 0 ..< 64 { #expect((words[0] >> UInt64(r)) & 1 == (expected[r] ? 1 : 0), "scale \(scale) row \(r)") }
+        }
+        let huge = try HashProjection(matrix: ContiguousArray((0 ..< 24).map { (Float($0 % 5) - 2) * 1e38 }), rows: 3, columns: 8)
+        for _ in 0 ..< 20 {
+            let x = (0 ..< 8).map { _ in Float(g.nextGaussian()) * 1e10 }
+            let expected = AlgorithmFixtures.referenceBits(projection: huge, vector: x)
+            let words = huge.signature(of: x)
+            for r in 0 ..< 3 { #expect((words[0] >> UInt64(r)) & 1 == (expected[r] ? 1 : 0)) }
+        }
+    }
+
     @Test func signOfZeroCountsAsOne() throws {
         // Zero vector: every A_j · x = 0 ⇒ all k bits are 1, and only those.
         let p = HashProjection.dense(bits: 70, dim: 8, seed: 1)

@@ -16,6 +16,10 @@ public struct HashProjection: Sendable, Equatable {
     /// `A` in panels of 8 rows (zero rows pad `k` to a multiple of 8): element `(j, c)` at
     /// `((j / 8) · d + c) · 8 + j mod 8`, the layout the hash loop streams.
     @usableFromInline let panels: ContiguousArray<Double>
+    /// `panels` rounded to float32, the same layout: the fast pass of `signature`.
+    @usableFromInline let panels32: ContiguousArray<Float>
+    /// `‖A_j‖₂` of each row (Double; 0 for the padding rows up to a multiple of 8): the fast pass's bound.
+    @usableFromInline let rowNorms: ContiguousArray<Double>
 
     /// `UInt64` words of one packed signature: `ceil(k / 64)`.
     @inlinable public var words: Int { (bits + 63) >> 6 }
@@ -30,6 +34,14 @@ public struct HashProjection: Sendable, Equatable {
         var panels = ContiguousArray<Double>(repeating: 0, count: (bits + 7) / 8 * 8 * dim)
         for j in 0 ..< bits { for c in 0 ..< dim { panels[((j >> 3) * dim + c) * 8 + j & 7] = matrix[j * dim + c] } }
         self.panels = panels
+        panels32 = ContiguousArray(panels.lazy.map { Float($0) })
+        var norms = ContiguousArray<Double>(repeating: 0, count: (bits + 7) / 8 * 8)
+        for j in 0 ..< bits {
+            var squares = 0.0
+            for c in 0 ..< dim { squares += matrix[j * dim + c] * matrix[j * dim + c] }
+            norms[j] = squares.squareRoot()
+        }
+        rowNorms = norms
     }
 
     /// A matrix read from a file by the caller (`hash.projection: matrix-file`), `k × d` row-major.
@@ -114,7 +126,11 @@ public struct HashProjection: Sendable, Equatable {
     /// Packs the signature of `vector` into `words` (`self.words` of them): bit `j` (word `j / 64`, bit
     /// `j mod 64`, little-endian) is 1 iff `A_j · x ≥ 0`; bits at or past `k` are 0.
     ///
-    /// `A_j · x` is `Σ_c Double(A[j, c]) · Double(x[c])` summed in Double in column order from +0.
+    /// `A_j · x` is `Σ_c Double(A[j, c]) · Double(x[c])` summed in Double in column order from +0
+    /// (`docs/algorithm.md` §1), and every bit is that sum's sign. Only its sign is needed, so the sums
+    /// are first taken in float32, eight rows per vector (`float32Sums`); a row whose float32 sum lies
+    /// within `errorBound` of 0, or is not finite, is summed again the Double way, and every other row's
+    /// sign is the Double sum's sign by the bound.
     /// A vector shorter than `d` is zero-padded (only the first `vector.count` columns are used).
     ///
     /// - Precondition: `vector.count ≤ d` (callers report a longer head dim as a user error first).
@@ -127,46 +143,38 @@ public struct HashProjection: Sendable, Equatable {
         let k = bits, d = dim, length = vector.count
         let acc = scratch.baseAddress!
         let x = vector.baseAddress!
-        panels.withUnsafeBufferPointer { pp in
-            // Thirty-two rows (four panels) at a time in eight accumulators, then eight; each row's sum
-            // still runs in column order from +0.
-            typealias V4 = SIMD4<Double>
-            let blocks = (k + 7) >> 3
-            let panelBytes = d &* 64
-            var block = 0
-            while block + 4 <= blocks {
-                let panel = UnsafeRawPointer(pp.baseAddress! + block * d * 8)
-                var a0 = V4(repeating: 0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0
-                for c in 0 ..< length {
-                    let xc = V4(repeating: Double(x[c]))
-                    let row = panel + c &* 64
-                    a0 += row.loadUnaligned(as: V4.self) * xc
-                    a1 += row.loadUnaligned(fromByteOffset: 32, as: V4.self) * xc
-                    a2 += row.loadUnaligned(fromByteOffset: panelBytes, as: V4.self) * xc
-                    a3 += row.loadUnaligned(fromByteOffset: panelBytes &+ 32, as: V4.self) * xc
-                    a4 += row.loadUnaligned(fromByteOffset: 2 &* panelBytes, as: V4.self) * xc
-                    a5 += row.loadUnaligned(fromByteOffset: 2 &* panelBytes &+ 32, as: V4.self) * xc
-                    a6 += row.loadUnaligned(fromByteOffset: 3 &* panelBytes, as: V4.self) * xc
-                    a7 += row.loadUnaligned(fromByteOffset: 3 &* panelBytes &+ 32, as: V4.self) * xc
+        float32Sums(of: x, count: length, into: acc)
+        typealias D4 = SIMD4<Double>
+        // ‖x‖₂ for the bound only (four lanes: its rounding is far inside the bound's slack).
+        var lanes = D4()
+        var c = 0
+        while c &+ 4 <= length {
+            let v = D4(Double(x[c]), Double(x[c &+ 1]), Double(x[c &+ 2]), Double(x[c &+ 3]))
+            lanes += v * v
+            c &+= 4
+        }
+        var squares = lanes.sum()
+        while c < length { squares += Double(x[c]) * Double(x[c]); c &+= 1 }
+        let (factor, floor) = HashProjection.errorBound(norm: squares.squareRoot(), count: length)
+        rowNorms.withUnsafeBufferPointer { norms in
+            matrix.withUnsafeBufferPointer { a in
+                // Four rows per test; a row outside the bound (or not finite: `.<` ∞ fails for ∞ and NaN)
+                // is summed again in Double. Rows past `k` are padding, never read.
+                var j = 0
+                while j < k {
+                    let sums = UnsafeRawPointer(acc + j).loadUnaligned(as: D4.self)
+                    let bounds = D4(repeating: factor) * UnsafeRawPointer(norms.baseAddress! + j).loadUnaligned(as: D4.self) + floor
+                    let magnitudes = sums.replacing(with: -sums, where: sums .< 0)
+                    let certain = (magnitudes .> bounds) .& (magnitudes .< D4(repeating: .infinity))
+                    if !all(certain) {
+                        for r in j ..< min(j &+ 4, k) where !certain[r &- j] {
+                            var exact = 0.0
+                            for c in 0 ..< length { exact += a[r &* d &+ c] * Double(x[c]) }
+                            acc[r] = exact
+                        }
+                    }
+                    j &+= 4
                 }
-                let out = UnsafeMutableRawPointer(acc + block * 8)
-                out.storeSixteen(a0, a1, a2, a3)
-                (out + 128).storeSixteen(a4, a5, a6, a7)
-                block += 4
-            }
-            while block < blocks {
-                let panel = pp.baseAddress! + block * d * 8
-                var a0 = V4(repeating: 0), a1 = a0
-                for c in 0 ..< length {
-                    let xc = V4(repeating: Double(x[c]))
-                    let row = UnsafeRawPointer(panel + c * 8)
-                    a0 += row.loadUnaligned(as: V4.self) * xc
-                    a1 += row.loadUnaligned(fromByteOffset: 32, as: V4.self) * xc
-                }
-                let out = UnsafeMutableRawPointer(acc + block * 8)
-                out.storeBytes(of: a0, as: V4.self)
-                out.storeBytes(of: a1, toByteOffset: 32, as: V4.self)
-                block += 1
             }
         }
         // Sign bits eight at a time without a branch per bit (the signs are coin flips, so a branch
@@ -185,6 +193,75 @@ public struct HashProjection: Sendable, Equatable {
             }
             words[w] = count == 64 ? word : word & (1 << UInt64(count) - 1)
         }
+    }
+
+    /// `out[j] = Σ_c Float(A[j, c]) · x[c]` for every row `j` (padding rows included), in float32: a
+    /// multiply then an add per column, in column order from +0, eight rows per vector, sixty-four rows
+    /// (eight vectors) per pass over `x`.
+    @inlinable
+    func float32Sums(of x: UnsafePointer<Float>, count length: Int, into out: UnsafeMutablePointer<Double>) {
+        typealias F8 = SIMD8<Float>
+        let blocks = (bits + 7) >> 3
+        panels32.withUnsafeBufferPointer { pp in
+            let panelBytes = dim &* 32
+            var block = 0
+            while block < blocks {
+                let group = min(8, blocks &- block)
+                let panel = UnsafeRawPointer(pp.baseAddress! + block &* dim &* 8)
+                var a = (F8(), F8(), F8(), F8(), F8(), F8(), F8(), F8())
+                if group == 8 {
+                    for c in 0 ..< length {
+                        let xc = F8(repeating: x[c])
+                        let row = panel + c &* 32
+                        a.0 += row.loadUnaligned(as: F8.self) * xc
+                        a.1 += row.loadUnaligned(fromByteOffset: panelBytes, as: F8.self) * xc
+                        a.2 += row.loadUnaligned(fromByteOffset: 2 &* panelBytes, as: F8.self) * xc
+                        a.3 += row.loadUnaligned(fromByteOffset: 3 &* panelBytes, as: F8.self) * xc
+                        a.4 += row.loadUnaligned(fromByteOffset: 4 &* panelBytes, as: F8.self) * xc
+                        a.5 += row.loadUnaligned(fromByteOffset: 5 &* panelBytes, as: F8.self) * xc
+                        a.6 += row.loadUnaligned(fromByteOffset: 6 &* panelBytes, as: F8.self) * xc
+                        a.7 += row.loadUnaligned(fromByteOffset: 7 &* panelBytes, as: F8.self) * xc
+                    }
+                    let o = out + block &* 8
+                    HashProjection.store(a.0, at: o); HashProjection.store(a.1, at: o + 8)
+                    HashProjection.store(a.2, at: o + 16); HashProjection.store(a.3, at: o + 24)
+                    HashProjection.store(a.4, at: o + 32); HashProjection.store(a.5, at: o + 40)
+                    HashProjection.store(a.6, at: o + 48); HashProjection.store(a.7, at: o + 56)
+                } else {
+                    for g in 0 ..< group {
+                        var v = F8()
+                        for c in 0 ..< length {
+                            v += (panel + g &* panelBytes + c &* 32).loadUnaligned(as: F8.self) * F8(repeating: x[c])
+                        }
+                        HashProjection.store(v, at: out + (block &+ g) &* 8)
+                    }
+                }
+                block &+= group
+            }
+        }
+    }
+
+    /// Eight float32 sums widened to Double (exactly) at `out`.
+    @inlinable @inline(__always)
+    static func store(_ v: SIMD8<Float>, at out: UnsafeMutablePointer<Double>) {
+        let p = UnsafeMutableRawPointer(out)
+        p.storeBytes(of: SIMD4<Double>(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3])), as: SIMD4<Double>.self)
+        p.storeBytes(of: SIMD4<Double>(Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7])), toByteOffset: 32, as: SIMD4<Double>.self)
+    }
+
+    /// The bound `factor · ‖A_j‖₂ + floor` on `|s32_j − s_j|` for a vector of `count` components and norm
+    /// `norm`, where `s32_j` is `float32Sums`' row `j` and `s_j` the Double sum of `docs/algorithm.md` §1:
+    /// both are within their rounding errors of the exact `A_j · x` — in float32 the rounding of `A` and of
+    /// each product (each `≤ 2⁻²⁴` relative, plus `2⁻¹⁵⁰` absolute where the result is subnormal) and
+    /// `count − 1` additions (relative, no underflow), in Double `count` steps of `2⁻⁵³` — so together
+    /// within `((count + 2)·2⁻²⁴ + count·2⁻⁵³)·Σ_c |A_jc·x_c| + 2⁻¹⁵⁰·(Σ_c |x_c| + count)` to first order, and
+    /// `Σ_c |A_jc·x_c| ≤ ‖A_j‖₂·‖x‖₂`, `Σ_c |x_c| ≤ √count·‖x‖₂`. The factor `(count + 3)·2⁻²⁴` and the doubled
+    /// absolute term cover the Double term, the second-order terms and the rounding of the norms. A float32
+    /// sum beyond the bound has the Double sum's sign.
+    @inlinable
+    static func errorBound(norm: Double, count: Int) -> (factor: Double, floor: Double) {
+        let n = Double(count)
+        return (factor: (n + 3) * 0x1p-24 * norm, floor: 0x1p-149 * (n.squareRoot() * norm + n))
     }
 
     /// Doubles of scratch space `signature(of:into:scratch:)` needs: `k` rounded up to a multiple of 8.
