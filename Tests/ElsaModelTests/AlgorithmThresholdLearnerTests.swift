@@ -142,4 +142,58 @@ import Workload
             }
         }
     }
+
+    /// The vector search against the plain loop on the rows that decide a threshold: softmax rows of 512
+    /// keys at the usual cutoff; weights one ulp apart whose probabilities round to the same value (the
+    /// first such key wins, whichever weight is smaller); weights within 2⁻⁴⁵ of `cutoff · sum`, on both
+    /// sides, and a few ulps above it (relevant or not as their divisions say). A search that compares
+    /// weights with `cutoff · sum` instead of dividing, without a margin for the roundings, fails here.
+    @Test func minimumRelevantKeepsThePlainLoopsKeyAtTheEdges() {
+        func plain(_ e: [Double], sum: Double, cutoff: Double) -> Int {
+            var chosen = -1, best = Double.infinity
+            for y in e.indices {
+                let probability = e[y] / sum
+                if probability > cutoff && probability < best { chosen = y; best = probability }
+            }
+            return chosen
+        }
+        func search(_ e: [Double], sum: Double, cutoff: Double) -> Int {
+            e.withUnsafeBufferPointer { ThresholdLearner.minimumRelevant(weights: $0.baseAddress!, count: e.count, sum: sum, cutoff: cutoff) }
+        }
+        var g = SeededGenerator(seed: 8)
+        for trial in 0 ..< 200 {
+            let n = 509 + trial % 4
+            let e = (0 ..< n).map { _ in exp(-12 * g.nextUnit()) }
+            let sum = e.reduce(0, +)
+            let cutoff = 1 / Double(n)
+            #expect(search(e, sum: sum, cutoff: cutoff) == plain(e, sum: sum, cutoff: cutoff), "trial \(trial)")
+        }
+        // Neighbouring weights whose probabilities coincide: the larger weight first.
+        var tiesWithALargerWeight = 0
+        for trial in 0 ..< 300 {
+            // x / sum in [0.25, 0.5), x in the same binade: a result ulp is wider than the quotient of two
+            // neighbouring weights, so some neighbours share a probability.
+            let x = 0.35 + g.nextUnit() / 10, sum = 1 + g.nextUnit() / 3
+            let e = [2.0, 1.5, x.nextUp, 0.9, x, x.nextUp, 0.01]
+            let got = search(e, sum: sum, cutoff: 0.05)
+            #expect(got == plain(e, sum: sum, cutoff: 0.05), "trial \(trial)")
+            if got == 2 { tiesWithALargerWeight += 1 }
+        }
+        #expect(tiesWithALargerWeight > 0, "no case where a larger weight has the same, first, probability")
+        // Weights at cutoff · sum within 2⁻⁴⁵, below and above, next to clearly relevant ones.
+        for trial in 0 ..< 200 {
+            let sum = 1 + g.nextUnit() * 100, cutoff = 0.001 + g.nextUnit() / 100
+            let t = cutoff * sum
+            let e = [t * (1 - 0x1p-45), t, t * (1 + 0x1p-45), t.nextUp, t.nextDown, 2 * t, 3 * t, t * (1 + 0x1p-45)]
+            #expect(search(e, sum: sum, cutoff: cutoff) == plain(e, sum: sum, cutoff: cutoff), "trial \(trial)")
+            // One weight a few ulps above t and clearly relevant ones: it is relevant or not as its division
+            // says, and then the one chosen.
+            for steps in 1 ... 6 {
+                var w = t
+                for _ in 0 ..< steps { w = w.nextUp }
+                let row = [3 * t, w, 2 * t]
+                #expect(search(row, sum: sum, cutoff: cutoff) == plain(row, sum: sum, cutoff: cutoff), "trial \(trial), \(steps) ulps")
+            }
+        }
+    }
 }
