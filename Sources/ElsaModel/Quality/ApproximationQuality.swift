@@ -11,13 +11,14 @@ import Workload
 /// the selected keys keep of the exact softmax, and how far the output computed over them alone (ELSA
 /// Fig. 8: softmax over the candidates only) lands from the exact output.
 ///
-/// For every real query `i` with visible keys `y < v_i`, in Double:
+/// For every real query `i` with visible keys `y < v_i`, in Double except the sums over `V` (below):
 ///
 /// - scores `z_y = scale · Σ_c q_i[c] · k_y[c]` (the dot product summed in component order), plus
 ///   `Double(bias[h, i, y])` when the layer has an additive bias (the hardware's attention modules use the
 ///   exact biased score under every bias policy, `docs/algorithm.md` §10);
-/// - exact probabilities `P_y = e_y / Σ_y e_y`, `e_y = exp(z_y − max_y z_y)`, sums in key order;
-/// - mass kept `m_i = Σ_{y selected} e_y / Σ_y e_y`;
+/// - exact probabilities `P_y = e_y / Σ_y e_y`, `e_y = exp(z_y − max_y z_y)`, sums of weights by
+///   `FastExp.exponentials`' four-lane rule;
+/// - mass kept `m_i = Σ_{y selected} e_y / Σ_y e_y` (1 when every visible key is selected);
 /// - approximate output `Ô_i = Σ_{y sel} ê_y v_y / Σ_{y sel} ê_y`, `ê_y = exp(z_y − max_{y sel} z_y)`;
 ///   all zeros when no key is selected (the hardware's assumed behaviour, `docs/algorithm.md` §7);
 /// - exact output `O_i = Σ_y e_y v_y / Σ_y e_y`, recomputed (never taken from the trace); when the layer
@@ -30,10 +31,10 @@ import Workload
 ///
 /// The scores and exact weights `e_y` come from the head's shared `HeadScores` (the rows threshold
 /// learning used; the exponential is `FastExp`); `ê_y` is recomputed only when the selected keys miss
-/// the row's maximum. The exact outputs of two consecutive queries are accumulated in one pass over `V`,
-/// the approximate output over the selected rows of `V`, several independent accumulators at a time
-/// (every element still summed in key order, as the plain loops would). A row with every visible key
-/// selected takes the exact row as its approximate row: the same sums, so the same bits.
+/// the row's maximum. The sums over `V` are `OutputRows`' float32 blocks: the exact outputs of two
+/// consecutive queries in one pass over `V`, the approximate output over the selected rows of `V`. A row
+/// with every visible key selected takes the exact row as its approximate row: the same sums, so the
+/// same bits.
 ///
 /// Memory: the head's score rows (kept whole up to n = 1024, else streamed in blocks of a few rows, so
 /// never an `n × n` matrix at long sequences), its keys and values (`n·d` numbers) and a few rows of
