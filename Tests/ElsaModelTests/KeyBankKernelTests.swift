@@ -89,4 +89,30 @@ import Workload
             if !exact { #expect(timing.selectorStallCycles > 0) }
         }
     }
+
+    /// Binning a word at a time (contiguous banks of a multiple of 64 keys, eight selectors) gives the
+    /// bins of binning key by key, query after query: banks of 64, 128 and 192 keys, rows of random density,
+    /// causal visible counts; and the whole head agrees with the reference engine.
+    @Test(arguments: [(512, 4), (256, 2), (192, 3), (128, 1)])
+    func wordBinningEqualsKeyBinning(n: Int, pa: Int) {
+        let p = Self.parameters(pa: pa, pc: 8, depth: 3, queue: 2, exact: false)
+        var g = SeededGenerator(seed: UInt64(n * 10 + pa))
+        let causal = n == 256
+        var m = SelectionMatrix(keys: n, visible: ContiguousArray((0 ..< n).map { causal ? $0 + 1 : n }))
+        for i in 0 ..< n {
+            let density = Double(i % 5) / 4
+            for key in 0 ..< m.visible[i] where g.nextUnit() < density { m.set(query: i, key: key) }
+        }
+        let pipeline = ElsaPipeline(parameters: p, selection: m)
+        #expect(pipeline.wordBinningBankKeys == n / pa)
+        let bins = pipeline.bins
+        for i in 0 ..< n {
+            pipeline.binKeyByKey(query: i)
+            let masks = (0 ..< bins.lanes).map { bins.masks[$0] }, counts = (0 ..< bins.lanes).map { bins.count[$0] }
+            pipeline.binWordByWord(query: i, bankKeys: n / pa)
+            #expect((0 ..< bins.lanes).map { bins.masks[$0] } == masks, "query \(i)")
+            #expect((0 ..< bins.lanes).map { bins.count[$0] } == counts, "query \(i)")
+        }
+        _ = Self.expectEngineAgreement(p, m)
+    }
 }

@@ -28,6 +28,8 @@ public struct ElsaPipeline: EventDrivenModel {
     let keyLanes: ContiguousArray<UInt64>
     /// The selected keys of the query about to start, per selector of every bank.
     let bins: SelectionBins
+    /// Keys per bank when a query's keys can be binned a 64-key word at a time (`binWordByWord`), else 0.
+    let wordBinningBankKeys: Int
     /// `S_i`.
     var queryStart: [Cycle]
     /// `OD_i` (−1 until known).
@@ -59,6 +61,8 @@ public struct ElsaPipeline: EventDrivenModel {
         queryStart = Array(repeating: -1, count: queries)
         outputDivisionStart = Array(repeating: -1, count: queries)
         self.fastForward = FastForwardState(enabled: fastForward, parameters: parameters, selection: selection)
+        let perBank = (n + parameters.attentionModules - 1) / parameters.attentionModules
+        wordBinningBankKeys = bins.masked && parameters.bankMapping == .contiguous && pc == 8 && perBank % 64 == 0 ? perBank : 0
         keyLanes = parameters.exact ? [] : ContiguousArray((0 ..< n).map { key in
             let (bank, local) = parameters.bank(ofKey: key, keys: n)
             return UInt64(bank * bins.lanesPerBank + local % pc) << 32 | UInt64(local / pc)
@@ -66,8 +70,46 @@ public struct ElsaPipeline: EventDrivenModel {
     }
 
     /// Bins query `query`'s selected keys into `bins` by selector and list position (each bank reads its
-    /// own lanes when the query starts).
-    private func binSelectedKeys(query: Int) {
+    /// own lanes when the query starts): key by key, or a word at a time where `binWordByWord` applies.
+    func binSelectedKeys(query: Int) {
+        if wordBinningBankKeys > 0 {
+            binWordByWord(query: query, bankKeys: wordBinningBankKeys)
+            return
+        }
+        binKeyByKey(query: query)
+    }
+
+    /// The masks of `SelectionBins` a 64-key word at a time, for contiguous banks of a multiple of 64 keys
+    /// and eight selectors per module (the paper's configuration): the word of keys `64w …` lies in one
+    /// bank, selector `s` reads its keys `s, s + 8, …, s + 56`, at list positions `(64w − bank start) / 8 +
+    /// 0 … 7`. Those eight bits gather into a byte by one multiply: with only bit 0 of each byte kept,
+    /// `· 0x0102040810204080` moves byte `j`'s bit to bit `56 + j`, no two terms meeting. The counts are
+    /// the masks' popcounts. The same bins as `binKeyByKey` (`KeyBankKernelTests`).
+    func binWordByWord(query: Int, bankKeys: Int) {
+        bins.clear()
+        let words = selection.wordsPerRow, lanesPerBank = bins.lanesPerBank
+        let masks = bins.masks
+        selection.bits.withUnsafeBufferPointer { bits in
+            let row = query &* words
+            for w in 0 ..< words {
+                let word = bits[row &+ w]
+                if word == 0 { continue }
+                let first = w &<< 6
+                let bank = first / bankKeys
+                let shift = UInt64(truncatingIfNeeded: (first &- bank &* bankKeys) &>> 3)
+                let lanes = masks + bank &* lanesPerBank
+                for s in 0 ..< 8 {
+                    let spread = (word &>> UInt64(s)) & 0x0101_0101_0101_0101
+                    let byte = (spread &* 0x0102_0408_1020_4080) &>> 56
+                    lanes[s] |= Int32(truncatingIfNeeded: byte &<< shift)
+                }
+            }
+        }
+        for g in 0 ..< bins.lanes { bins.count[g] = Int32(truncatingIfNeeded: masks[g].nonzeroBitCount) }
+    }
+
+    /// Bins the selected keys one at a time through `keyLanes` (any mapping and selector count).
+    func binKeyByKey(query: Int) {
         bins.clear()
         let words = selection.wordsPerRow
         let bins = bins
