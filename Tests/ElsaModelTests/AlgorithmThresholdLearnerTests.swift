@@ -115,18 +115,20 @@ import Workload
         }
     }
 
-    /// The vector search against the plain loop it replaced (the first key with the smallest
-    /// `weights[y] / sum` above the cutoff): ties (weights from a few values), lengths that are not a
+    /// The plain loop `minimumRelevant` replaced: the first key with the smallest `weights[y] / sum`
+    /// above the cutoff, or −1.
+    static func plainMinimumRelevant(_ e: [Double], sum: Double, cutoff: Double) -> Int {
+        var chosen = -1, best = Double.infinity
+        for y in e.indices {
+            let probability = e[y] / sum
+            if probability > cutoff && probability < best { chosen = y; best = probability }
+        }
+        return chosen
+    }
+
+    /// The vector search against the plain loop it replaced (`plainMinimumRelevant`): ties (weights from a few values), lengths that are not a
     /// multiple of four, a NaN, +∞ weights and sums that make every probability +∞ or NaN.
     @Test func minimumRelevantEqualsThePlainLoop() {
-        func plain(_ e: [Double], sum: Double, cutoff: Double) -> Int {
-            var chosen = -1, best = Double.infinity
-            for y in e.indices {
-                let probability = e[y] / sum
-                if probability > cutoff && probability < best { chosen = y; best = probability }
-            }
-            return chosen
-        }
         var g = SeededGenerator(seed: 5)
         let special: [Double] = [.nan, .infinity, 0]
         for trial in 0 ..< 400 {
@@ -138,7 +140,7 @@ import Workload
                 let got = e.withUnsafeBufferPointer {
                     ThresholdLearner.minimumRelevant(weights: $0.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: n, sum: sum, cutoff: cutoff)
                 }
-                #expect(got == plain(e, sum: sum, cutoff: cutoff), "trial \(trial) cutoff \(cutoff) weights \(e) sum \(sum)")
+                #expect(got == Self.plainMinimumRelevant(e, sum: sum, cutoff: cutoff), "trial \(trial) cutoff \(cutoff) weights \(e) sum \(sum)")
             }
         }
     }
@@ -149,14 +151,6 @@ import Workload
     /// sides, and a few ulps above it (relevant or not as their divisions say). A search that compares
     /// weights with `cutoff · sum` instead of dividing, without a margin for the roundings, fails here.
     @Test func minimumRelevantKeepsThePlainLoopsKeyAtTheEdges() {
-        func plain(_ e: [Double], sum: Double, cutoff: Double) -> Int {
-            var chosen = -1, best = Double.infinity
-            for y in e.indices {
-                let probability = e[y] / sum
-                if probability > cutoff && probability < best { chosen = y; best = probability }
-            }
-            return chosen
-        }
         func search(_ e: [Double], sum: Double, cutoff: Double) -> Int {
             e.withUnsafeBufferPointer { ThresholdLearner.minimumRelevant(weights: $0.baseAddress!, count: e.count, sum: sum, cutoff: cutoff) }
         }
@@ -166,7 +160,7 @@ import Workload
             let e = (0 ..< n).map { _ in exp(-12 * g.nextUnit()) }
             let sum = e.reduce(0, +)
             let cutoff = 1 / Double(n)
-            #expect(search(e, sum: sum, cutoff: cutoff) == plain(e, sum: sum, cutoff: cutoff), "trial \(trial)")
+            #expect(search(e, sum: sum, cutoff: cutoff) == Self.plainMinimumRelevant(e, sum: sum, cutoff: cutoff), "trial \(trial)")
         }
         // Neighbouring weights whose probabilities coincide: the larger weight first.
         var tiesWithALargerWeight = 0
@@ -176,7 +170,7 @@ import Workload
             let x = 0.35 + g.nextUnit() / 10, sum = 1 + g.nextUnit() / 3
             let e = [2.0, 1.5, x.nextUp, 0.9, x, x.nextUp, 0.01]
             let got = search(e, sum: sum, cutoff: 0.05)
-            #expect(got == plain(e, sum: sum, cutoff: 0.05), "trial \(trial)")
+            #expect(got == Self.plainMinimumRelevant(e, sum: sum, cutoff: 0.05), "trial \(trial)")
             if got == 2 { tiesWithALargerWeight += 1 }
         }
         #expect(tiesWithALargerWeight > 0, "no case where a larger weight has the same, first, probability")
@@ -185,14 +179,14 @@ import Workload
             let sum = 1 + g.nextUnit() * 100, cutoff = 0.001 + g.nextUnit() / 100
             let t = cutoff * sum
             let e = [t * (1 - 0x1p-45), t, t * (1 + 0x1p-45), t.nextUp, t.nextDown, 2 * t, 3 * t, t * (1 + 0x1p-45)]
-            #expect(search(e, sum: sum, cutoff: cutoff) == plain(e, sum: sum, cutoff: cutoff), "trial \(trial)")
+            #expect(search(e, sum: sum, cutoff: cutoff) == Self.plainMinimumRelevant(e, sum: sum, cutoff: cutoff), "trial \(trial)")
             // One weight a few ulps above t and clearly relevant ones: it is relevant or not as its division
             // says, and then the one chosen.
             for steps in 1 ... 6 {
                 var w = t
                 for _ in 0 ..< steps { w = w.nextUp }
                 let row = [3 * t, w, 2 * t]
-                #expect(search(row, sum: sum, cutoff: cutoff) == plain(row, sum: sum, cutoff: cutoff), "trial \(trial), \(steps) ulps")
+                #expect(search(row, sum: sum, cutoff: cutoff) == Self.plainMinimumRelevant(row, sum: sum, cutoff: cutoff), "trial \(trial), \(steps) ulps")
             }
         }
     }
