@@ -170,6 +170,12 @@ import Workload
         #expect(top == [4, 1, 2, 5, 0, 3])
     }
 
+    /// The oracle of the top-key tests: the first `count` indices of a stable sort, largest value first,
+    /// equal values by index.
+    static func stableTopKeys(_ values: [Double], count: Int) -> [Int] {
+        Array(values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(count))
+    }
+
     /// The scan with a held minimum against a full stable sort, on rows with many ties (scores drawn from
     /// a few values) and lengths around the held count.
     @Test func topKeysEqualAStableSort() {
@@ -180,7 +186,7 @@ import Workload
             for count in [1, 3, 5] {
                 var top: [Int] = []
                 scores.withUnsafeBufferPointer { ApproximationQuality.topKeys(scores: $0, count: count, into: &top) }
-                let expected = Array((0 ..< n).sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(count))
+                let expected = Self.stableTopKeys(scores, count: count)
                 #expect(top == expected, "trial \(trial) count \(count) scores \(scores)")
             }
         }
@@ -208,7 +214,7 @@ import Workload
                 var scaled: [Int] = [], written: [Int] = []
                 scores.withUnsafeBufferPointer { ApproximationQuality.topKeys(scores: $0, scale: scale, count: count, into: &scaled) }
                 products.withUnsafeBufferPointer { ApproximationQuality.topKeys(scores: $0, count: count, into: &written) }
-                let expected = Array((0 ..< n).sorted { products[$0] > products[$1] || (products[$0] == products[$1] && $0 < $1) }.prefix(count))
+                let expected = Self.stableTopKeys(products, count: count)
                 #expect(scaled == expected && written == expected, "trial \(trial) count \(count)")
             }
         }
@@ -257,7 +263,7 @@ import Workload
             for count in [1, 5, 9, 12] {
                 var top: [Int] = []
                 scores.withUnsafeBufferPointer { ApproximationQuality.topKeys(scores: $0, count: count, into: &top) }
-                let expected = Array((0 ..< n).sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }.prefix(count))
+                let expected = Self.stableTopKeys(scores, count: count)
                 #expect(top == expected, "trial \(trial) count \(count)")
             }
         }
