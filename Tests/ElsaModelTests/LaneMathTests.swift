@@ -26,16 +26,6 @@ import Testing
         #expect(LaneMath.equal(Self.a, Self.a) == Lanes(repeating: -1))
     }
 
-    /// Each bit of a byte to its lane, checked on every byte against the bits written out by hand.
-    @Test func bitsSpreadsAByteOverTheLanes() {
-        #expect(LaneMath.bits(0b1000_0101) == Lanes(1, 0, 1, 0, 0, 0, 0, 1))
-        for b in 0 ... 255 {
-            var expected = Lanes()
-            for j in 0 ..< 8 where b & (1 << j) != 0 { expected[j] = 1 }
-            #expect(LaneMath.bits(UInt8(b)) == expected)
-        }
-    }
-
     @Test func selectMaximumAndMinimum() {
         let mask = Lanes(-1, 0, -1, 0, 0, -1, 0, -1)
         var picked = Lanes(), high = Lanes(), low = Lanes()

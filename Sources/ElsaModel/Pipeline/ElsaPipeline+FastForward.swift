@@ -43,11 +43,11 @@ final class FastForwardState {
             while from > 0 && selection.visible[from - 1] == last { from -= 1 }
         }
         uniformFrom = from
-        // Per bank: 11 scalars, 10 per lane, one per lane chunk and pending push cycle (D − 1 of them), 4 per
+        // Per bank: 11 scalars, 12 per lane, one per lane chunk and pending push cycle (D − 1 of them), 4 per
         // live query (at most 2), 1 per partial result still to be read (at most B_acc + 1); then the
         // pipeline's B_acc + 2. Reserved once: no growth per query.
         let pc = parameters.selectorsPerModule
-        let perBank = 11 + 10 * pc + (pc + 7) / 8 * Int(parameters.selectorDepth) + 4 * 2 + parameters.accumulators + 1
+        let perBank = 11 + 12 * pc + (pc + 7) / 8 * Int(parameters.selectorDepth) + 4 * 2 + parameters.accumulators + 1
         let capacity = uniform ? parameters.attentionModules * perBank + parameters.accumulators + 2 : 0
         previous.reserveCapacity(capacity)
         latest.reserveCapacity(capacity)

@@ -21,9 +21,10 @@ import SimCore
 /// cycles after its push, so the visible entries are a prefix of the queue, and the entries of the
 /// current query precede those of the next (a bank holds entries of at most two queries: rule 1 starts
 /// query `i + 1` only once every module has left query `i − 1`). The pushes still in the selector
-/// pipelines are a ring of per-cycle lane bitmasks. A selector's list of selected keys is kept as a mask of
-/// the positions left to read (lists of at most 30 keys) or as gaps between consecutive list positions, so
-/// its next read is one add after each push, stalls included.
+/// pipelines are a ring of per-cycle lane vectors (1 where a selector pushed). A selector's list of
+/// selected keys is kept as a mask of the positions left to read (lists of at most 30 keys; the next read
+/// is the lowest position left plus the list's stall cycles so far) or as gaps between consecutive list
+/// positions (the next read is the push's cycle plus the gap).
 ///
 /// Stored properties opt out of dynamic exclusivity checks: the bank is only ever used by one thread and
 /// its methods never overlap accesses.
@@ -49,9 +50,10 @@ final class KeyBank {
     /// Lane `s`'s tie-break tag `1023 − s` (longest-queue-first is the largest `score << 10 | tag`; `Pc ≤ 1024`).
     private let tags: UnsafeMutablePointer<Lanes>
 
-    /// Pushes still in the selector pipelines: for push cycle `p`, the bits of the lanes that pushed, one
-    /// byte per chunk at `((p & ringMask) · chunks + c)`; a push of cycle `p` becomes visible at `p + D`.
-    private let ring: UnsafeMutablePointer<UInt8>
+    /// Pushes still in the selector pipelines: for push cycle `p`, 1 in the lanes that pushed and 0
+    /// elsewhere, one vector per chunk at `((p & ringMask) · chunks + c)`; a push of cycle `p` becomes
+    /// visible at `p + D`, when the slot is added to the visible counts as it is.
+    private let ring: UnsafeMutablePointer<Lanes>
     /// `R − 1`, `R` a power of two above `D` (a slot is applied before it is reused).
     private let ringMask: Int
     /// The last push cycle whose entries have been made visible.
@@ -117,16 +119,6 @@ final class KeyBank {
     /// First cycle of each selector's current run of reads (kept only while recording).
     @exclusivity(unchecked) private var readsSince: [Cycle] = []
 
-    /// `LaneMath.bits` of every byte, one table for the process (a load in the hot loop measured ≈ 3 %
-    /// faster than the shifts); each bank keeps the pointer so the loop reads no global.
-    // Written once by the lazy initializer, then only read: safe to share between threads.
-    nonisolated(unsafe) private static let expandTable: UnsafePointer<Lanes> = {
-        let table = UnsafeMutablePointer<Lanes>.allocate(capacity: 256)
-        for b in 0 ... 255 { (table + b).initialize(to: LaneMath.bits(UInt8(b))) }
-        return UnsafePointer(table)
-    }()
-    private let expand: UnsafePointer<Lanes>
-
     static let never = Cycle.max / 4
     /// A lane read time no cycle reaches.
     private static let noRead = Int32.max / 2
@@ -149,7 +141,7 @@ final class KeyBank {
         for s in 0 ..< chunks * 8 { tags[s / 8][s % 8] = Int32(1023 - s) }
         var ringSize = 1
         while ringSize <= Int(depth) { ringSize *= 2 }
-        ring = .filled(0, count: ringSize * chunks)
+        ring = .filled(Lanes(), count: ringSize * chunks)
         ringMask = ringSize - 1
         visibleThrough = start - 1
         self.bins = bins
@@ -162,7 +154,6 @@ final class KeyBank {
         // A lane holds entries of two lists at most, so its count stays below 2·gapStride. Every 4096
         // cycles at most (a fold costs a few adds per lane), so the folding is exercised by ordinary heads.
         runLimit = min(4096, Int(Int32.max) / (min(Int(queueDepth), 2 * gapStride) + 2))
-        expand = KeyBank.expandTable
         roundRobinLast = pc - 1
         lastRead = .filled(0, count: queries)
         lastIssue = .filled(-KeyBank.never, count: queries)
@@ -258,6 +249,7 @@ final class KeyBank {
                     : UnsafeRawPointer(masks + c &* 8).loadUnaligned(as: Lanes.self)
                 let remaining = list | (Lanes(repeating: 1) &<< length)
                 lane.hot[c].remaining = remaining
+                lane.hot[c].delay = Lanes()
                 first = LaneMath.lowestBitPosition(remaining)
                 for j in 0 ..< 8 { lane.busy[c &* 8 &+ j] &+= Cycle(length[j]) }
             } else {
@@ -324,17 +316,19 @@ final class KeyBank {
     /// The cycle loop. Chunk 0 of the hot lanes (every lane when `Pc ≤ 8`) lives in the local `h0` while
     /// cycles are simulated, and is written back before anything else reads the lanes.
     private func advance(limit: Cycle, mode: StopMode, outputDivisionStart od: UnsafeBufferPointer<Cycle>) {
-        // Two copies of the loop: with one chunk (Pc ≤ 8) every loop over the other chunks disappears.
-        if chunks == 1 {
-            simulate(limit: limit, mode: mode, outputDivisionStart: od, chunks: 1)
+        // Two copies of the loop: one for one chunk (Pc ≤ 8) and masked lists, where every loop over the
+        // other chunks and the gather of gaps disappear (mixed in one loop, the gather's lane-by-lane
+        // indices also made the compiler split the push's vectors into halves), one for the rest.
+        if chunks == 1 && masked {
+            simulate(limit: limit, mode: mode, outputDivisionStart: od, chunks: 1, masked: true)
         } else {
-            simulate(limit: limit, mode: mode, outputDivisionStart: od, chunks: chunks)
+            simulate(limit: limit, mode: mode, outputDivisionStart: od, chunks: chunks, masked: masked)
         }
     }
 
     /// `advance` with the chunk count as a parameter (a constant in the one-chunk copy).
     @inline(__always)
-    private func simulate(limit: Cycle, mode: StopMode, outputDivisionStart od: UnsafeBufferPointer<Cycle>, chunks: Int) {
+    private func simulate(limit: Cycle, mode: StopMode, outputDivisionStart od: UnsafeBufferPointer<Cycle>, chunks: Int, masked: Bool) {
         var h0 = HotLanes(at: lane.hot)
         defer { h0.store(to: lane.hot) }
         while true {
@@ -352,7 +346,7 @@ final class KeyBank {
             }
             catchUpVisibility(at: t, &h0, chunks: chunks)
             let issued = issue(at: t, outputDivisionStart: od, &h0, chunks: chunks)
-            let pushed = keysToRead > 0 ? read(at: t, &h0, chunks: chunks) : false
+            let pushed = keysToRead > 0 ? read(at: t, &h0, chunks: chunks, masked: masked) : false
             if issued || pushed {
                 h0.slotRun &+= h0.count
                 for c in 1 ..< chunks { lane.hot[c].slotRun &+= lane.hot[c].count }
@@ -424,7 +418,7 @@ final class KeyBank {
         var p = visibleThrough &+ 1
         while p <= t {
             let slot = Int(truncatingIfNeeded: p) & ringMask &* chunks
-            for c in 0 ..< chunks where ring[slot &+ c] != 0 { return max(p &+ depth, t &+ 1) }
+            for c in 0 ..< chunks where ring[slot &+ c] != Lanes() { return max(p &+ depth, t &+ 1) }
             p &+= 1
         }
         return KeyBank.never
@@ -492,11 +486,11 @@ final class KeyBank {
     @inline(__always)
     private func applyRing(slot: Int, _ h0: inout HotLanes, chunks: Int) {
         let row = ring + slot &* chunks
-        h0.visible &+= expand[Int(row[0])]
-        row[0] = 0
+        h0.visible &+= row[0]
+        row[0] = Lanes()
         for c in 1 ..< chunks {
-            lane.hot[c].visible &+= expand[Int(row[c])]
-            row[c] = 0
+            lane.hot[c].visible &+= row[c]
+            row[c] = Lanes()
         }
     }
 
@@ -515,7 +509,8 @@ final class KeyBank {
     private func issue(at t: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>, _ h0: inout HotLanes, chunks: Int) -> Bool {
         // The first lane with the most visible entries among the candidates (ties: lowest index): the
         // largest `score << 10 | tag`, one vector maximum per chunk.
-        var best = KeyBank.scores(h0) &<< 10 | tags[0]
+        let keyed0 = KeyBank.scores(h0) &<< 10 | tags[0]
+        var best = keyed0
         for c in 1 ..< chunks { best = LaneMath.maximum(best, KeyBank.scores(lane.hot[c]) &<< 10 | tags[c]) }
         let key = best.max()
         let candidate = key >= 1024
@@ -526,16 +521,26 @@ final class KeyBank {
         let issued = candidate && !closed
         attentionBlocked &+= blocked ? 1 : 0
         var tag = key & 1023
-        if roundRobin && issued {
-            h0.store(to: lane.hot)
-            tag = Int32(truncatingIfNeeded: 1023 &- roundRobinChoice())
+        // Pop the head entry of the chosen lane (a visible entry of the current query), in no lane when
+        // nothing issues: under longest-queue-first the one lane whose `score << 10 | tag` is the maximum
+        // (no other lane reaches it: the tags differ), under round-robin the lane whose tag is `tag`.
+        let mask = Lanes(repeating: issued ? -1 : 0)
+        if roundRobin {
+            if issued {
+                h0.store(to: lane.hot)
+                tag = Int32(truncatingIfNeeded: 1023 &- roundRobinChoice())
+            }
+            let chosen = Lanes(repeating: tag)
+            KeyBank.pop(&h0, LaneMath.equal(chosen, tags[0]) & mask)
+            for c in 1 ..< chunks { KeyBank.pop(&lane.hot[c], LaneMath.equal(chosen, tags[c]) & mask) }
+        } else {
+            let maximum = Lanes(repeating: key)
+            KeyBank.pop(&h0, mask & ~LaneMath.less(keyed0, maximum))
+            for c in 1 ..< chunks {
+                let keyed = KeyBank.scores(lane.hot[c]) &<< 10 | tags[c]
+                KeyBank.pop(&lane.hot[c], mask & ~LaneMath.less(keyed, maximum))
+            }
         }
-        // Pop the head entry of the chosen lane (a visible entry of the current query): the lane whose tag
-        // is `tag`, in no lane when nothing issues.
-        let mask = Lanes(repeating: issued ? 1 : 0)
-        let chosen = Lanes(repeating: tag)
-        KeyBank.pop(&h0, LaneMath.equal(chosen, tags[0]) & mask)
-        for c in 1 ..< chunks { KeyBank.pop(&lane.hot[c], LaneMath.equal(chosen, tags[c]) & mask) }
         let s = 1023 &- Int(tag)
         ownTotal &-= issued ? 1 : 0
         attentionBusy &+= issued ? 1 : 0
@@ -550,11 +555,12 @@ final class KeyBank {
         return candidate
     }
 
+    /// Pops the head entry of the lanes where `chosen` is −1 (one lane at most).
     @inline(__always)
-    private static func pop(_ h: inout HotLanes, _ one: Lanes) {
-        h.count &-= one
-        h.visible &-= one
-        h.own &-= one
+    private static func pop(_ h: inout HotLanes, _ chosen: Lanes) {
+        h.count &+= chosen
+        h.visible &+= chosen
+        h.own &+= chosen
     }
 
     /// Round-robin: the first lane after the last grant with a positive score.
@@ -571,13 +577,13 @@ final class KeyBank {
     /// Step 3: every selector whose next selected read is due and whose queue has room (after this
     /// cycle's pop) pushes the key; a due selector with a full queue stalls. Returns whether any pushed.
     @inline(__always)
-    private func read(at t: Cycle, _ h0: inout HotLanes, chunks: Int) -> Bool {
+    private func read(at t: Cycle, _ h0: inout HotLanes, chunks: Int, masked: Bool) -> Bool {
         let trs = Lanes(repeating: Int32(truncatingIfNeeded: min(t &- readStart, Cycle(KeyBank.noRead))))
         let ownPush = readQuery == current
         let slot = Int(truncatingIfNeeded: t) & ringMask &* chunks
-        var pushes = push(chunk: 0, &h0, trs: trs, ownPush: ownPush, slot: slot, t: t)
+        var pushes = push(chunk: 0, &h0, trs: trs, ownPush: ownPush, slot: slot, t: t, masked: masked)
         for c in 1 ..< chunks {
-            pushes &+= push(chunk: c, &lane.hot[c], trs: trs, ownPush: ownPush, slot: slot, t: t)
+            pushes &+= push(chunk: c, &lane.hot[c], trs: trs, ownPush: ownPush, slot: slot, t: t, masked: masked)
         }
         // No branch on `pushes` either (read is only called while keys are left, so reaching 0 happens
         // once per query).
@@ -592,51 +598,54 @@ final class KeyBank {
 
     /// Step 3 for the eight lanes of chunk `c`; returns how many pushed.
     @inline(__always)
-    private func push(chunk c: Int, _ h: inout HotLanes, trs: Lanes, ownPush: Bool, slot: Int, t: Cycle) -> Int {
-        let bitValues = Lanes(1, 2, 4, 8, 16, 32, 64, 128)
+    private func push(chunk c: Int, _ h: inout HotLanes, trs: Lanes, ownPush: Bool, slot: Int, t: Cycle, masked: Bool) -> Int {
         let due = h.nextRead
         let cursor = h.cursor
-        // Due (read time ≤ t), a selected key left, and room after this cycle's pop: −1 lanes.
+        // Due (read time ≤ t), a selected key left, and room after this cycle's pop: −1 lanes. The updates
+        // below subtract it (+1 where a selector pushes) with no branch: whether a selector reads in a
+        // cycle is data, and the masked update costs less than a mispredicted jump over it.
         let push = LaneMath.less(due, trs &+ 1) & LaneMath.less(cursor, h.selected) & LaneMath.less(h.count, Lanes(repeating: queueDepth))
-        let bits = (push & bitValues).wrappedSum()
-        // No branch on `bits`: whether a selector reads in a cycle is data, and the masked update below
-        // costs less than a mispredicted jump over it.
-        let one = push & 1
         // A push later than its read time ends a stall of that many cycles.
-        h.blockedRun &+= (trs &- due) & push
-        let count = h.count &+ one
+        let stall = (trs &- due) & push
+        h.blockedRun &+= stall
+        let count = h.count &- push
         h.count = count
         h.occupancyMax = LaneMath.maximum(h.occupancyMax, count)
-        if ownPush { h.own &+= one } else { h.next &+= one }
-        let newCursor = cursor &+ one
+        if ownPush { h.own &-= push } else { h.next &-= push }
+        let newCursor = cursor &- push
         h.cursor = newCursor
-        // The next read is the gap after the key just read (the end of the list after the last one): the
-        // distance from the lowest position left to the next one once it is cleared, or the gaps' entry.
-        var gap = Lanes()
         if masked {
+            // The next read is the lowest position left (the end of the list after the last key) plus the
+            // list's stall cycles so far: `nextRead = lowestBitPosition(remaining) + delay` holds from the
+            // query's start (no stall) on.
             let remaining = h.remaining
             let left = LaneMath.select(push, remaining & (remaining &- 1), remaining)
             h.remaining = left
-            gap = LaneMath.lowestBitPosition(left) &- LaneMath.lowestBitPosition(remaining)
+            let delay = h.delay &+ stall
+            h.delay = delay
+            h.nextRead = LaneMath.lowestBitPosition(left) &+ delay
         } else {
+            // The next read is the gap after the key just read (the end of the list after the last one).
+            var gap = Lanes()
             let row = gaps + c &* 8 &* gapStride
             for j in 0 ..< 8 { gap[j] = row[j &* gapStride &+ Int(truncatingIfNeeded: newCursor[j])] }
+            h.nextRead = LaneMath.select(push, trs &+ gap, due)
         }
-        h.nextRead = LaneMath.select(push, trs &+ gap, due)
-        ring[slot &+ c] = UInt8(truncatingIfNeeded: bits)
+        let one = 0 &- push
+        ring[slot &+ c] = one
         if recording {
             if c == 0 { h.store(to: lane.hot) }
-            let done = (push & LaneMath.equal(newCursor, h.selected) & bitValues).wrappedSum()
-            recordPushes(chunk: c, bits: bits, done: done, stalledFrom: due, at: t)
+            recordPushes(chunk: c, pushed: one, done: LaneMath.equal(newCursor, h.selected), stalledFrom: due, at: t)
         }
-        return bits.nonzeroBitCount
+        return Int(one.wrappedSum())
     }
 
     // Out of line: the hot loop's rare paths (timelines) stay out of its frame.
 
     @inline(never)
-    private func recordPushes(chunk c: Int, bits: Int32, done: Int32, stalledFrom due: Lanes, at t: Cycle) {
-        for j in 0 ..< 8 where bits & (1 << j) != 0 {
+    /// `pushed`: 1 in the lanes that pushed; `done`: −1 in the lanes whose list has no selected key left.
+    private func recordPushes(chunk c: Int, pushed: Lanes, done: Lanes, stalledFrom due: Lanes, at t: Cycle) {
+        for j in 0 ..< 8 where pushed[j] != 0 {
             let s = c * 8 + j
             let since = readStart + Cycle(due[j])
             if since < t {
@@ -645,7 +654,7 @@ final class KeyBank {
                 readsSince[s] = t
             }
             recordQueueLevel(s, at: t)
-            if done & (1 << j) != 0 { recordListEnd(s) }
+            if done[j] != 0 { recordListEnd(s) }
         }
     }
 
@@ -714,13 +723,13 @@ extension KeyBank {
         out.append(visibleThrough &- origin)
         for p in pendingPushCycles {
             let slot = Int(truncatingIfNeeded: p) & ringMask &* chunks
-            for c in 0 ..< chunks { out.append(Int64(ring[slot &+ c])) }
+            for c in 0 ..< chunks { out.append(Int64((ring[slot &+ c] &<< Lanes(0, 1, 2, 3, 4, 5, 6, 7)).wrappedSum())) }
         }
         for s in 0 ..< selectors {
             let c = s >> 3, j = s & 7
             let h = lane.hot[c]
             for field in [h.count, h.visible, h.own, h.next, h.cursor, h.selected, lane.length[c],
-                          binnedCounts(chunk: c), h.nextRead, h.remaining] {
+                          binnedCounts(chunk: c), h.nextRead, h.remaining, h.delay] {
                 out.append(Int64(field[j]))
             }
             out.append(KeyBank.relative(lane.lastRead[s], to: origin, unset: lane.lastRead[s] < 0))
@@ -788,10 +797,10 @@ extension KeyBank {
         }
         // The pushes not yet visible move with time (`appendRelativeState` made the due ones visible).
         let pending = pendingPushCycles
-        var moved: [UInt8] = []
+        var moved: [Lanes] = []
         for p in pending {
             let slot = Int(truncatingIfNeeded: p) & ringMask &* chunks
-            for k in 0 ..< chunks { moved.append(ring[slot &+ k]); ring[slot &+ k] = 0 }
+            for k in 0 ..< chunks { moved.append(ring[slot &+ k]); ring[slot &+ k] = Lanes() }
         }
         var index = 0
         for p in pending {
@@ -839,6 +848,8 @@ struct HotLanes {
     var nextRead = Lanes()
     /// The list positions not read yet, with the end-of-list bit (when the lists are masks).
     var remaining = Lanes()
+    /// Stall cycles of the list being read so far (when the lists are masks).
+    var delay = Lanes()
     /// The most slots ever reserved.
     var occupancyMax = Lanes()
     /// Stall cycles and slot-cycles since the last fold into the Int64 totals.
@@ -862,6 +873,7 @@ extension HotLanes {
         selected = p.pointee.selected
         nextRead = p.pointee.nextRead
         remaining = p.pointee.remaining
+        delay = p.pointee.delay
         occupancyMax = p.pointee.occupancyMax
         blockedRun = p.pointee.blockedRun
         slotRun = p.pointee.slotRun
@@ -878,6 +890,7 @@ extension HotLanes {
         p.pointee.selected = selected
         p.pointee.nextRead = nextRead
         p.pointee.remaining = remaining
+        p.pointee.delay = delay
         p.pointee.occupancyMax = occupancyMax
         p.pointee.blockedRun = blockedRun
         p.pointee.slotRun = slotRun
@@ -947,12 +960,6 @@ enum LaneMath {
     static func lowestBitPosition(_ x: Lanes) -> Lanes {
         let lowest = x & (Lanes() &- x)
         return ((unsafeBitCast(SIMD8<Float>(lowest), to: Lanes.self) &>> 23) & 0xFF) &- 127
-    }
-
-    /// 1 in lane `j` when bit `j` of `byte` is set, else 0.
-    @inline(__always)
-    static func bits(_ byte: UInt8) -> Lanes {
-        (Lanes(repeating: Int32(byte)) &>> Lanes(0, 1, 2, 3, 4, 5, 6, 7)) & 1
     }
 }
 
