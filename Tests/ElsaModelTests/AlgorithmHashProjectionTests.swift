@@ -112,7 +112,7 @@ import Workload
             x.withUnsafeBufferPointer { xp in p.float32Sums(of: xp.baseAddress!, count: 64, into: &scratch) }
             var squares = 0.0
             for c in 0 ..< 64 { squares += Double(x[c]) * Double(x[c]) }
-            let (factor, floor) = HashProjection.errorBound(norm: squares.squareRoot(), count: 64)
+            let (factor, floor) = p.errorBound(norm: squares.squareRoot(), count: 64)
             if abs(scratch[j]) <= factor * p.rowNorms[j] + floor {
                 uncertain += 1
                 if (scratch[j] >= 0) != expected[j] { wrongInFloat32 += 1 }
@@ -132,6 +132,36 @@ import Workload
             let expected = AlgorithmFixtures.referenceBits(projection: huge, vector: x)
             let words = huge.signature(of: x)
             for r in 0 ..< 3 { #expect((words[0] >> UInt64(r)) & 1 == (expected[r] ? 1 : 0)) }
+        }
+    }
+
+    /// The Kronecker fast pass (`KroneckerSums`, 4×4 factors only): on random vectors of several scales
+    /// and lengths (zero-padded below `d`), every row's float32 sum is within the bound of the Double sum
+    /// over the dense matrix, computed here row by row — a stage applied to the wrong digit or with a
+    /// transposed factor is off by the size of the sums, far outside it.
+    @Test func kroneckerSumsAreWithinTheirBoundOfTheDenseDoubleSums() {
+        #expect(HashProjection.kronecker(factors: [4, 4, 4], seed: 1).kroneckerSums != nil)
+        #expect(HashProjection.kronecker(factors: [4, 4], seed: 1).kroneckerSums != nil)
+        #expect(HashProjection.kronecker(factors: [2, 4, 8], seed: 1).kroneckerSums == nil)
+        #expect(HashProjection.dense(bits: 64, dim: 64, seed: 1).kroneckerSums == nil)
+        var g = SeededGenerator(seed: 29)
+        for factors in [[4, 4, 4], [4, 4], [4]] {
+            let p = HashProjection.kronecker(factors: factors, seed: 5)
+            let d = p.dim
+            var sums = [Double](repeating: 0, count: p.scratchCount)
+            for (length, scale) in [(d, 1.0), (d, 1e-30), (d, 1e30), (d - 1, 3.0), ((d + 1) / 2, 0.5)] {
+                let x = (0 ..< length).map { _ in Float(scale * g.nextGaussian()) }
+                x.withUnsafeBufferPointer { xp in p.float32Sums(of: xp.baseAddress!, count: length, into: &sums) }
+                var squares = 0.0
+                for c in 0 ..< length { squares += Double(x[c]) * Double(x[c]) }
+                let (factor, floor) = p.errorBound(norm: squares.squareRoot(), count: length)
+                #expect(factor == Double(factors.count * 5 + 3) * 0x1p-24 * squares.squareRoot())
+                for j in 0 ..< d {
+                    var exact = 0.0
+                    for c in 0 ..< length { exact += p.matrix[j * d + c] * Double(x[c]) }
+                    #expect(abs(sums[j] - exact) <= factor * p.rowNorms[j] + floor, "factors \(factors), length \(length), scale \(scale), row \(j)")
+                }
+            }
         }
     }
 

@@ -3,9 +3,10 @@ import Workload
 /// The `k × d` projection of ELSA's sign-random-projection hash (ELSA III-B, III-C): hash bit `j` of a
 /// vector `x` is 1 iff `A_j · x ≥ 0` (sign(0) counts as 1).
 ///
-/// The matrix is kept dense in `Double`, even when it is a Kronecker product: the hardware's three-way
-/// 4×4 product computes the same `A · x` with fewer multiplies, and that cost is modelled by the timing
-/// model (`ElsaConfig.hashMultipliesPerVector`), not here. Precision of the product: `docs/algorithm.md` §1.
+/// The matrix is kept dense in `Double`, even when it is a Kronecker product: the bits are the signs of
+/// the dense Double sums. A Kronecker product of 4×4 factors takes its float32 fast pass factor by factor
+/// as the hardware does (`KroneckerSums`); the hardware's cost is modelled by the timing model
+/// (`ElsaConfig.hashMultipliesPerVector`), not here. Precision of the product: `docs/algorithm.md` §1.
 public struct HashProjection: Sendable, Equatable {
     /// `k`: hash bits, the rows of `A`.
     public let bits: Int
@@ -20,12 +21,15 @@ public struct HashProjection: Sendable, Equatable {
     @usableFromInline let panels32: ContiguousArray<Float>
     /// `‖A_j‖₂` of each row (Double; 0 for the padding rows up to a multiple of 8): the fast pass's bound.
     @usableFromInline let rowNorms: ContiguousArray<Double>
+    /// The factor-by-factor fast pass of a Kronecker projection with 4×4 factors (`nil` otherwise): the
+    /// float32 sums `signature` starts from, in place of `panels32`.
+    @usableFromInline let kroneckerSums: KroneckerSums?
 
     /// `UInt64` words of one packed signature: `ceil(k / 64)`.
     @inlinable public var words: Int { (bits + 63) >> 6 }
 
     @usableFromInline
-    init(unchecked matrix: ContiguousArray<Double>, bits: Int, dim: Int) {
+    init(unchecked matrix: ContiguousArray<Double>, bits: Int, dim: Int, kroneckerSums: KroneckerSums? = nil) {
         precondition(bits >= 1 && dim >= 1 && matrix.count == bits * dim,
                      "a projection needs k, d ≥ 1 and k·d elements, got k = \(bits), d = \(dim), \(matrix.count) elements")
         self.bits = bits
@@ -42,6 +46,7 @@ public struct HashProjection: Sendable, Equatable {
             norms[j] = squares.squareRoot()
         }
         rowNorms = norms
+        self.kroneckerSums = kroneckerSums
     }
 
     /// A matrix read from a file by the caller (`hash.projection: matrix-file`), `k × d` row-major.
@@ -101,7 +106,7 @@ public struct HashProjection: Sendable, Equatable {
             product = next
             size = newSize
         }
-        return HashProjection(unchecked: product, bits: size, dim: size)
+        return HashProjection(unchecked: product, bits: size, dim: size, kroneckerSums: KroneckerSums(factors: factors))
     }
 
     /// A dense `k × d` projection with orthonormal rows by modified Gram–Schmidt (ELSA III-B).
@@ -155,7 +160,7 @@ public struct HashProjection: Sendable, Equatable {
         }
         var squares = lanes.sum()
         while c < length { squares += Double(x[c]) * Double(x[c]); c &+= 1 }
-        let (factor, floor) = HashProjection.errorBound(norm: squares.squareRoot(), count: length)
+        let (factor, floor) = errorBound(norm: squares.squareRoot(), count: length)
         rowNorms.withUnsafeBufferPointer { norms in
             matrix.withUnsafeBufferPointer { a in
                 // Four rows per test; a row outside the bound (or not finite: `.<` ∞ fails for ∞ and NaN)
@@ -195,11 +200,22 @@ public struct HashProjection: Sendable, Equatable {
         }
     }
 
+    /// The float32 sums of every row (padding rows included) `signature` starts from: a Kronecker
+    /// projection's factor by factor (`KroneckerSums`), any other's as `denseFloat32Sums`.
+    @inlinable
+    func float32Sums(of x: UnsafePointer<Float>, count length: Int, into out: UnsafeMutablePointer<Double>) {
+        if let kronecker = kroneckerSums {
+            kronecker.sums(of: x, count: length, into: out)
+        } else {
+            denseFloat32Sums(of: x, count: length, into: out)
+        }
+    }
+
     /// `out[j] = Σ_c Float(A[j, c]) · x[c]` for every row `j` (padding rows included), in float32: a
     /// multiply then an add per column, in column order from +0, eight rows per vector, sixty-four rows
     /// (eight vectors) per pass over `x`.
     @inlinable
-    func float32Sums(of x: UnsafePointer<Float>, count length: Int, into out: UnsafeMutablePointer<Double>) {
+    func denseFloat32Sums(of x: UnsafePointer<Float>, count length: Int, into out: UnsafeMutablePointer<Double>) {
         typealias F8 = SIMD8<Float>
         let blocks = (bits + 7) >> 3
         panels32.withUnsafeBufferPointer { pp in
@@ -258,10 +274,17 @@ public struct HashProjection: Sendable, Equatable {
     /// `Σ_c |A_jc·x_c| ≤ ‖A_j‖₂·‖x‖₂`, `Σ_c |x_c| ≤ √count·‖x‖₂`. The factor `(count + 3)·2⁻²⁴` and the doubled
     /// absolute term cover the Double term, the second-order terms and the rounding of the norms. A float32
     /// sum beyond the bound has the Double sum's sign.
+    ///
+    /// The Kronecker fast pass (`KroneckerSums`) sums the same terms `∏_i F_i[r_i, c_i] · x_c` along other
+    /// paths, each term with at most `m·5` relative roundings instead of `count + 2`: its factor is
+    /// `(m·5 + 3)·2⁻²⁴`. Its subnormal errors (at most `4·2⁻¹⁵⁰` per output of a stage, carried through
+    /// later stages by rows of absolute sum at most 2) stay below `2⁻¹⁴⁹·d` (`28·2⁻¹⁵⁰` at `m = 3`), inside
+    /// the same floor with `count = d`.
     @inlinable
-    static func errorBound(norm: Double, count: Int) -> (factor: Double, floor: Double) {
-        let n = Double(count)
-        return (factor: (n + 3) * 0x1p-24 * norm, floor: 0x1p-149 * (n.squareRoot() * norm + n))
+    func errorBound(norm: Double, count: Int) -> (factor: Double, floor: Double) {
+        let roundings = kroneckerSums?.roundings ?? count
+        let n = Double(kroneckerSums == nil ? count : dim)
+        return (factor: Double(roundings + 3) * 0x1p-24 * norm, floor: 0x1p-149 * (n.squareRoot() * norm + n))
     }
 
     /// Doubles of scratch space `signature(of:into:scratch:)` needs: `k` rounded up to a multiple of 8.
