@@ -40,7 +40,7 @@ public struct ElsaPipeline: EventDrivenModel {
     /// The steady-state fast-forward's buffers and switch (`docs/model.md` §10).
     let fastForward: FastForwardState
 
-    init(parameters: TimingParameters, selection: SelectionMatrix, fastForward: Bool = true) {
+    init(parameters: TimingParameters, selection: SelectionMatrix, fastForward: Bool = true, closedFormDrains: Bool = true) {
         self.parameters = parameters
         self.selection = selection
         keys = selection.keys
@@ -56,7 +56,8 @@ public struct ElsaPipeline: EventDrivenModel {
                                  longestList: longestList, exact: parameters.exact)
         self.bins = bins
         banks = (0 ..< parameters.attentionModules).map {
-            KeyBank(bank: $0, parameters: parameters, queries: selection.queries, start: start, bins: bins)
+            KeyBank(bank: $0, parameters: parameters, queries: selection.queries, start: start, bins: bins,
+                    closedFormDrains: closedFormDrains)
         }
         queryStart = Array(repeating: -1, count: queries)
         outputDivisionStart = Array(repeating: -1, count: queries)
@@ -198,6 +199,16 @@ public struct ElsaPipeline: EventDrivenModel {
         simulator.schedule(.queryStart(0), at: simulator.model.preprocessingEnd)
         simulator.run()
         return (simulator.model.timing(), simulator.model.fastForward.skippedQueries)
+    }
+
+    /// `simulate` with the closed-form drains (`KeyBank.drainInClosedForm`) on or off, and the bank-cycles
+    /// they covered (the switch and the count tests use).
+    static func simulate(parameters: TimingParameters, selection: SelectionMatrix,
+                         closedFormDrains: Bool) -> (timing: HeadTiming, drainedCycles: Int) {
+        var simulator = Simulator(model: ElsaPipeline(parameters: parameters, selection: selection, closedFormDrains: closedFormDrains))
+        simulator.schedule(.queryStart(0), at: simulator.model.preprocessingEnd)
+        simulator.run()
+        return (simulator.model.timing(), simulator.model.banks.reduce(0) { $0 + $1.drainedCycles })
     }
 
     /// Collects the statistics once the last event has run.

@@ -123,7 +123,12 @@ final class KeyBank {
     /// A lane read time no cycle reaches.
     private static let noRead = Int32.max / 2
 
-    init(bank: Int, parameters: TimingParameters, queries: Int, start: Cycle, bins: SelectionBins) {
+    /// Whether a drain may be taken in closed form (`drainInClosedForm`; the switch tests compare both ways).
+    let closedFormDrains: Bool
+    /// Cycles the closed-form drains covered (for tests).
+    @exclusivity(unchecked) private(set) var drainedCycles = 0
+
+    init(bank: Int, parameters: TimingParameters, queries: Int, start: Cycle, bins: SelectionBins, closedFormDrains: Bool = true) {
         self.bank = bank
         self.queries = queries
         selectors = parameters.selectorsPerModule
@@ -132,6 +137,7 @@ final class KeyBank {
         attentionLatency = parameters.attentionLatency
         accumulators = parameters.accumulators
         roundRobin = parameters.arbiter == .roundRobin
+        self.closedFormDrains = closedFormDrains && parameters.arbiter == .longestQueueFirst && parameters.selectorsPerModule <= 8
         barrier = parameters.queryOverlap == .barrier
         exact = parameters.exact
         let pc = selectors
@@ -342,7 +348,12 @@ final class KeyBank {
                     | Cycle(max(0, readQuery &+ (barrier ? 1 : 0) &- current))
                 if shortfall == 0 { return }
             case .drained: if current >= queries { return }
-            case .limit: if t >= limit { return }
+            case .limit:
+                if t >= limit { return }
+                if keysToRead == 0 && ownTotal > 0 && closedFormDrains && !recording {
+                    catchUpVisibility(at: t, &h0, chunks: chunks)
+                    if drainInClosedForm(from: t, until: limit, outputDivisionStart: od, &h0) { continue }
+                }
             }
             catchUpVisibility(at: t, &h0, chunks: chunks)
             let issued = issue(at: t, outputDivisionStart: od, &h0, chunks: chunks)
@@ -374,6 +385,57 @@ final class KeyBank {
             h0 = HotLanes(at: lane.hot)
             clock = next
         }
+    }
+
+    /// A drain in closed form (`docs/model.md` §11): from cycle `t` to `limit` no selector reads
+    /// (the bank is ready and waits for the next query start), and when, as well, every entry is visible and
+    /// of the current query, nothing but the module acts — blocked while the accumulator gate is closed,
+    /// then one pop per cycle under longest-queue-first until the queues are empty or `limit` comes. The
+    /// pops then go level by level from the longest queue down, lanes in index order within a level, so the
+    /// counts, each lane's slot-cycles and the module's busy and blocked cycles follow without visiting the
+    /// cycles. Returns false (changing nothing) when the state is not such a drain. One chunk (`Pc ≤ 8`),
+    /// longest-queue-first, no recorder.
+    private func drainInClosedForm(from t: Cycle, until limit: Cycle, outputDivisionStart od: UnsafeBufferPointer<Cycle>,
+                                   _ h0: inout HotLanes) -> Bool {
+        let counts = h0.count
+        guard readQuery == current, counts == h0.visible, counts == h0.own else { return false }
+        let a = current
+        let gateQuery = a &- accumulators
+        let closedUntil = gateQuery >= 0 ? od[gateQuery] : Cycle.min
+        // Blocked cycles t … min(closedUntil, limit − 1): a candidate waits (there are entries), nothing moves.
+        let blocked = closedUntil >= t ? min(closedUntil, limit &- 1) &- t &+ 1 : 0
+        let first = t &+ blocked
+        let pops = Int(min(Cycle(ownTotal), limit &- first))
+        // Slot-cycles: each blocked cycle adds the counts; pop step j (1 … pops) leaves lane s at its count
+        // minus its pops so far, so lane s adds pops · c_s minus (pops − j + 1) for each of its pops.
+        var slots = SIMD8<Int64>(truncatingIfNeeded: counts) &* Int64(blocked)
+        slots &+= SIMD8<Int64>(truncatingIfNeeded: counts) &* Int64(pops)
+        var left = counts
+        var step = 0
+        var level = counts.max()
+        popping: while level > 0 {
+            for s in 0 ..< 8 where counts[s] >= level {
+                if step == pops { break popping }
+                step &+= 1
+                left[s] &-= 1
+                slots[s] &-= Int64(pops &- step &+ 1)
+            }
+            level &-= 1
+        }
+        for s in 0 ..< 8 { lane.slotCycles[s] &+= slots[s] }
+        h0.count = left
+        h0.visible = left
+        h0.own = left
+        ownTotal &-= pops
+        attentionBusy &+= Cycle(pops)
+        attentionBlocked &+= blocked
+        if pops > 0 {
+            lastIssue[a] = first &+ Cycle(pops) &- 1
+            lastIssueCycle = lastIssue[a]
+        }
+        clock = first &+ Cycle(pops)
+        drainedCycles &+= Int(clock &- t)
+        return true
     }
 
     /// Every queue's slot-cycles grow by its reserved slots for each of `cycles` cycles (the counts of the
