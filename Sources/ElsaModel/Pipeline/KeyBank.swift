@@ -704,8 +704,8 @@ final class KeyBank {
 
     // Out of line: the hot loop's rare paths (timelines) stay out of its frame.
 
-    @inline(never)
     /// `pushed`: 1 in the lanes that pushed; `done`: −1 in the lanes whose list has no selected key left.
+    @inline(never)
     private func recordPushes(chunk c: Int, pushed: Lanes, done: Lanes, stalledFrom due: Lanes, at t: Cycle) {
         for j in 0 ..< 8 where pushed[j] != 0 {
             let s = c * 8 + j
