@@ -25,10 +25,7 @@ import Workload
 
     /// Runs the event engine to the end and returns the pipeline (its per-query records included).
     static func finishedPipeline(_ p: TimingParameters, _ m: SelectionMatrix, fastForward: Bool) -> ElsaPipeline {
-        var simulator = Simulator(model: ElsaPipeline(parameters: p, selection: m, fastForward: fastForward))
-        simulator.schedule(.queryStart(0), at: simulator.model.preprocessingEnd)
-        simulator.run()
-        return simulator.model
+        ElsaPipeline.finished(ElsaPipeline(parameters: p, selection: m, fastForward: fastForward))
     }
 
     /// Seeded random long exact heads (`RandomSteadyStateCase`): with and without the fast-forward, and

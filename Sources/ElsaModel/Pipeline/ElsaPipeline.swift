@@ -195,20 +195,25 @@ public struct ElsaPipeline: EventDrivenModel {
                          fastForward: Bool) -> (timing: HeadTiming, skippedQueries: Int) {
         precondition(selection.keys >= 1 && selection.queries >= 1, "a head invocation needs at least one key and one query")
         precondition(parameters.accumulators >= 2, "the event engine needs attention.accumulators ≥ 2")
-        var simulator = Simulator(model: ElsaPipeline(parameters: parameters, selection: selection, fastForward: fastForward))
-        simulator.schedule(.queryStart(0), at: simulator.model.preprocessingEnd)
-        simulator.run()
-        return (simulator.model.timing(), simulator.model.fastForward.skippedQueries)
+        let model = finished(ElsaPipeline(parameters: parameters, selection: selection, fastForward: fastForward))
+        return (model.timing(), model.fastForward.skippedQueries)
     }
 
     /// `simulate` with the closed-form drains (`KeyBank.drainInClosedForm`) on or off, and the bank-cycles
     /// they covered (the switch and the count tests use).
     static func simulate(parameters: TimingParameters, selection: SelectionMatrix,
                          closedFormDrains: Bool) -> (timing: HeadTiming, drainedCycles: Int) {
-        var simulator = Simulator(model: ElsaPipeline(parameters: parameters, selection: selection, closedFormDrains: closedFormDrains))
-        simulator.schedule(.queryStart(0), at: simulator.model.preprocessingEnd)
+        let model = finished(ElsaPipeline(parameters: parameters, selection: selection, closedFormDrains: closedFormDrains))
+        return (model.timing(), model.banks.reduce(0) { $0 + $1.drainedCycles })
+    }
+
+    /// `pipeline` run on the event engine from the first query start to the last event (its per-query
+    /// records included).
+    static func finished(_ pipeline: ElsaPipeline) -> ElsaPipeline {
+        var simulator = Simulator(model: pipeline)
+        simulator.schedule(.queryStart(0), at: pipeline.preprocessingEnd)
         simulator.run()
-        return (simulator.model.timing(), simulator.model.banks.reduce(0) { $0 + $1.drainedCycles })
+        return simulator.model
     }
 
     /// Collects the statistics once the last event has run.
